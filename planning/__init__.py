@@ -1,0 +1,91 @@
+"""planning: a county planning toolkit (GIS layers, three plans in one, ledgers, maps).
+
+The public API is re-exported here and imported lazily, so ``import planning`` stays cheap.
+
+Examples
+--------
+>>> import planning
+>>> ws = planning.load_sample()
+>>> sorted(ws["townships"]["name_zh"])[:3]
+['侯庙镇', '吴坝镇', '城关镇']
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+#: public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # errors
+    "Problem": "planning._errors",
+    "InputError": "planning._errors",
+    "CRSError": "planning._errors",
+    "GeometryError": "planning._errors",
+    "UnknownCodeError": "planning._errors",
+    "SheetError": "planning._errors",
+    "WorkspaceError": "planning._errors",
+    "LayerFileError": "planning._errors",
+    # io and workspaces
+    "read_layer": "planning.io",
+    "write_layer": "planning.io",
+    "Workspace": "planning.workspace",
+    "open_workspace": "planning.workspace",
+    "load_sample": "planning.workspace",
+    # three plans in one
+    "discrepancies": "planning.conformity",
+    "check_projects": "planning.conformity",
+    "check_conformity": "planning.conformity",
+    "ConformityReport": "planning.conformity",
+    # ledger
+    "Ledger": "planning.ledger",
+    "Briefing": "planning.ledger",
+    # maps
+    "meeting_map": "planning.webmap",
+    "save_map": "planning.webmap",
+}
+
+#: submodules reachable as attributes (planning.overlay.intersection, ...)
+_SUBMODULES = {
+    "settings", "crs", "io", "workspace", "classes", "overlay", "conformity",
+    "ledger", "sanitation", "assessment", "webmap",
+}
+
+__all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"planning.{name}")
+        globals()[name] = module
+        return module
+    msg = f"module 'planning' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from planning import (
+        assessment, classes, conformity, crs, io, ledger, overlay, sanitation, settings,
+        webmap, workspace,
+    )
+    from planning._errors import (
+        CRSError, GeometryError, InputError, LayerFileError, Problem, SheetError,
+        UnknownCodeError, WorkspaceError,
+    )
+    from planning.conformity import (
+        ConformityReport, check_conformity, check_projects, discrepancies,
+    )
+    from planning.io import read_layer, write_layer
+    from planning.ledger import Briefing, Ledger
+    from planning.webmap import meeting_map, save_map
+    from planning.workspace import Workspace, load_sample, open_workspace
