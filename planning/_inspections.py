@@ -1,0 +1,587 @@
+"""Reading sanitation inspection sheets (卫生检查记录) row by row.
+
+Real sheets arrive as Excel or CSV with Chinese headers, a title row above the header, merged
+header cells over the score items, dates as text or Excel serial numbers and a total row at
+the bottom. Every cell is checked; a row with any problem is left out of the records and each
+of its problems is reported (row as shown in Excel, column as headed in the sheet, the value,
+why), so that the good rows still count and nothing is dropped without a word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import os
+import unicodedata
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planning._dates import parse_date
+from planning._errors import InputError, LayerFileError, Problem, SheetError
+
+log = logging.getLogger(__name__)
+
+#: a period: "2011-12" (a month), "2011Q4", "2011", a pandas Period, or (first, last) dates
+PeriodLike = str | pd.Period | tuple[Any, Any]
+
+#: canonical column -> header spellings (compared after NFKC, without spaces, lower case)
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "inspection_id": ("inspection_id", "检查编号", "记录编号", "编号", "id"),
+    "zone_id": ("zone_id", "责任区编号", "责任区代码", "卫生区编号", "责任段编号", "责任区",
+                "卫生区", "责任段", "zone"),
+    "date": ("date", "检查日期", "检查时间", "日期", "时间"),
+    "inspector": ("inspector", "检查人", "检查人员", "检查组", "检查单位", "考核人"),
+    "total": ("total", "总分", "合计得分", "总得分", "得分", "合计", "score"),
+    "note": ("note", "备注", "存在问题", "问题"),
+}
+#: headers that describe the zone or number the rows; never score items
+IGNORED_HEADERS = ("序号", "no", "name_zh", "责任区名称", "名称", "department", "责任单位",
+                   "township", "乡镇", "所属乡镇", "person_in_charge", "责任人", "kind")
+#: first cell of a summary row at the bottom of a sheet
+SUMMARY_MARKERS = ("合计", "总计", "小计", "平均", "平均分", "total", "average")
+
+_HEADER_SCAN_ROWS = 15
+_SUM_TOLERANCE = 0.01
+
+
+def _norm(text: object) -> str:
+    """Header text without spaces (also full-width ones), NFKC-folded, lower case."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _text(value: object) -> str:
+    """A cell as clean text (``3.0`` -> ``"3"``, full-width folded, stripped)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+@dataclass(frozen=True)
+class Inspections:
+    """Inspection records read from a sheet: the good rows and every problem found.
+
+    Attributes
+    ----------
+    records : pandas.DataFrame
+        The good rows: ``inspection_id``, ``zone_id`` (text), ``date`` (datetime64),
+        ``inspector``, one float column per score item, ``total`` (float), ``note`` and
+        ``row`` (where the record is in the source: the Excel row number, the CSV line number,
+        or the 0-based position in a DataFrame).
+    problems : tuple of Problem
+        One per bad cell: row, column (as headed in the sheet), value and why. A row with any
+        problem is not in ``records``.
+    skipped : tuple of Problem
+        Rows that are not inspections (a total or average row), reported and left out.
+    items : tuple of str
+        The score item columns, as headed in the sheet.
+    source : str
+        The file (and sheet) or table read.
+    n_rows : int
+        Data rows read (blank rows and summary rows not counted).
+    """
+
+    records: pd.DataFrame
+    problems: tuple[Problem, ...] = ()
+    skipped: tuple[Problem, ...] = ()
+    items: tuple[str, ...] = ()
+    source: str = "inspections"
+    n_rows: int = 0
+
+    @property
+    def bad_rows(self) -> list[int]:
+        """The rows with at least one problem, in order."""
+        return sorted({p.row for p in self.problems if p.row is not None})
+
+    def problems_frame(self) -> pd.DataFrame:
+        """The problems as a table: ``row``, ``column``, ``value``, ``message``."""
+        return pd.DataFrame(
+            [(p.row, p.column, p.value, p.message) for p in self.problems],
+            columns=["row", "column", "value", "message"],
+        )
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`~planning.SheetError` listing every problem, if there is any."""
+        if self.problems:
+            msg = (f"{len(self.bad_rows)} of {self.n_rows} rows of {self.source} cannot be "
+                   "read; fix them in the sheet and read it again.")
+            raise SheetError(msg, self.problems)
+
+    def __repr__(self) -> str:
+        return (f"Inspections({self.source!r}: {len(self.records)} good rows of {self.n_rows}, "
+                f"{len(self.problems)} problem(s) in {len(self.bad_rows)} row(s))")
+
+
+# --------------------------------------------------------------------------------------------
+# values
+
+
+def parse_score(value: object) -> float | None:
+    """A score cell as a float (``"９５分"`` -> 95.0); None when blank.
+
+    Raises ValueError when the cell is not a number.
+    """
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("a yes/no value is not a score")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = _text(value).removesuffix("分").strip()
+        number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("not a finite number")
+    return number
+
+
+def inspection_day(value: object) -> dt.date | None:
+    """The day of an inspection (read by :func:`planning._dates.parse_date`).
+
+    Returns None when blank; raises ValueError when the value is not a date or names a period
+    (a month, a ten-day part, a quarter) rather than one day.
+    """
+    first = parse_date(value, partial="start")
+    if first is None:
+        return None
+    last = parse_date(value, partial="end")
+    if last != first:
+        msg = f"it names a period ({first} to {last}), not the day of the inspection"
+        raise ValueError(msg)
+    return first
+
+
+# --------------------------------------------------------------------------------------------
+# loading the raw grid
+
+
+def _load_grid(source: str | os.PathLike[str], sheet: str | int | None) -> tuple[pd.DataFrame,
+                                                                                  str, int]:
+    """Read a sheet as a grid of raw cells; return it, its label and the row number base."""
+    path = Path(source)
+    if not path.is_file():
+        msg = f"Inspection sheet {str(path)!r} does not exist or is not a file."
+        raise LayerFileError(msg)
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        try:
+            grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
+                                 dtype=object)
+        except (ValueError, KeyError) as err:
+            msg = f"Cannot read sheet {sheet!r} of {str(path)!r}: {err}"
+            raise LayerFileError(msg) from err
+        label = f"{path.name}" + (f" [{sheet}]" if sheet is not None else "")
+        return grid, label, 1
+    if suffix in {".csv", ".txt"}:
+        if sheet is not None:
+            msg = f"{str(path)!r} is a CSV file and has no sheets; leave out sheet={sheet!r}."
+            raise InputError(msg)
+        return _read_csv(path), path.name, 1
+    msg = (f"Cannot read inspections from {str(path)!r}: expected an Excel workbook (.xlsx) "
+           "or a CSV file (.csv).")
+    raise LayerFileError(msg)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV file as raw text cells, in UTF-8 (with or without BOM) or GB18030."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, header=None, dtype=object, keep_default_na=False,
+                               encoding=encoding, skip_blank_lines=False)
+        except UnicodeDecodeError:
+            continue
+    msg = f"{str(path)!r} is neither UTF-8 nor GB18030 text; save the sheet as UTF-8 CSV."
+    raise LayerFileError(msg)
+
+
+def _canonical(header: object) -> str | None:
+    key = _norm(header)
+    for name, aliases in HEADER_ALIASES.items():
+        if key in {_norm(a) for a in aliases}:
+            return name
+    return None
+
+
+def _find_header(grid: pd.DataFrame, label: str) -> int:
+    """Index of the header row: the first row naming a zone id column and another field."""
+    for i in range(min(_HEADER_SCAN_ROWS, len(grid))):
+        names = {_canonical(v) for v in grid.iloc[i] if not _blank(v)} - {None}
+        if "zone_id" in names and len(names) >= 2:
+            return i
+    expected = " / ".join(HEADER_ALIASES["zone_id"][:3])
+    msg = (f"{label}: no header row with a zone id column ({expected}) and a date or score "
+           f"column in the first {_HEADER_SCAN_ROWS} rows. Name the columns as in "
+           "docs/sanitation.md.")
+    raise SheetError(msg)
+
+
+def _headers(grid: pd.DataFrame, at: int) -> tuple[list[str], int]:
+    """Column headers, merging a second header row under merged cells; and the first data row."""
+    top = [_text(v) if not _blank(v) else "" for v in grid.iloc[at]]
+    # merged cells: only the first cell of a merged range carries text; carry it right
+    filled: list[str] = []
+    for i, value in enumerate(top):
+        filled.append(value or (filled[i - 1] if i and _canonical(filled[i - 1]) is None
+                                else ""))
+    if at + 1 >= len(grid):
+        return filled, at + 1
+    below = grid.iloc[at + 1]
+    key_cols = [i for i, v in enumerate(top) if _canonical(v) in {"zone_id", "date"}]
+    texts = [v for v in below if not _blank(v)]
+    is_sub = (all(_blank(below.iloc[i]) for i in key_cols) and texts
+              and all(isinstance(v, str) and not _is_number(v) for v in texts))
+    if not is_sub:
+        return filled, at + 1
+    merged = [_text(b) if not _blank(b) else t for t, b in zip(filled, below, strict=True)]
+    return merged, at + 2
+
+
+def _is_number(text: str) -> bool:
+    try:
+        parse_score(text)
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+@dataclass
+class _Layout:
+    """Which sheet column holds which field."""
+
+    fields: dict[str, int]
+    items: dict[str, int]
+    headers: list[str]
+    ignored: list[str] = field(default_factory=list)
+
+
+def _layout(headers: list[str], data: pd.DataFrame, label: str) -> _Layout:
+    fields: dict[str, int] = {}
+    items: dict[str, int] = {}
+    ignored: list[str] = []
+    ignored_keys = {_norm(h) for h in IGNORED_HEADERS}
+    for i, header in enumerate(headers):
+        name = _canonical(header)
+        if name is not None and name not in fields:
+            fields[name] = i
+        elif not header or _norm(header) in ignored_keys or name is not None:
+            ignored.append(header or f"column {i + 1}")
+        elif _mostly_numbers(data.iloc[:, i]):
+            items[header] = i
+        else:
+            ignored.append(header)
+    if "total" not in fields and not items:
+        msg = (f"{label}: found no total score column ({' / '.join(HEADER_ALIASES['total'][:3])})"
+               " and no score item columns.")
+        raise SheetError(msg)
+    if "date" not in fields:
+        msg = f"{label}: found no date column ({' / '.join(HEADER_ALIASES['date'][:3])})."
+        raise SheetError(msg)
+    if ignored:
+        log.info("%s: columns not used for scores: %s", label, ", ".join(ignored))
+    return _Layout(fields, items, headers, ignored)
+
+
+def _mostly_numbers(values: pd.Series) -> bool:
+    filled = [v for v in values if not _blank(v)]
+    if not filled:
+        return False
+    numbers = sum(1 for v in filled if not isinstance(v, str) or _is_number(v))
+    return numbers * 2 > len(filled)
+
+
+def _summary_row(cells: Sequence[object]) -> bool:
+    markers = {_norm(m) for m in SUMMARY_MARKERS}
+    return any(not _blank(v) and _norm(v) in markers for v in cells[:3])
+
+
+def read_inspections(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    sheet: str | int | None = None,
+    zones: pd.DataFrame | Iterable[Hashable] | None = None,
+    max_score: float = 100.0,
+    check_sum: bool = True,
+) -> Inspections:
+    """Read inspection records from Excel, CSV or a table, reporting every bad row.
+
+    Parameters
+    ----------
+    source : path or pandas.DataFrame
+        An Excel workbook (``.xlsx``), a CSV file (UTF-8 or GB18030), or a table already in
+        memory such as the workspace table ``inspections``. Headers may be the contract names
+        (``inspection_id``, ``zone_id``, ``date``, ``inspector``, ``total``) or the usual
+        Chinese ones (编号, 责任区编号, 检查日期, 检查人, 总分, ...); a title row above the
+        header and a second header row under merged cells are recognised. Every other numeric
+        column is a score item.
+    sheet : str or int, optional
+        The sheet of a workbook (name or 0-based position); the first sheet by default.
+    zones : DataFrame or iterable of ids, optional
+        The zones layer (its ``zone_id`` column) or the zone ids; rows naming another zone
+        are reported.
+    max_score : float, default 100.0
+        Totals must lie in ``[0, max_score]``; item scores must not be negative or above it.
+    check_sum : bool, default True
+        Report rows whose total differs from the sum of their item scores by more than 0.01.
+        A blank total is filled with that sum.
+
+    Returns
+    -------
+    Inspections
+        ``records`` holds the good rows; ``problems`` one entry per bad cell (row as in
+        Excel, column as headed, value, why); ``skipped`` the total rows left out.
+
+    Raises
+    ------
+    LayerFileError
+        When the file does not exist or is not Excel or CSV.
+    SheetError
+        When the sheet has no recognisable header (zone id and date columns).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({
+    ...     "zone_id": ["Z1", "Z9", "Z2"], "date": ["2011-12-05", "2011-12-05", "昨天"],
+    ...     "inspector": ["王", "王", "李"], "total": [92, 88, 75]})
+    >>> result = read_inspections(table, zones=["Z1", "Z2"])
+    >>> result.records[["zone_id", "total"]].to_dict("records")
+    [{'zone_id': 'Z1', 'total': 92.0}]
+    >>> [(p.row, p.column, p.value) for p in result.problems]
+    [(1, 'zone_id', 'Z9'), (2, 'date', '昨天')]
+    """
+    if isinstance(source, pd.DataFrame):
+        label = "inspections table"
+        grid = pd.concat([pd.DataFrame([list(map(str, source.columns))]),
+                          pd.DataFrame(source.to_numpy(dtype=object))], ignore_index=True)
+        grid = grid.astype(object)
+        base = -1  # data row i of the frame is grid row i + 1
+    else:
+        grid, label, base = _load_grid(source, sheet)
+    known = _zone_ids(zones)
+    at = _find_header(grid, label)
+    headers, first = _headers(grid, at)
+    data = grid.iloc[first:].reset_index(drop=True)
+    layout = _layout(headers, data, label)
+    reader = _RowReader(layout, label, known, max_score=max_score, check_sum=check_sum)
+    for offset in range(len(data)):
+        reader.read(list(data.iloc[offset]), row=first + offset + base)
+    return reader.result()
+
+
+def _zone_ids(zones: pd.DataFrame | Iterable[Hashable] | None) -> set[str] | None:
+    if zones is None:
+        return None
+    if isinstance(zones, pd.DataFrame):
+        if "zone_id" not in zones.columns:
+            msg = "zones has no 'zone_id' column; pass the sanitation_zones layer or the ids."
+            raise InputError(msg)
+        values: Iterable[Hashable] = zones["zone_id"].dropna()
+    else:
+        values = zones
+    return {_text(v) for v in values}
+
+
+class _RowReader:
+    """Checks rows one by one and keeps the good ones."""
+
+    def __init__(self, layout: _Layout, label: str, known: set[str] | None, *,
+                 max_score: float, check_sum: bool) -> None:
+        self.layout = layout
+        self.label = label
+        self.known = known
+        self.max_score = max_score
+        self.check_sum = check_sum
+        self.records: list[dict[str, object]] = []
+        self.problems: list[Problem] = []
+        self.skipped: list[Problem] = []
+        self.seen_ids: dict[str, int] = {}
+        self.n_rows = 0
+
+    def _problem(self, row: int, field_name: str, value: object, message: str) -> None:
+        index = self.layout.fields.get(field_name, self.layout.items.get(field_name))
+        column = self.layout.headers[index] if index is not None else field_name
+        self.problems.append(Problem(self.label, message, row=row, column=column,
+                                     value=None if _blank(value) else _text(value)))
+
+    def read(self, cells: list[object], *, row: int) -> None:
+        if all(_blank(v) for v in cells):
+            return
+        fields = self.layout.fields
+        if _summary_row(cells) and _blank(cells[fields["zone_id"]]):
+            self.skipped.append(Problem(self.label, "a summary row, not an inspection: left out",
+                                        row=row, value=_text(next(v for v in cells
+                                                                  if not _blank(v)))))
+            return
+        self.n_rows += 1
+        before = len(self.problems)
+        record: dict[str, object] = {"row": row}
+        record["zone_id"] = self._zone(cells[fields["zone_id"]], row)
+        record["date"] = self._date(cells[fields["date"]], row)
+        record["inspection_id"] = self._inspection_id(cells, row)
+        inspector = cells[fields["inspector"]] if "inspector" in fields else None
+        record["inspector"] = None if _blank(inspector) else _text(inspector)
+        note = cells[fields["note"]] if "note" in fields else None
+        record["note"] = None if _blank(note) else _text(note)
+        items = {name: self._score(cells[i], row, name, item=True)
+                 for name, i in self.layout.items.items()}
+        record.update(items)
+        record["total"] = self._total(cells, items, row)
+        if len(self.problems) == before:
+            self.records.append(record)
+
+    def _zone(self, value: object, row: int) -> str | None:
+        if _blank(value):
+            self._problem(row, "zone_id", value, "the zone id is missing")
+            return None
+        text = _text(value)
+        if self.known is not None and text not in self.known:
+            sample = ", ".join(sorted(self.known)[:5])
+            self._problem(row, "zone_id", value, f"unknown zone id: no zone has it (zone ids "
+                          f"look like {sample}); correct the id or add the zone")
+        return text
+
+    def _date(self, value: object, row: int) -> dt.date | None:
+        try:
+            parsed = inspection_day(value)
+        except ValueError as err:
+            self._problem(row, "date", value, f"not the date of an inspection: {err}")
+            return None
+        if parsed is None:
+            self._problem(row, "date", value, "the inspection date is missing")
+        return parsed
+
+    def _inspection_id(self, cells: list[object], row: int) -> str:
+        index = self.layout.fields.get("inspection_id")
+        if index is None or _blank(cells[index]):
+            return f"{self.label}:{row}"
+        text = _text(cells[index])
+        if text in self.seen_ids:
+            self._problem(row, "inspection_id", text, f"duplicate inspection id (first in row "
+                          f"{self.seen_ids[text]}); give every record its own id")
+        else:
+            self.seen_ids[text] = row
+        return text
+
+    def _score(self, value: object, row: int, name: str, *, item: bool) -> float | None:
+        what = "item score" if item else "total score"
+        try:
+            score = parse_score(value)
+        except ValueError:
+            self._problem(row, name, value, f"the {what} is not a number")
+            return None
+        if score is not None and not 0 <= score <= self.max_score:
+            self._problem(row, name, value, f"the {what} is out of range (0 to "
+                          f"{self.max_score:g})")
+            return None
+        return score
+
+    def _total(self, cells: list[object], items: dict[str, float | None], row: int
+               ) -> float | None:
+        index = self.layout.fields.get("total")
+        total = (self._score(cells[index], row, "total", item=False)
+                 if index is not None else None)
+        complete = bool(items) and all(v is not None for v in items.values())
+        item_sum = math.fsum(v for v in items.values() if v is not None)
+        if total is None and index is not None and _blank(cells[index]) and not complete:
+            self._problem(row, "total", None, "the total score is missing")
+        if total is None and complete:
+            if item_sum > self.max_score:
+                self._problem(row, "total", None, f"the item scores add up to {item_sum:g}, "
+                              f"above {self.max_score:g}")
+                return None
+            return item_sum
+        if (self.check_sum and complete and total is not None
+                and abs(total - item_sum) > _SUM_TOLERANCE):
+            self._problem(row, "total", cells[index] if index is not None else None,
+                          f"the total does not equal the sum of the item scores ({item_sum:g})")
+        return total
+
+    def result(self) -> Inspections:
+        items = tuple(self.layout.items)
+        columns = ["inspection_id", "zone_id", "date", "inspector", *items, "total", "note",
+                   "row"]
+        records = pd.DataFrame(self.records, columns=columns)
+        records["date"] = pd.to_datetime(records["date"])
+        for name in (*items, "total"):
+            records[name] = records[name].astype(float)
+        records["row"] = records["row"].astype(int)
+        if self.problems:
+            log.warning("%s: %d problem(s) in %d row(s); those rows are left out", self.label,
+                        len(self.problems), len({p.row for p in self.problems}))
+        return Inspections(records=records, problems=tuple(self.problems),
+                           skipped=tuple(self.skipped), items=items, source=self.label,
+                           n_rows=self.n_rows)
+
+
+# --------------------------------------------------------------------------------------------
+# periods and coercion
+
+
+def period_bounds(period: PeriodLike | None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First day and the day after the last day of a period; None for no period.
+
+    Examples
+    --------
+    >>> period_bounds("2011-12")
+    (Timestamp('2011-12-01 00:00:00'), Timestamp('2012-01-01 00:00:00'))
+    >>> period_bounds(("2011-12-01", "2011-12-10"))
+    (Timestamp('2011-12-01 00:00:00'), Timestamp('2011-12-11 00:00:00'))
+    """
+    if period is None:
+        return None
+    if isinstance(period, tuple):
+        if len(period) != 2:
+            msg = f"A period given as a tuple needs (first, last) dates, got {period!r}."
+            raise InputError(msg)
+        try:
+            first = pd.Timestamp(period[0]).normalize()
+            last = pd.Timestamp(period[1]).normalize()
+        except (ValueError, TypeError) as err:
+            msg = f"Cannot read the period {period!r} as two dates: {err}"
+            raise InputError(msg) from err
+        if last < first:
+            msg = f"The period {period!r} ends before it starts."
+            raise InputError(msg)
+        return first, last + pd.Timedelta(days=1)
+    try:
+        as_period = period if isinstance(period, pd.Period) else pd.Period(period)
+    except (ValueError, TypeError) as err:
+        msg = (f"Cannot read the period {period!r}: give a month ('2011-12'), a quarter "
+               "('2011Q4'), a year ('2011') or (first, last) dates.")
+        raise InputError(msg) from err
+    start = as_period.start_time.normalize()
+    end = (as_period + 1).start_time.normalize()
+    return start, end
+
+
+def as_inspections(
+    inspections: Inspections | pd.DataFrame, zones: pd.DataFrame | None = None
+) -> Inspections:
+    """An :class:`Inspections` from itself or from a table (checked; problems raise)."""
+    if isinstance(inspections, Inspections):
+        return inspections
+    if isinstance(inspections, pd.DataFrame):
+        result = read_inspections(inspections, zones=zones)
+        result.raise_if_any()
+        return result
+    msg = ("inspections must be the result of planning.sanitation.read_inspections() or a "
+           f"table (pandas.DataFrame), got {type(inspections).__name__}.")
+    raise TypeError(msg)
