@@ -28,7 +28,6 @@ from typing import Literal
 
 import geopandas as gpd
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -43,13 +42,29 @@ from planning._inspections import (
 )
 from planning._validate import (
     LINEAR,
-    POLYGONAL,
     Checker,
     check_columns,
     check_crs,
     check_geometries,
-    check_unique,
     require_frame,
+)
+from planning._zone_geometry import (
+    MAX_CELLS,
+    area_geometry,
+    blank_text,
+    check_zones,
+    fill_holes,
+    gap_pieces,
+    geo_frame,
+    grid_boxes,
+    is_sliver,
+    majority_zone,
+    match_departments,
+    overlap_pairs,
+    polygonal,
+    road_length_by_zone,
+    rollup,
+    unowned_roads,
 )
 
 __all__ = [
@@ -66,88 +81,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-GeomArray = npt.NDArray[np.object_]
-
-#: shapely type ids
-_POLYGON, _MULTIPOLYGON, _COLLECTION = 3, 6, 7
-#: distance within which a zone counts as bordering a gap (floating-point noise of a shared edge)
-_TOUCH_M = 0.01
-
-
-# --------------------------------------------------------------------------------------------
-# input checks
-
-
-def _check_zones(
-    zones: object, name: str, *, id_column: str, required: Sequence[str] = ()
-) -> gpd.GeoDataFrame:
-    """Validate a zones layer; raise :class:`GeometryError` once with every problem."""
-    frame = require_frame(zones, name)
-    checker = Checker()
-    check_columns(frame, [id_column, *required], name, checker)
-    check_geometries(frame, name, checker, allowed=POLYGONAL, id_column=id_column)
-    if id_column in frame.columns:
-        check_unique(frame, id_column, name, checker)
-        for i in np.flatnonzero(frame[id_column].isna().to_numpy()):
-            checker.add(Problem(name, "zone id is missing; give every zone an id",
-                                row=int(i), column=id_column))
-    checker.raise_if_any(f"Layer {name!r} cannot be used as it is.", GeometryError)
-    return frame
-
-
-def _area_geometry(area: object, zones: gpd.GeoDataFrame) -> shapely.Geometry:
-    """Return the union of a polygonal area layer, checked against the zones' CRS."""
-    if isinstance(area, gpd.GeoSeries):
-        area = gpd.GeoDataFrame(geometry=area)
-    frame = require_frame(area, "area")
-    check_crs({"zones": zones, "area": frame})
-    checker = Checker()
-    check_geometries(frame, "area", checker, allowed=POLYGONAL)
-    checker.raise_if_any("Layer 'area' cannot be used as it is.", GeometryError)
-    if frame.empty:
-        msg = "Layer 'area' has no features; pass the built-up area (a polygon layer)."
-        raise GeometryError(msg)
-    return shapely.union_all(frame.geometry.values)
-
-
-def _polygonal(geoms: GeomArray) -> GeomArray:
-    """Keep the polygonal part of each geometry (an empty polygon when there is none)."""
-    out = np.asarray(geoms, dtype=object).copy()
-    types = shapely.get_type_id(out)
-    for i in np.flatnonzero(~np.isin(types, (_POLYGON, _MULTIPOLYGON))):
-        if types[i] == _COLLECTION:
-            parts = shapely.get_parts(out[i])
-            polys = parts[np.isin(shapely.get_type_id(parts), (_POLYGON, _MULTIPOLYGON))]
-            out[i] = shapely.union_all(polys) if len(polys) else shapely.Polygon()
-        else:
-            out[i] = shapely.Polygon()
-    return out
-
-
-def _fill_holes(geom: shapely.Geometry) -> shapely.Geometry:
-    """The outline of a polygonal geometry: it and everything its parts enclose.
-
-    Holes are filled, and so are the pockets enclosed by several parts that touch only at
-    points (a wedge between two zones is a gap even though neither zone has a hole).
-    """
-    parts = shapely.get_parts(geom)
-    if not len(parts):
-        return shapely.Polygon()
-    noded = shapely.union_all(shapely.get_exterior_ring(parts))
-    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
-    return shapely.union_all(np.concatenate([faces, np.array([geom], dtype=object)]))
-
-
-def _is_sliver(geoms: GeomArray, width_m: float) -> npt.NDArray[np.bool_]:
-    """True where a polygon is narrower than ``width_m`` everywhere."""
-    if width_m <= 0:
-        return np.zeros(len(geoms), dtype=bool)
-    return np.asarray(shapely.is_empty(shapely.buffer(geoms, -width_m / 2.0)), dtype=bool)
-
-
-def _frame(data: dict[str, object], geoms: GeomArray, crs: object) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(list(geoms), crs=crs), crs=crs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -235,43 +168,6 @@ class CoverageReport:
         }, name="coverage")
 
 
-def _overlap_pairs(
-    geoms: GeomArray, ids: npt.NDArray[np.object_]
-) -> tuple[list[str], list[str], GeomArray]:
-    """Every pair of zones whose interiors overlap, once per pair, with the shared piece."""
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    pieces = _polygonal(shapely.intersection(geoms[left], geoms[right]))
-    positive = shapely.area(pieces) > 0
-    left, right, pieces = left[positive], right[positive], pieces[positive]
-    a = [str(v) for v in ids[left]]
-    b = [str(v) for v in ids[right]]
-    swapped = [x > y for x, y in zip(a, b, strict=True)]
-    zone_a = [y if s else x for x, y, s in zip(a, b, swapped, strict=True)]
-    zone_b = [x if s else y for x, y, s in zip(a, b, swapped, strict=True)]
-    return zone_a, zone_b, pieces
-
-
-def _gap_pieces(
-    area: shapely.Geometry, covered: shapely.Geometry, geoms: GeomArray,
-    ids: npt.NDArray[np.object_],
-) -> tuple[GeomArray, list[str]]:
-    """The parts of ``area`` outside ``covered``, largest first, with their bordering zones."""
-    rest = shapely.difference(area, covered)
-    parts = shapely.get_parts(_polygonal(np.array([rest], dtype=object))[0])
-    parts = parts[shapely.area(parts) > 0]
-    parts = parts[np.argsort(-shapely.area(parts), kind="stable")]
-    tree = shapely.STRtree(geoms)
-    gap_idx, zone_idx = tree.query(parts, predicate="dwithin", distance=_TOUCH_M)
-    neighbours = []
-    for i in range(len(parts)):
-        near = sorted({str(v) for v in ids[zone_idx[gap_idx == i]]})
-        neighbours.append(";".join(near))
-    return parts, neighbours
-
-
 def check_coverage(
     zones: gpd.GeoDataFrame,
     area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
@@ -326,7 +222,7 @@ def check_coverage(
     >>> report.covered_m2 + report.gap_m2 == report.area_m2
     True
     """
-    frame = _check_zones(zones, "zones", id_column=id_column)
+    frame = check_zones(zones, "zones", id_column=id_column)
     check_crs({"zones": frame})
     if not math.isfinite(gap_width_m) or gap_width_m < 0:
         msg = f"gap_width_m must be a non-negative number of metres, got {gap_width_m!r}."
@@ -337,31 +233,31 @@ def check_coverage(
 
     valid = bool(shapely.coverage_is_valid(geoms)) if len(geoms) else True
     union = (shapely.coverage_union_all(geoms) if valid else shapely.union_all(geoms))
-    area_geom = _fill_holes(union) if area is None else _area_geometry(area, frame)
+    area_geom = fill_holes(union) if area is None else area_geometry(area, frame)
 
-    gaps, neighbours = _gap_pieces(area_geom, union, geoms, ids)
+    gaps, neighbours = gap_pieces(area_geom, union, geoms, ids)
     gap_areas = shapely.area(gaps)
-    gaps_frame = _frame({
+    gaps_frame = geo_frame({
         "gap_id": [f"G{i}" for i in range(1, len(gaps) + 1)],
-        "area_m2": gap_areas, "sliver": _is_sliver(gaps, gap_width_m),
+        "area_m2": gap_areas, "sliver": is_sliver(gaps, gap_width_m),
         "neighbours": neighbours,
     }, gaps, crs)
 
-    zone_a, zone_b, pieces = _overlap_pairs(geoms, ids)
+    zone_a, zone_b, pieces = overlap_pairs(geoms, ids)
     order = np.lexsort((zone_b, zone_a)) if zone_a else np.array([], dtype=int)
-    overlaps_frame = _frame({
+    overlaps_frame = geo_frame({
         "zone_a": [zone_a[i] for i in order], "zone_b": [zone_b[i] for i in order],
-        "area_m2": shapely.area(pieces[order]), "sliver": _is_sliver(pieces[order], gap_width_m),
+        "area_m2": shapely.area(pieces[order]), "sliver": is_sliver(pieces[order], gap_width_m),
     }, pieces[order], crs)
 
     edges = shapely.coverage_invalid_edges(geoms, gap_width=gap_width_m) if len(geoms) else geoms
     bad = ~shapely.is_empty(edges) & ~shapely.is_missing(edges)
-    edges_frame = _frame({"zone_id": ids[bad], "length_m": shapely.length(edges[bad])},
+    edges_frame = geo_frame({"zone_id": ids[bad], "length_m": shapely.length(edges[bad])},
                          edges[bad], crs)
 
-    beyond = _polygonal(shapely.difference(geoms, area_geom))
+    beyond = polygonal(shapely.difference(geoms, area_geom))
     spill = shapely.area(beyond) > 0
-    outside_frame = _frame({"zone_id": ids[spill], "area_m2": shapely.area(beyond[spill])},
+    outside_frame = geo_frame({"zone_id": ids[spill], "area_m2": shapely.area(beyond[spill])},
                            beyond[spill], crs)
 
     area_m2 = float(shapely.area(area_geom))
@@ -379,12 +275,6 @@ def check_coverage(
 
 # --------------------------------------------------------------------------------------------
 # owners
-
-
-def _blank_text(values: pd.Series) -> npt.NDArray[np.bool_]:
-    """True where a text attribute is missing or only spaces."""
-    text = values.astype("string").str.strip()
-    return np.asarray((text.isna() | (text == "")).to_numpy(dtype=bool), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -444,49 +334,6 @@ class OwnersReport:
                 zip(roads["road_id"], roads["name_zh"], roads["length_m"], roads["share"],
                     roads["in_other_zones_m"], strict=True)]
         return out
-
-
-def _road_length_by_zone(geoms: GeomArray, roads: gpd.GeoDataFrame) -> npt.NDArray[np.float64]:
-    """Length of road inside each zone, in metres."""
-    lengths = np.zeros(len(geoms))
-    if roads.empty or not len(geoms):
-        return lengths
-    road_geoms = np.asarray(roads.geometry.values, dtype=object)
-    zone_idx, road_idx = shapely.STRtree(road_geoms).query(geoms, predicate="intersects")
-    pieces = shapely.intersection(geoms[zone_idx], road_geoms[road_idx])
-    np.add.at(lengths, zone_idx, shapely.length(pieces))
-    return lengths
-
-
-def _rollup(frame: pd.DataFrame, key: str, id_column: str) -> pd.DataFrame:
-    named = frame[~_blank_text(frame[key])]
-    grouped = named.groupby(named[key].astype(str).str.strip(), sort=True)
-    out = pd.DataFrame({
-        "n_zones": grouped.size(),
-        "area_m2": grouped["area_m2"].sum(),
-        "road_length_m": grouped["road_length_m"].sum(),
-        "zone_ids": grouped[id_column].agg(lambda s: ";".join(sorted(map(str, s)))),
-    })
-    return out.rename_axis(key).reset_index()
-
-
-def _unowned_roads(roads: gpd.GeoDataFrame, road_zones: shapely.Geometry,
-                   other_zones: shapely.Geometry, area_geom: shapely.Geometry,
-                   min_length_m: float) -> gpd.GeoDataFrame:
-    """Stretches of road inside the area outside every road-section zone."""
-    geoms = np.asarray(roads.geometry.values, dtype=object)
-    inside = shapely.intersection(geoms, area_geom)
-    rest = shapely.difference(inside, road_zones)
-    inside_m = shapely.length(inside)
-    rest_m = shapely.length(rest)
-    keep = rest_m > min_length_m
-    in_other = shapely.length(shapely.intersection(rest[keep], other_zones))
-    names = roads["name_zh"] if "name_zh" in roads.columns else pd.Series(None, index=roads.index)
-    return _frame({
-        "road_id": roads["road_id"].to_numpy()[keep], "name_zh": names.to_numpy()[keep],
-        "length_m": rest_m[keep], "share": rest_m[keep] / inside_m[keep],
-        "in_other_zones_m": in_other,
-    }, rest[keep], roads.crs)
 
 
 def check_owners(
@@ -549,7 +396,7 @@ def check_owners(
     >>> report.unowned_roads[["road_id", "length_m", "share"]].to_dict("records")
     [{'road_id': 'R1', 'length_m': 50.0, 'share': 0.25}]
     """
-    frame = _check_zones(zones, "zones", id_column=id_column,
+    frame = check_zones(zones, "zones", id_column=id_column,
                          required=("department", "township"))
     layers = {"zones": frame}
     if roads is not None:
@@ -566,28 +413,28 @@ def check_owners(
         "department": frame["department"].to_numpy(),
         "township": frame["township"].to_numpy(),
         "area_m2": shapely.area(geoms),
-        "road_length_m": (_road_length_by_zone(geoms, layers["roads"]) if roads is not None
+        "road_length_m": (road_length_by_zone(geoms, layers["roads"]) if roads is not None
                           else np.zeros(len(geoms))),
     })
-    no_dept = _blank_text(frame["department"])
+    no_dept = blank_text(frame["department"])
     unknown = np.zeros(len(frame), dtype=bool)
     idle = pd.DataFrame(columns=["unit_id", "name_zh", "kind"])
     if departments is not None:
-        unknown, idle = _match_departments(frame["department"], departments, kinds)
+        unknown, idle = match_departments(frame["department"], departments, kinds)
         unknown = unknown & ~no_dept
     union = shapely.union_all(geoms)
-    unowned = _frame({"road_id": [], "name_zh": [], "length_m": [], "share": [],
+    unowned = geo_frame({"road_id": [], "name_zh": [], "length_m": [], "share": [],
                       "in_other_zones_m": []}, np.array([], dtype=object), frame.crs)
     if roads is not None:
-        area_geom = _fill_holes(union) if area is None else _area_geometry(area, frame)
+        area_geom = fill_holes(union) if area is None else area_geometry(area, frame)
         for_roads = np.ones(len(frame), dtype=bool)
         if road_kinds is not None and "kind" in frame.columns:
             for_roads = frame["kind"].isin(list(road_kinds)).to_numpy(dtype=bool)
-        unowned = _unowned_roads(layers["roads"], shapely.union_all(geoms[for_roads]),
+        unowned = unowned_roads(layers["roads"], shapely.union_all(geoms[for_roads]),
                                  shapely.union_all(geoms[~for_roads]), area_geom, min_length_m)
     return OwnersReport(
-        by_department=_rollup(table, "department", id_column),
-        by_township=_rollup(table, "township", id_column),
+        by_department=rollup(table, "department", id_column),
+        by_township=rollup(table, "township", id_column),
         no_department=frame.loc[no_dept].copy(),
         unknown_department=frame.loc[unknown].copy(),
         idle_departments=idle,
@@ -595,65 +442,9 @@ def check_owners(
     )
 
 
-def _match_departments(
-    named: pd.Series, departments: pd.DataFrame, kinds: Sequence[str]
-) -> tuple[npt.NDArray[np.bool_], pd.DataFrame]:
-    """Zones naming no known unit, and units of ``kinds`` named by no zone."""
-    checker = Checker()
-    check_columns(departments, ["unit_id", "name_zh"], "departments", checker)
-    checker.raise_if_any("Table 'departments' cannot be used as it is.")
-    ids = departments["unit_id"].astype("string").str.strip()
-    names = departments["name_zh"].astype("string").str.strip()
-    given = named.astype("string").str.strip()
-    known = set(ids.dropna()) | set(names.dropna())
-    unknown = np.asarray((~given.isin(known)).to_numpy(dtype=bool), dtype=bool)
-    used = set(given.dropna())
-    has_zone = ids.isin(used) | names.isin(used)
-    of_kind = (departments["kind"].isin(list(kinds)) if "kind" in departments.columns
-               else pd.Series(True, index=departments.index))
-    idle = departments.loc[(~has_zone & of_kind).to_numpy()].reset_index(drop=True)
-    return unknown, idle
-
-
 # --------------------------------------------------------------------------------------------
 # unit grid
 
-#: the most cells a grid may have (the sequence number has six digits)
-MAX_CELLS = 999_999
-
-
-def _grid_boxes(area_geom: shapely.Geometry, side_m: float) -> tuple[GeomArray, npt.NDArray[
-        np.int64], npt.NDArray[np.int64]]:
-    """Square cells of an aligned grid over the area's bounds, north-west first, by rows."""
-    minx, miny, maxx, maxy = shapely.bounds(area_geom)
-    x0 = math.floor(minx / side_m) * side_m
-    y0 = math.ceil(maxy / side_m) * side_m
-    n_cols = max(1, math.ceil((maxx - x0) / side_m))
-    n_rows = max(1, math.ceil((y0 - miny) / side_m))
-    if n_cols * n_rows > 20 * MAX_CELLS:
-        msg = (f"A grid of {side_m:g} m cells over this area would have {n_cols * n_rows} "
-               "cells; pass a larger cell_m2 or a smaller area.")
-        raise InputError(msg)
-    rows, cols = np.divmod(np.arange(n_rows * n_cols, dtype=np.int64), n_cols)
-    boxes = shapely.box(x0 + cols * side_m, y0 - (rows + 1) * side_m,
-                        x0 + (cols + 1) * side_m, y0 - rows * side_m)
-    return np.asarray(boxes, dtype=object), rows, cols
-
-
-def _majority_zone(cells: GeomArray, zones: gpd.GeoDataFrame, id_column: str) -> pd.DataFrame:
-    """For each cell, the zone covering most of it and the share of the cell it covers."""
-    geoms = np.asarray(zones.geometry.values, dtype=object)
-    cell_idx, zone_idx = shapely.STRtree(geoms).query(cells, predicate="intersects")
-    shared = shapely.area(_polygonal(shapely.intersection(cells[cell_idx], geoms[zone_idx])))
-    pairs = pd.DataFrame({"cell": cell_idx, "zone": zone_idx, "shared_m2": shared,
-                          "zone_id": zones[id_column].astype(str).to_numpy()[zone_idx]})
-    pairs = pairs[pairs["shared_m2"] > 0]
-    best = (pairs.sort_values(["cell", "shared_m2", "zone_id"], ascending=[True, False, True])
-            .drop_duplicates("cell").set_index("cell"))
-    out = pd.DataFrame(index=pd.RangeIndex(len(cells)))
-    out["zone"] = best["zone"].reindex(out.index)
-    out["shared_m2"] = best["shared_m2"].reindex(out.index).fillna(0.0)
-    return out
 
 
 def unit_grid(
@@ -721,16 +512,16 @@ def unit_grid(
     code = settings.county_code if county_code is None else str(county_code)
     zone_frame = None
     if zones is not None:
-        zone_frame = _check_zones(zones, "zones", id_column=id_column)
-        area_geom = _area_geometry(area_frame, zone_frame)
+        zone_frame = check_zones(zones, "zones", id_column=id_column)
+        area_geom = area_geometry(area_frame, zone_frame)
     else:
-        area_geom = _area_geometry(area_frame, area_frame)
+        area_geom = area_geometry(area_frame, area_frame)
     side_m = math.sqrt(cell_m2)
-    boxes, rows, cols = _grid_boxes(area_geom, side_m)
+    boxes, rows, cols = grid_boxes(area_geom, side_m)
     shapely.prepare(area_geom)
     hit = shapely.intersects(area_geom, boxes)
     boxes, rows, cols = boxes[hit], rows[hit], cols[hit]
-    cells = _polygonal(shapely.intersection(boxes, area_geom))
+    cells = polygonal(shapely.intersection(boxes, area_geom))
     keep = shapely.area(cells) > 0
     cells, rows, cols = cells[keep], rows[keep], cols[keep]
     if len(cells) > MAX_CELLS:
@@ -738,7 +529,7 @@ def unit_grid(
                "cell_m2.")
         raise InputError(msg)
     cell_area = shapely.area(cells)
-    grid = _frame({
+    grid = geo_frame({
         "code": [f"{code}{i:06d}" for i in range(1, len(cells) + 1)],
         "row": rows, "col": cols, "area_m2": cell_area,
         "whole": np.isclose(cell_area, cell_m2, rtol=1e-9, atol=0.0),
@@ -747,7 +538,7 @@ def unit_grid(
         grid[column] = pd.Series(pd.NA, index=grid.index, dtype="string")
     grid["zone_share"] = 0.0
     if zone_frame is not None and len(cells):
-        best = _majority_zone(cells, zone_frame, id_column)
+        best = majority_zone(cells, zone_frame, id_column)
         found = best["zone"].notna().to_numpy()
         picked = best.loc[found, "zone"].astype(int).to_numpy()
         grid.loc[found, "zone_id"] = zone_frame[id_column].astype(str).to_numpy()[picked]
@@ -774,7 +565,7 @@ def _scored(
     id_column: str,
 ) -> pd.DataFrame:
     """The good inspection records within the period, checked against the zones."""
-    frame = _check_zones(zones, "zones", id_column=id_column)
+    frame = check_zones(zones, "zones", id_column=id_column)
     result = as_inspections(inspections, zones=frame.rename(columns={id_column: "zone_id"}))
     records = result.records
     known = set(frame[id_column].astype(str))
@@ -845,6 +636,12 @@ def zone_scores(
     [{'zone_id': 'Z1', 'score': 72.5, 'n_low': 1}, {'zone_id': 'Z2', 'score': nan, 'n_low': 0}]
     """
     records = _scored(inspections, zones, period, id_column)
+    return _with_scores(zones, records, low_score, id_column)
+
+
+def _with_scores(zones: gpd.GeoDataFrame, records: pd.DataFrame, low_score: float,
+                 id_column: str) -> gpd.GeoDataFrame:
+    """A copy of the zones with the per-zone figures of the records."""
     per_zone = _per_zone(records, low_score)
     out = zones.copy()
     key = out[id_column].astype(str)
@@ -904,7 +701,7 @@ def unit_scores(
     if by not in ("department", "township"):
         msg = f"by must be 'department' or 'township', got {by!r}."
         raise InputError(msg)
-    frame = _check_zones(zones, "zones", id_column=id_column, required=(by,))
+    frame = check_zones(zones, "zones", id_column=id_column, required=(by,))
     records = _scored(inspections, frame, period, id_column)
     owner = pd.Series(frame[by].astype("string").str.strip().to_numpy(),
                       index=frame[id_column].astype(str).to_numpy())
@@ -972,9 +769,8 @@ def hot_spots(
     if min_low < 1:
         msg = f"min_low must be at least 1, got {min_low!r}."
         raise InputError(msg)
-    scores = zone_scores(inspections, zones, period=period, low_score=low_score,
-                         id_column=id_column)
     records = _scored(inspections, zones, period, id_column)
+    scores = _with_scores(zones, records, low_score, id_column)
     low = records[records["total"] < low_score]
     dates = (low.sort_values("date").groupby("zone_id")["date"]
              .agg(lambda s: ";".join(f"{d:%Y-%m-%d}" for d in s)))

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import LineString, Polygon, box
 
+import planning
 from planning._errors import CRSError, GeometryError, InputError, LayerFileError, SheetError
 from planning.sanitation import (
     Inspections,
@@ -603,3 +604,67 @@ def test_hot_spots(december: pd.DataFrame, zones: gpd.GeoDataFrame) -> None:
     assert (strict["n_low"] == 4).all()
     with pytest.raises(InputError, match="min_low"):
         hot_spots(december, zones, min_low=0)
+
+
+# --------------------------------------------------------------------------------------------
+# the Taiqian sample: every designed problem is found
+
+
+def test_sample_coverage_matches_geopandas(sample_ro: planning.Workspace) -> None:
+    zones, area = sample_ro["sanitation_zones"], sample_ro["builtup_area"]
+    report = check_coverage(zones, area)
+    # the designed defects: a 40 m x 30 m hole nobody cleans, a 20 m x 100 m overlap
+    assert list(report.gaps["area_m2"]) == pytest.approx([1200.0], rel=RTOL)
+    np.testing.assert_allclose(report.gaps["area_m2"], oracle_gaps(zones, area), rtol=RTOL)
+    oracle = oracle_overlaps(zones)
+    assert len(oracle) == 1
+    (pair, value), = oracle.items()
+    assert list(zip(report.overlaps["zone_a"], report.overlaps["zone_b"], strict=True)) == [pair]
+    assert report.overlaps["area_m2"].iloc[0] == pytest.approx(value, rel=RTOL)
+    assert value == pytest.approx(2000.0, rel=RTOL)
+    assert set(report.invalid_edges["zone_id"]) == set(pair)
+    assert report.outside.empty
+    assert report.area_m2 == pytest.approx(area.area.sum(), rel=1e-12)
+    assert report.covered_m2 + report.gap_m2 == pytest.approx(report.area_m2, rel=1e-12)
+    assert len(report.problems) == 1 + 1 + 2
+
+
+def test_sample_owners_list_every_problem(sample_ro: planning.Workspace) -> None:
+    zones = sample_ro["sanitation_zones"]
+    report = check_owners(zones, roads=sample_ro["roads"], departments=sample_ro["departments"],
+                          area=sample_ro["builtup_area"])
+    assert len(report.no_department) == 1
+    assert report.unknown_department.empty
+    assert "D19" in set(report.idle_departments["unit_id"])  # 县审计局: the designed one
+    assert set(report.idle_departments["kind"]) == {"department"}
+    # 文化路 has no road-section zone; it runs through area zones all the way
+    assert list(report.unowned_roads["road_id"]) == ["R04"]
+    r04 = report.unowned_roads.iloc[0]
+    assert r04["in_other_zones_m"] == pytest.approx(r04["length_m"], rel=RTOL)
+    # roll-ups add up to the zones
+    assert report.by_department["n_zones"].sum() == len(zones) - 1
+    assert report.by_township["area_m2"].sum() == pytest.approx(zones.area.sum(), rel=1e-9)
+    sections = zones[zones["kind"] == "road_section"]
+    assert len(sections) > 0
+    texts = [str(p) for p in report.problems]
+    assert any("文化路" in t for t in texts)
+    assert any("no department" in t for t in texts)
+
+
+def test_sample_grid_and_scores(sample_ro: planning.Workspace) -> None:
+    zones, area = sample_ro["sanitation_zones"], sample_ro["builtup_area"]
+    grid = unit_grid(area, zones=zones)
+    assert grid["area_m2"].sum() == pytest.approx(area.area.sum(), rel=1e-9)
+    assert grid["zone_id"].notna().all()  # the 1,200 m2 gap never holds most of a cell
+    assert set(grid["zone_id"]) <= set(zones["zone_id"])
+    sheet = read_inspections(sample_ro["inspections"], zones=zones)
+    assert sheet.problems == ()
+    assert len(sheet.records) == len(sample_ro["inspections"])
+    units = unit_scores(sheet, zones, period="2011-12")
+    assert units["score"].between(0, 100).all()
+    named = zones["department"].dropna().nunique()
+    assert len(units) == named
+    hot = hot_spots(sheet, zones, period="2011-12")
+    # two zones were designed to score poorly every week
+    assert len(hot) == 2
+    assert (hot["n_low"] == hot["n_inspections"]).all()
