@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import unicodedata
+import zipfile
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,15 +178,9 @@ def _load_grid(source: str | os.PathLike[str], sheet: str | int | None) -> tuple
         msg = f"Inspection sheet {str(path)!r} does not exist or is not a file."
         raise LayerFileError(msg)
     suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
-        try:
-            grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
-                                 dtype=object)
-        except (ValueError, KeyError) as err:
-            msg = f"Cannot read sheet {sheet!r} of {str(path)!r}: {err}"
-            raise LayerFileError(msg) from err
+    if suffix in {".xlsx", ".xlsm"}:
         label = f"{path.name}" + (f" [{sheet}]" if sheet is not None else "")
-        return grid, label, 1
+        return _read_xlsx(path, sheet), label, 1
     if suffix in {".csv", ".txt"}:
         if sheet is not None:
             msg = f"{str(path)!r} is a CSV file and has no sheets; leave out sheet={sheet!r}."
@@ -194,6 +189,32 @@ def _load_grid(source: str | os.PathLike[str], sheet: str | int | None) -> tuple
     msg = (f"Cannot read inspections from {str(path)!r}: expected an Excel workbook (.xlsx) "
            "or a CSV file (.csv).")
     raise LayerFileError(msg)
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    """A worksheet as raw cells from row 1, every merged range filled from its first cell."""
+    import openpyxl  # noqa: PLC0415 - only needed for workbooks
+
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as err:
+        msg = f"Cannot open {str(path)!r} as an Excel workbook (.xlsx): {err}"
+        raise LayerFileError(msg) from err
+    try:
+        ws = book.worksheets[sheet] if isinstance(sheet, int) else (
+            book[sheet] if sheet is not None else book.worksheets[0])
+    except (IndexError, KeyError) as err:
+        msg = (f"{str(path)!r} has no sheet {sheet!r}; its sheets are "
+               f"{', '.join(book.sheetnames)}.")
+        raise LayerFileError(msg) from err
+    cells = [[c.value for c in row] for row in ws.iter_rows(
+        min_row=1, max_row=max(ws.max_row, 1), min_col=1, max_col=max(ws.max_column, 1))]
+    for merged in ws.merged_cells.ranges:
+        value = cells[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row - 1, merged.max_row):
+            for c in range(merged.min_col - 1, merged.max_col):
+                cells[r][c] = value
+    return pd.DataFrame(cells, dtype=object)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -239,14 +260,17 @@ def _headers(grid: pd.DataFrame, at: int) -> tuple[list[str], int]:
                                 else ""))
     if at + 1 >= len(grid):
         return filled, at + 1
-    below = grid.iloc[at + 1]
+    below = ["" if _blank(v) else v for v in grid.iloc[at + 1]]
+    # a second header row: blank (or repeating a vertically merged header) under the zone id
+    # and date headers, text elsewhere, and at least one name of its own (the score items)
     key_cols = [i for i, v in enumerate(top) if _canonical(v) in {"zone_id", "date"}]
-    texts = [v for v in below if not _blank(v)]
-    is_sub = (all(_blank(below.iloc[i]) for i in key_cols) and texts
-              and all(isinstance(v, str) and not _is_number(v) for v in texts))
+    same = [_norm(b) == _norm(t) for t, b in zip(filled, below, strict=True)]
+    is_sub = (all(below[i] == "" or same[i] for i in key_cols)
+              and any(b != "" and not s for b, s in zip(below, same, strict=True))
+              and all(b == "" or (isinstance(b, str) and not _is_number(b)) for b in below))
     if not is_sub:
         return filled, at + 1
-    merged = [_text(b) if not _blank(b) else t for t, b in zip(filled, below, strict=True)]
+    merged = [_text(b) if b != "" else t for t, b in zip(filled, below, strict=True)]
     return merged, at + 2
 
 

@@ -502,6 +502,28 @@ def test_messy_excel_sheet(tmp_path: Path, zones: gpd.GeoDataFrame) -> None:
     assert (result.records["date"] == pd.Timestamp("2011-12-05")).all()
 
 
+def test_merged_date_cells_count_for_every_row(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["检查日期", "检查组", "责任区", "得分"])
+    ws.append(["2011年12月5日", "一组", "Z1", 90])
+    ws.append([None, None, "Z2", 85])
+    ws.append([None, None, "Z3", 70])
+    ws.append(["2011年12月12日", "二组", "Z1", 95])
+    ws.merge_cells("A2:A4")
+    ws.merge_cells("B2:B4")
+    path = tmp_path / "merged.xlsx"
+    wb.save(path)
+    result = read_inspections(path)
+    assert result.problems == ()
+    assert list(result.records["date"].dt.day) == [5, 5, 5, 12]
+    assert list(result.records["inspector"]) == ["一组", "一组", "一组", "二组"]
+    with pytest.raises(LayerFileError, match="no sheet"):
+        read_inspections(path, sheet="1月")
+
+
 def test_csv_in_gb18030(tmp_path: Path) -> None:
     path = tmp_path / "inspections.csv"
     text = "责任区编号,日期,检查人,总分\nZ1,2011/12/05,王,90\nZ2,2011/12/06,李,９５分\n"
@@ -527,6 +549,14 @@ def test_duplicate_ids_and_missing_values() -> None:
 def test_unreadable_sources(tmp_path: Path) -> None:
     with pytest.raises(LayerFileError, match="does not exist"):
         read_inspections(tmp_path / "missing.xlsx")
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(LayerFileError, match="xlsx"):
+        read_inspections(old)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_text("not a zip")
+    with pytest.raises(LayerFileError, match="Cannot open"):
+        read_inspections(broken)
     other = tmp_path / "x.json"
     other.write_text("{}")
     with pytest.raises(LayerFileError, match="Excel"):
@@ -668,3 +698,23 @@ def test_sample_grid_and_scores(sample_ro: planning.Workspace) -> None:
     # two zones were designed to score poorly every week
     assert len(hot) == 2
     assert (hot["n_low"] == hot["n_inspections"]).all()
+
+
+# --------------------------------------------------------------------------------------------
+# the notebook
+
+
+@pytest.mark.notebook
+def test_notebook_runs() -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    path = Path(__file__).parent.parent / "notebooks" / "04_sanitation.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}}).execute()
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs)
+    assert "861 cells; 8600000 m² = 8600000 m²" in text
+    assert "文化路" in text
+    assert "3 good rows of 6, 3 problem(s)" in text
