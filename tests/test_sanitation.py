@@ -14,6 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
@@ -290,12 +291,33 @@ def test_random_coverages_reconcile_with_geopandas(zones: gpd.GeoDataFrame) -> N
     assert len(report.overlaps) == len(oracle)
 
 
+def test_coverage_report_files(zones: gpd.GeoDataFrame, area: gpd.GeoDataFrame,
+                               tmp_path: Path) -> None:
+    report = check_coverage(zones, area)
+    gpkg = tmp_path / "out.gpkg"
+    area.to_file(gpkg, layer="builtup_area")  # an existing layer must survive
+    report.to_gpkg(gpkg)
+    layers = set(pyogrio.list_layers(gpkg)[:, 0])
+    assert layers == {"builtup_area", "sanitation_gaps", "sanitation_overlaps",
+                      "sanitation_invalid_edges", "sanitation_outside"}
+    gaps = gpd.read_file(gpkg, layer="sanitation_gaps")
+    assert gaps.crs == zones.crs
+    np.testing.assert_allclose(gaps.area, report.gaps["area_m2"], rtol=1e-9)
+    xlsx = report.to_excel(tmp_path / "coverage.xlsx")
+    sheets = pd.read_excel(xlsx, sheet_name=None)
+    assert len(sheets["problems"]) == len(report.problems)
+    assert sheets["overlaps"][["zone_a", "zone_b"]].to_numpy().tolist() == [["Z5", "Z6"]]
+    summary = sheets["summary"].set_index("figure")["coverage"]
+    assert summary["gap_m2"] == pytest.approx(1700.0)
+    assert not list(tmp_path.glob(".*"))  # no temporary files left behind
+
+
 # --------------------------------------------------------------------------------------------
 # owners
 
 
 def test_owners(zones: gpd.GeoDataFrame, area: gpd.GeoDataFrame,
-                departments: pd.DataFrame) -> None:
+                departments: pd.DataFrame, tmp_path: Path) -> None:
     zones = zones.copy()
     zones.loc[2, "department"] = "县水利局"  # not in the table
     roads = gpd.GeoDataFrame({"road_id": ["R1", "R2"], "name_zh": ["人民路", "文化路"]}, geometry=[
@@ -328,6 +350,12 @@ def test_owners(zones: gpd.GeoDataFrame, area: gpd.GeoDataFrame,
     assert any("县水利局" in t for t in texts)
     assert any("D19 县审计局" in t for t in texts)
     assert sum("no responsible road section" in t for t in texts) == 2
+    sheets = pd.read_excel(report.to_excel(tmp_path / "owners.xlsx"), sheet_name=None)
+    assert len(sheets["problems"]) == len(texts)
+    assert sheets["idle_departments"]["unit_id"].tolist() == ["D08", "D19"]
+    report.to_gpkg(tmp_path / "owners.gpkg", prefix="")
+    roads_back = gpd.read_file(tmp_path / "owners.gpkg", layer="unowned_roads")
+    assert roads_back["length_m"].sum() == pytest.approx(report.unowned_roads["length_m"].sum())
 
 
 def test_road_sections_own_roads(area: gpd.GeoDataFrame) -> None:
