@@ -386,7 +386,7 @@ def memorial_sites(outline: Polygon) -> tuple[Polygon, Polygon]:
     """The existing Jiangjundu memorial and its new hall, at the river crossing in Sunkou.
 
     The new hall straddles the ecological red line (800 m from the bank)."""
-    edge = river_bank(outline).buffer(800).exterior
+    edge = shapely.intersection(river_bank(outline).buffer(800).exterior, outline)
     anchor = Point(402300, 3981200)
     centre = shapely.ops.nearest_points(edge, anchor)[0]
     new_hall = rect(centre.x - 110, centre.y - 75, centre.x + 110, centre.y + 75)

@@ -25,8 +25,38 @@ _CPG = {
 _LDID_GBK = {0x4D, 0x7A}
 
 
+def field_names(header: bytes) -> list[tuple[int, bytes]]:
+    """(offset, raw name) of every field descriptor of a .dbf header."""
+    header_len = struct.unpack("<H", header[8:10])[0]
+    out = []
+    for off in range(32, min(header_len, len(header)) - 31, 32):
+        if header[off] == 0x0D:
+            break
+        out.append((off, header[off:off + 11].split(b"\x00")[0]))
+    return out
+
+
+def cut_name(raw: bytes, codec: str) -> bytes | None:
+    """The name without a last character cut in half by the 11-byte limit, or None if whole.
+
+    GDAL and other writers truncate long field names at 11 bytes, which can split a UTF-8 or
+    GBK character; readers then fail on the whole file.
+    """
+    try:
+        raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(raw) - 3 and exc.end == len(raw):
+            fixed = raw[:exc.start]
+            if _decodes(fixed, codec):
+                return fixed
+    return None
+
+
 def dbf_text_bytes(dbf: Path, limit: int) -> tuple[bytes, int]:
-    """Return the bytes of the field names and text (C) fields, and the language driver id."""
+    """Return the bytes of the field names and text (C) fields, and the language driver id.
+
+    A field name whose last character was cut by the 11-byte limit is taken without it.
+    """
     with dbf.open("rb") as fh:
         head = fh.read(32)
         if len(head) < 32:
@@ -44,7 +74,8 @@ def dbf_text_bytes(dbf: Path, limit: int) -> tuple[bytes, int]:
         count = min(n_records, max(1, limit // max(record_len, 1)))
         fh.seek(header_len)
         body = fh.read(count * record_len)
-    chunks = [name for name, _, _ in fields]
+    chunks = [cut_name(name, "utf-8") or cut_name(name, "gb18030") or name
+              for name, _, _ in fields]
     offsets = []
     pos = 1  # deletion flag
     for _, kind, length in fields:

@@ -95,16 +95,22 @@ def zone_from_easting(x: float) -> int | None:
     return None
 
 
-def gk_zone_info(crs: pyproj.CRS) -> tuple[int, bool] | None:
-    """Return ``(zone, prefixed)`` when ``crs`` is a 3-degree GK CRS of a Chinese datum."""
+def gk_zone_info(crs: pyproj.CRS) -> tuple[int, bool, Datum] | None:
+    """Return ``(zone, prefixed, datum)`` when ``crs`` is a 3-degree GK CRS of China.
+
+    Examples
+    --------
+    >>> gk_zone_info(pyproj.CRS.from_epsg(4527))
+    (39, True, 'cgcs2000')
+    """
     code = crs.to_epsg()
     if code is None:
         return None
-    for with_prefix, without in _GK3_FIRST_EPSG.values():
+    for datum, (with_prefix, without) in _GK3_FIRST_EPSG.items():
         if with_prefix <= code < with_prefix + 21:
-            return _FIRST_ZONE + code - with_prefix, True
+            return _FIRST_ZONE + code - with_prefix, True, datum  # type: ignore[return-value]
         if without <= code < without + 21:
-            return _FIRST_ZONE + code - without, False
+            return _FIRST_ZONE + code - without, False, datum  # type: ignore[return-value]
     return None
 
 

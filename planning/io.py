@@ -14,6 +14,7 @@ import importlib.resources
 import logging
 import os
 import shutil
+import struct
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ import shapely
 from shapely.errors import GEOSException
 
 from planning import settings
-from planning._encoding import detect_shapefile_encoding
+from planning._encoding import cut_name, detect_shapefile_encoding, field_names
 from planning._errors import CRSError, InputError, LayerFileError, Problem
 from planning.crs import check_datum, gk_crs, gk_zone_info, zone_from_easting
 
@@ -74,9 +75,10 @@ class LayerReport:
     duplicates: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    def note(self, message: str, **where: Any) -> None:
+    def note(self, message: str, *, level: int = logging.WARNING, **where: Any) -> None:
+        """Record a finding (and log it: repairs and defects as warnings)."""
         self.problems.append(Problem(self.source, message, **where))
-        log.warning("%s", self.problems[-1])
+        log.log(level, "%s", self.problems[-1])
 
     def __str__(self) -> str:
         lines = [f"{self.source}: CRS {self.crs_in} -> {self.crs_out}"]
@@ -363,7 +365,7 @@ def _resolve_encoding(src: Path, encoding: str | None, report: LayerReport) -> s
     enc, reason, corrected = detect_shapefile_encoding(dbf, settings.encoding_sniff_bytes)
     report.encoding, report.encoding_reason = enc, reason
     if corrected:
-        report.note(f"text encoding detected: {reason}")
+        report.note(f"text encoding detected: {reason}", level=logging.INFO)
     return enc
 
 
@@ -376,7 +378,8 @@ def _read_frame(
     if encoding is not None:
         kwargs["encoding"] = encoding
     try:
-        frame = pyogrio.read_dataframe(src, **kwargs)
+        with _readable_copy(src, encoding, report) as readable:
+            frame = pyogrio.read_dataframe(readable, **kwargs)
     except GEOSException as exc:
         report.note(f"some geometries could not be built ({exc}); read feature by feature")
         frame = _read_tolerant(src, layer, encoding, report)
@@ -388,6 +391,39 @@ def _read_frame(
                "pyogrio.read_dataframe() or open the workspace that holds it.")
         raise InputError(msg)
     return frame
+
+
+@contextlib.contextmanager
+def _readable_copy(src: Path, encoding: str | None, report: LayerReport) -> Iterator[Path]:
+    """Yield ``src``, or a patched temporary copy of a Shapefile whose field names were cut.
+
+    Writers cut dBASE field names at 11 bytes, which can split a Chinese character; GDAL and
+    pyogrio then fail on the whole file. The copy drops the half character (the input file is
+    never changed) and the report says which names were shortened.
+    """
+    dbf = src.with_suffix(".dbf")
+    if src.suffix.lower() != ".shp" or encoding is None or not dbf.exists():
+        yield src
+        return
+    with dbf.open("rb") as fh:
+        head = fh.read(32)
+        header = head + fh.read(max(0, struct.unpack("<H", head[8:10])[0] - 32))
+    patched = bytearray(header)
+    for off, raw in field_names(header):
+        fixed = cut_name(raw, encoding)
+        if fixed is not None:
+            patched[off:off + 11] = fixed.ljust(11, b"\x00")
+            report.note(f"field name {fixed.decode(encoding)!r} had half a character cut off "
+                        "by the 11-byte dBASE limit; read without it")
+    if patched == header:
+        yield src
+        return
+    with tempfile.TemporaryDirectory(prefix="planning-shp-") as tmp:
+        for part in src.parent.glob(src.stem + ".*"):
+            shutil.copyfile(part, Path(tmp) / part.name)
+        with (Path(tmp) / dbf.name).open("r+b") as fh:
+            fh.write(bytes(patched))
+        yield Path(tmp) / src.name
 
 
 def _read_tolerant(
@@ -408,27 +444,25 @@ def _read_tolerant(
 
 
 def _build_geometry(geom: Any, row: int, report: LayerReport) -> Any:
+    """Build one geometry; close open polygon rings, give up (None) on degenerate ones."""
     if geom is None:
         return None
-    mapping = {"type": geom.type, "coordinates": geom.coordinates}
-    try:
-        return shapely.geometry.shape(mapping)
-    except (GEOSException, ValueError, TypeError) as exc:
-        first = exc
+    coords = geom.coordinates
     if geom.type in ("Polygon", "MultiPolygon"):
-        polys = [geom.coordinates] if geom.type == "Polygon" else list(geom.coordinates)
-        closed = [[list(r) + [r[0]] if len(r) and tuple(r[0]) != tuple(r[-1]) else list(r)
-                   for r in poly] for poly in polys]
-        try:
-            shape = shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in closed])
-        except (GEOSException, ValueError, TypeError):
-            pass
-        else:
+        polys = [coords] if geom.type == "Polygon" else list(coords)
+        rings = [[tuple(pt) for pt in ring] for poly in polys for ring in poly]
+        if any(len(set(ring)) < 3 for ring in rings):
+            report.note("a polygon ring has fewer than 3 distinct points; kept the row "
+                        "without geometry", row=row)
+            return None
+        if any(ring[0] != ring[-1] for ring in rings):
             report.note("polygon ring was not closed; closed it", row=row)
-            return shape if geom.type == "MultiPolygon" else shape.geoms[0]
-    report.note(f"geometry cannot be built ({first}); kept the row without geometry",
-                row=row)
-    return None
+    try:
+        return shapely.geometry.shape({"type": geom.type, "coordinates": coords})
+    except (GEOSException, ValueError, TypeError) as exc:
+        report.note(f"geometry cannot be built ({exc}); kept the row without geometry",
+                    row=row)
+        return None
 
 
 def _guess_crs_hint(frame: gpd.GeoDataFrame) -> str:
@@ -489,18 +523,16 @@ def _fix_gk_prefix(
     fatal: list[Problem],
 ) -> gpd.GeoDataFrame:
     info = gk_zone_info(frame.crs)
-    datum = {"China Geodetic Coordinate System 2000": "cgcs2000"}.get(
-        frame.crs.datum.name if frame.crs.datum else "", None)
     zone = zone_from_easting(minx)
-    if zone is not None and zone_from_easting(maxx) == zone and info is not None:
-        if not info[1] and datum:
-            fixed = gk_crs(zone, prefix=True)
-            report.note(f"eastings carry zone prefix {zone} but the CRS has none; "
-                        f"read as {fixed.name} (EPSG:{fixed.to_epsg()})")
-            report.crs_in = fixed.to_string()
-            return frame.set_crs(fixed, allow_override=True)
-    if info is not None and info[1] and zone is None and 100_000 <= minx < 1_000_000 and datum:
-        fixed = gk_crs(info[0], prefix=False)
+    if info is not None and zone is not None and zone_from_easting(maxx) == zone \
+            and not info[1]:
+        fixed = gk_crs(zone, prefix=True, datum=info[2])
+        report.note(f"eastings carry zone prefix {zone} but the CRS has none; "
+                    f"read as {fixed.name} (EPSG:{fixed.to_epsg()})")
+        report.crs_in = fixed.to_string()
+        return frame.set_crs(fixed, allow_override=True)
+    if info is not None and info[1] and zone is None and 100_000 <= minx < 1_000_000:
+        fixed = gk_crs(info[0], prefix=False, datum=info[2])
         report.note(f"the CRS expects zone-prefixed eastings but they have 6 digits; "
                     f"read as {fixed.name} (EPSG:{fixed.to_epsg()})")
         report.crs_in = fixed.to_string()
