@@ -327,7 +327,9 @@ def _mostly_numbers(values: pd.Series) -> bool:
     filled = [v for v in values if not _blank(v)]
     if not filled:
         return False
-    numbers = sum(1 for v in filled if not isinstance(v, str) or _is_number(v))
+    numbers = sum(1 for v in filled
+                  if (isinstance(v, int | float) and not isinstance(v, bool))
+                  or (isinstance(v, str) and _is_number(v)))
     return numbers * 2 > len(filled)
 
 

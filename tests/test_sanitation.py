@@ -535,17 +535,19 @@ def test_merged_date_cells_count_for_every_row(tmp_path: Path) -> None:
 
     wb = Workbook()
     ws = wb.active
-    ws.append(["检查日期", "检查组", "责任区", "得分"])
-    ws.append(["2011年12月5日", "一组", "Z1", 90])
-    ws.append([None, None, "Z2", 85])
-    ws.append([None, None, "Z3", 70])
-    ws.append(["2011年12月12日", "二组", "Z1", 95])
+    ws.append(["检查日期", "检查组", "责任区", "得分", "整改期限"])
+    ws.append(["2011年12月5日", "一组", "Z1", 90, None])
+    ws.append([None, None, "Z2", 85, dt.datetime(2011, 12, 8)])
+    ws.append([None, None, "Z3", 70, dt.datetime(2011, 12, 8)])
+    ws.append(["2011年12月12日", "二组", "Z1", 95, None])
     ws.merge_cells("A2:A4")
     ws.merge_cells("B2:B4")
     path = tmp_path / "merged.xlsx"
     wb.save(path)
     result = read_inspections(path)
     assert result.problems == ()
+    assert result.items == ()  # a column of dates (整改期限) is not a score item
+    assert list(result.records["total"]) == [90.0, 85.0, 70.0, 95.0]
     assert list(result.records["date"].dt.day) == [5, 5, 5, 12]
     assert list(result.records["inspector"]) == ["一组", "一组", "一组", "二组"]
     with pytest.raises(LayerFileError, match="no sheet"):
