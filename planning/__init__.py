@@ -53,7 +53,7 @@ _SUBMODULES = {
     "ledger", "sanitation", "assessment", "webmap",
 }
 
-__all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
+__all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)  # noqa: PLE0605 - built from the maps above
 
 
 def __getattr__(name: str) -> Any:
@@ -75,15 +75,33 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from planning import (
-        assessment, classes, conformity, crs, io, ledger, overlay, sanitation, settings,
-        webmap, workspace,
+        assessment,
+        classes,
+        conformity,
+        crs,
+        io,
+        ledger,
+        overlay,
+        sanitation,
+        settings,
+        webmap,
+        workspace,
     )
     from planning._errors import (
-        CRSError, GeometryError, InputError, LayerFileError, Problem, SheetError,
-        UnknownCodeError, WorkspaceError,
+        CRSError,
+        GeometryError,
+        InputError,
+        LayerFileError,
+        Problem,
+        SheetError,
+        UnknownCodeError,
+        WorkspaceError,
     )
     from planning.conformity import (
-        ConformityReport, check_conformity, check_projects, discrepancies,
+        ConformityReport,
+        check_conformity,
+        check_projects,
+        discrepancies,
     )
     from planning.io import read_layer, write_layer
     from planning.ledger import Briefing, Ledger

@@ -135,7 +135,7 @@ def check_unique(gdf: pd.DataFrame, column: str, name: str, checker: Checker) ->
     values = gdf[column]
     dup = values.duplicated(keep=False) & values.notna()
     for value, rows in values[dup].groupby(values[dup]).groups.items():
-        positions = [int(gdf.index.get_loc(r)) for r in rows]
+        positions = [int(i) for i in np.flatnonzero(gdf.index.isin(list(rows)))]
         checker.add(Problem(
             name, f"id is not unique: it occurs in rows {positions}", column=column,
             value=str(value),

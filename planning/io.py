@@ -126,7 +126,7 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
                 target.rename(backup)
             tmp.rename(target)
         else:
-            os.replace(tmp, target)
+            tmp.replace(target)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
@@ -439,8 +439,7 @@ def _read_tolerant(
         for i, feature in enumerate(source):
             rows.append(dict(feature.properties))
             geoms.append(_build_geometry(feature.geometry, i, report))
-    frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=crs_wkt)
-    return frame
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=crs_wkt)
 
 
 def _build_geometry(geom: Any, row: int, report: LayerReport) -> Any:
@@ -470,7 +469,7 @@ def _guess_crs_hint(frame: gpd.GeoDataFrame) -> str:
     present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     if len(present) == 0:
         return ""
-    minx, miny, maxx, maxy = shapely.total_bounds(present)
+    minx, miny, _, _ = shapely.total_bounds(present)
     if 73 <= minx <= 136 and 3 <= miny <= 54:
         return " The coordinates look like longitude/latitude: try crs='EPSG:4490' (CGCS2000)."
     zone = zone_from_easting(minx)
@@ -510,18 +509,20 @@ def _fix_crs(
         return frame
     minx, miny, maxx, maxy = shapely.total_bounds(present)
     if frame.crs.is_geographic:
-        if -90 <= minx and maxx <= 90 and 73 <= miny <= 136 and maxy <= 136 and maxx < 60:
+        if minx >= -90 and maxx <= 90 and 73 <= miny <= 136 and maxy <= 136 and maxx < 60:
             fatal.append(Problem(report.source, (
                 f"the coordinates look swapped: x runs {minx:.3f}..{maxx:.3f} (latitudes?) and "
                 f"y {miny:.3f}..{maxy:.3f} (longitudes?). Read again with swap_xy=True.")))
         return frame
-    return _fix_gk_prefix(frame, minx, maxx, miny, report, fatal)
+    return _fix_gk_prefix(frame, (minx, miny, maxx, maxy), report, fatal)
 
 
 def _fix_gk_prefix(
-    frame: gpd.GeoDataFrame, minx: float, maxx: float, miny: float, report: LayerReport,
+    frame: gpd.GeoDataFrame, bounds: tuple[float, float, float, float], report: LayerReport,
     fatal: list[Problem],
 ) -> gpd.GeoDataFrame:
+    """Correct a zone prefix the CRS does not expect (or lacks); catch swapped axes."""
+    minx, miny, maxx, _ = bounds
     info = gk_zone_info(frame.crs)
     zone = zone_from_easting(minx)
     if info is not None and zone is not None and zone_from_easting(maxx) == zone \

@@ -16,7 +16,7 @@ import logging
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -27,7 +27,7 @@ import shapely
 
 from planning import settings
 from planning._errors import CRSError, LayerFileError, Problem, WorkspaceError
-from planning.io import atomic_output, list_layers, read_layer
+from planning.io import atomic_output, read_layer
 
 if TYPE_CHECKING:
     from planning.ledger import Ledger
@@ -108,7 +108,8 @@ class Workspace(Mapping[str, pd.DataFrame]):
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         if key in self.layers:
-            return self.layers[key]
+            layer: pd.DataFrame = self.layers[key]
+            return layer
         if key in self.tables:
             return self.tables[key]
         msg = (f"The workspace has no layer or table {key!r}. Layers: "
@@ -375,7 +376,8 @@ def open_workspace(path: str | os.PathLike[str], *, schema: str | None = None) -
     if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
         from planning import _postgis  # noqa: PLC0415 - optional dependency
 
-        return _postgis.open_workspace(target, schema=schema)
+        opened: Workspace = _postgis.open_workspace(target, schema=schema)
+        return opened
     src = Path(target)
     if not src.exists():
         msg = f"No workspace at {src}."
@@ -500,7 +502,7 @@ def sample_path() -> Path:
 
 
 @functools.cache
-def _sample_cached(path: Path, mtime: float) -> Workspace:
+def _sample_cached(path: Path, mtime: float) -> Workspace:  # noqa: ARG001 - part of the key
     return _open_gdal(path)
 
 
@@ -515,8 +517,8 @@ def load_sample() -> Workspace:
     --------
     >>> import planning
     >>> ws = planning.load_sample()
-    >>> sorted(ws.layers)
-    ['builtup_area', 'control_lines', 'control_zones', 'county', 'landuse_plan', 'projects', 'roads', 'sanitation_zones', 'townships', 'urban_plan']
+    >>> len(ws.layers), ws["county"]["name_zh"].iloc[0]
+    (10, '台前县')
     """
     path = sample_path()
     cached = _sample_cached(path, path.stat().st_mtime)

@@ -7,8 +7,15 @@ import shapely
 
 from planning import CRSError
 from planning.crs import (
-    check_datum, from_gcj02, gcj02_to_wgs84, gk_crs, gk_zone, gk_zone_info, to_gcj02,
-    wgs84_to_gcj02, zone_from_easting,
+    check_datum,
+    from_gcj02,
+    gcj02_to_wgs84,
+    gk_crs,
+    gk_zone,
+    gk_zone_info,
+    to_gcj02,
+    wgs84_to_gcj02,
+    zone_from_easting,
 )
 
 # Published WGS84 -> GCJ-02 pairs (Beijing railway station, Tiananmen).

@@ -1,0 +1,243 @@
+"""The ``planning`` command.
+
+``planning demo`` is the main job: from the Taiqian sample it writes the meeting map, the
+conformity report (conflict ledger) and the 10-day briefing under ``maps/``.
+
+Other commands: ``info`` (what a workspace holds), ``inspect`` (how a bureau's file reads),
+``import`` (files into a workspace), ``check`` (three-plans-in-one conformity), ``map`` (a
+meeting map of any workspace), ``brief`` (the 10-day meeting briefing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from planning import __version__
+
+log = logging.getLogger("planning")
+
+#: the first 10-day working meeting after the conference of 2011-12-07
+SAMPLE_MEETING = "2011-12-17"
+
+
+def _workspace(source: str | None):  # type: ignore[no-untyped-def]  # Workspace, lazily
+    from planning.workspace import load_sample, open_workspace  # noqa: PLC0415
+
+    return load_sample() if source in (None, "sample") else open_workspace(source)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        msg = f"not a date: {text!r} (use YYYY-MM-DD, e.g. 2011-12-17)"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    ws = _workspace(args.workspace)
+    print(repr(ws))
+    table = ws.summary().drop(columns=["columns"])
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from planning.io import read_layer  # noqa: PLC0415
+
+    gdf = read_layer(args.path, args.layer, encoding=args.encoding, crs=args.crs,
+                     swap_xy=args.swap_xy)
+    print(gdf.attrs["planning_report"])
+    print(f"{len(gdf)} features; columns: {', '.join(map(str, gdf.columns))}")
+    print(gdf.drop(columns=gdf.geometry.name).head(args.rows).to_string())
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from planning.io import read_layer  # noqa: PLC0415
+    from planning.workspace import Workspace, open_workspace  # noqa: PLC0415
+
+    target = Path(args.output)
+    ws = open_workspace(target) if target.exists() else Workspace(name=args.name or target.stem)
+    for spec in args.sources:
+        path, _, name = spec.partition("=")
+        gdf = read_layer(path, encoding=args.encoding, crs=args.crs)
+        layer = name or Path(path).stem
+        ws.add_layer(layer, gdf)
+        report = gdf.attrs["planning_report"]
+        print(f"{layer}: {len(gdf)} features from {path} ({len(report.problems)} notes)")
+        for problem in report.problems:
+            print(f"  - {problem}")
+    ws.save(target)
+    print(f"wrote {target}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from planning.conformity import check_conformity  # noqa: PLC0415
+
+    ws = _workspace(args.workspace)
+    report = check_conformity(ws)
+    out = Path(args.output)
+    report.to_excel(out)
+    print(f"wrote {out}")
+    if args.gpkg:
+        report.to_gpkg(args.gpkg)
+        print(f"wrote {args.gpkg}")
+    print(report.summary_text() if hasattr(report, "summary_text") else report)
+    return 0
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    from planning.conformity import check_conformity  # noqa: PLC0415
+    from planning.webmap import meeting_map, save_map  # noqa: PLC0415
+
+    ws = _workspace(args.workspace)
+    report = None if args.no_check else check_conformity(ws)
+    m = meeting_map(ws, report, basemap=args.basemap, title=args.title, on=args.on)
+    save_map(m, args.output, offline=not args.online)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    from planning.ledger import Ledger, write_briefing  # noqa: PLC0415
+
+    if args.ledger:
+        ledger = Ledger.from_excel(args.ledger, sheet=args.sheet)
+        report = None
+    else:
+        from planning.conformity import check_conformity  # noqa: PLC0415
+
+        ws = _workspace(args.workspace)
+        ledger = ws.ledger
+        report = check_conformity(ws)
+    path = write_briefing(ledger, on=args.on, path=args.output, report=report)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job on the Taiqian sample: map, conformity report, briefing, layer summary."""
+    from planning.conformity import check_conformity  # noqa: PLC0415
+    from planning.io import atomic_output  # noqa: PLC0415
+    from planning.ledger import write_briefing  # noqa: PLC0415
+    from planning.webmap import meeting_map, save_map  # noqa: PLC0415
+    from planning.workspace import load_sample  # noqa: PLC0415
+
+    out = Path(args.output)
+    on = _date(SAMPLE_MEETING)
+    ws = load_sample()
+    written: list[Path] = []
+
+    summary = ws.summary()
+    with atomic_output(out / "layers.csv") as tmp:
+        summary.to_csv(tmp, index=False, encoding="utf-8-sig")
+    written.append(out / "layers.csv")
+
+    report = check_conformity(ws)
+    report.to_excel(out / "conformity.xlsx")
+    report.to_gpkg(out / "conformity.gpkg")
+    written += [out / "conformity.xlsx", out / "conformity.gpkg"]
+
+    m = meeting_map(ws, report, on=on, title="台前县推进城镇化工作会议 · 十日例会")
+    save_map(m, out / "meeting.html", offline=True)
+    written.append(out / "meeting.html")
+
+    written.append(Path(write_briefing(ws.ledger, on=on, path=out / "briefing.html",
+                                       report=report)))
+
+    for path in written:
+        size = path.stat().st_size if path.is_file() else 0
+        print(f"wrote {path} ({size / 1024:,.0f} KiB)")
+    print(_demo_headline(report))
+    return 0
+
+
+def _demo_headline(report: object) -> str:
+    projects = getattr(report, "projects", None)
+    if not isinstance(projects, pd.DataFrame) or "verdict" not in projects:
+        return ""
+    counts = projects["verdict"].value_counts()
+    return ("projects: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+            + "; open maps/meeting.html in any browser (works offline)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="planning", description="County planning toolkit (Taiqian sample built in).")
+    parser.add_argument("--version", action="version", version=f"planning {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str
+            ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("demo", cmd_demo, "the main job on the Taiqian sample: map, report, briefing")
+    p.add_argument("-o", "--output", default="maps", help="output folder (default: maps)")
+
+    p = add("info", cmd_info, "what a workspace holds (default: the sample)")
+    p.add_argument("workspace", nargs="?", help=".gpkg, .gdb, folder or postgresql:// URL")
+
+    p = add("inspect", cmd_inspect, "read a layer file and show what was found and repaired")
+    p.add_argument("path")
+    p.add_argument("--layer")
+    p.add_argument("--encoding", help="text encoding of a Shapefile (e.g. gbk)")
+    p.add_argument("--crs", help="CRS of the coordinates when the file has none")
+    p.add_argument("--swap-xy", action="store_true", help="swap x and y")
+    p.add_argument("--rows", type=int, default=5)
+
+    p = add("import", cmd_import, "read files into a workspace (layer name from file or =NAME)")
+    p.add_argument("sources", nargs="+", metavar="FILE[=LAYER]")
+    p.add_argument("-o", "--output", required=True, help="workspace .gpkg (created or updated)")
+    p.add_argument("--name", help="workspace title")
+    p.add_argument("--encoding")
+    p.add_argument("--crs")
+
+    p = add("check", cmd_check, "three plans in one: the conflict ledger (Excel) and patches")
+    p.add_argument("workspace", nargs="?")
+    p.add_argument("-o", "--output", default="maps/conformity.xlsx")
+    p.add_argument("--gpkg", help="also write the patches to this GeoPackage")
+
+    p = add("map", cmd_map, "a meeting map of a workspace, one HTML file")
+    p.add_argument("workspace", nargs="?")
+    p.add_argument("-o", "--output", default="maps/meeting.html")
+    p.add_argument("--basemap", help="none (default), osm, tianditu, tianditu-img, gaode")
+    p.add_argument("--title")
+    p.add_argument("--on", type=_date, help="meeting date: colours projects by status then")
+    p.add_argument("--online", action="store_true", help="load Leaflet from CDNs")
+    p.add_argument("--no-check", action="store_true", help="skip the conformity check")
+
+    p = add("brief", cmd_brief, "the 10-day working meeting briefing (HTML)")
+    p.add_argument("--ledger", help="an Excel ledger (台账); default: the workspace's ledger")
+    p.add_argument("--sheet")
+    p.add_argument("--workspace")
+    p.add_argument("--on", type=_date, required=True, help="meeting date, YYYY-MM-DD")
+    p.add_argument("-o", "--output", default="maps/briefing.html")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except (ValueError, OSError) as exc:  # the toolkit's errors say what to do
+        print(f"planning {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
