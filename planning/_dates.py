@@ -109,7 +109,7 @@ def parse_date(value: object, *, partial: Partial = "start") -> dt.date | None:
     if partial not in ("start", "end"):
         msg = f"partial must be 'start' or 'end', got {partial!r}"
         raise ValueError(msg)
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, bool | np.bool_):
         msg = "a yes/no value is not a date"

@@ -1,0 +1,439 @@
+"""The briefing of the 10-day working meeting (工作例会简报), in HTML, Excel and Markdown.
+
+A :class:`Briefing` holds plain frames (what was done since the last meeting, what is overdue
+and who is responsible, what falls due before the next meeting, projects in conflict with the
+plans) and renders them. Every value from data is escaped before it reaches HTML or Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from planning._errors import InputError
+from planning._ledger_excel import atomic_output
+from planning._ledger_vocab import CATEGORIES, STATUSES, is_blank
+
+if TYPE_CHECKING:
+    from planning.ledger import Ledger
+
+DEFAULT_TITLE = "推进城镇化工作领导小组办公室工作例会简报"
+
+#: a column of a rendered table: (field, Chinese header, kind of value)
+_Col = tuple[str, str, str]
+
+_NODE_LIST: tuple[_Col, ...] = (
+    ("project_id", "项目编号", "text"), ("project_name", "项目名称", "text"),
+    ("node", "节点", "text"), ("due_date", "完成时限", "date"),
+)
+_COMPLETED: tuple[_Col, ...] = (*_NODE_LIST, ("done_date", "完成时间", "date"),
+                                ("days_late", "逾期完成天数", "int0"),
+                                ("responsible", "责任单位", "text"))
+_OVERDUE: tuple[_Col, ...] = (*_NODE_LIST, ("days_overdue", "逾期天数", "int"),
+                              ("township", "乡镇", "text"))
+_DUE_SOON: tuple[_Col, ...] = (*_NODE_LIST, ("days_to_due", "剩余天数", "int"),
+                               ("responsible", "责任单位", "text"))
+_BY_UNIT: tuple[_Col, ...] = (("unit", "责任单位", "text"), ("overdue_nodes", "逾期节点", "int"),
+                              ("projects", "涉及项目", "int"),
+                              ("max_days_overdue", "最长逾期天数", "int"),
+                              ("total_days_overdue", "累计逾期天数", "int"))
+_CONFLICTS: tuple[_Col, ...] = (("project_id", "项目编号", "text"), ("name_zh", "项目名称", "text"),
+                                ("verdict_zh", "审查结论", "text"), ("reasons", "原因", "text"),
+                                ("lead_department", "牵头单位", "text"))
+_INVEST_CAT: tuple[_Col, ...] = (("category_zh", "类别", "text"), ("projects", "项目数", "int"),
+                                 ("investment_wan", "总投资（万元）", "wan"),
+                                 ("share", "占比", "pct"))
+_INVEST_TWP: tuple[_Col, ...] = (("township", "乡镇", "text"), ("projects", "项目数", "int"),
+                                 ("investment_wan", "总投资（万元）", "wan"),
+                                 ("share", "占比", "pct"))
+_HEADLINE: tuple[_Col, ...] = (("label", "项目", "text"), ("value", "数值", "num"))
+_VERDICTS = {"conflict": "冲突", "conditional": "有条件符合", "conforms": "符合"}
+
+
+@dataclass(frozen=True, eq=False)
+class Briefing:
+    """The briefing of one working meeting (build it with :meth:`planning.Ledger.briefing`).
+
+    Attributes
+    ----------
+    on, previous_meeting, next_meeting : pandas.Timestamp
+        The meeting day, and the days of the meetings before and after it.
+    title : str
+    projects : pandas.DataFrame
+        :meth:`planning.Ledger.snapshot` on the meeting day.
+    nodes : pandas.DataFrame
+        :meth:`planning.Ledger.node_states` on the meeting day.
+    completed : pandas.DataFrame
+        Nodes completed after the last meeting and up to this one, by completion date.
+    overdue : pandas.DataFrame
+        Nodes overdue on the meeting day, by responsible unit, longest overdue first.
+    due_soon : pandas.DataFrame
+        Nodes not done and due from the meeting day until before the next meeting.
+    conflicts : pandas.DataFrame or None
+        Projects whose conformity verdict is ``conflict`` or ``conditional`` (None when
+        no report was given): ``project_id``, ``name_zh``, ``verdict``, ``verdict_zh``,
+        ``reasons``, ``township``, ``lead_department``.
+
+    The node lists have the columns ``responsible``, ``project_id``, ``project_name``,
+    ``node_id``, ``seq``, ``node``, ``due_date``, ``done_date``, ``days_overdue``,
+    ``days_late``, ``days_to_due``, ``township``, ``lead_department``.
+    """
+
+    on: pd.Timestamp
+    previous_meeting: pd.Timestamp
+    next_meeting: pd.Timestamp
+    title: str
+    projects: pd.DataFrame
+    nodes: pd.DataFrame
+    completed: pd.DataFrame
+    overdue: pd.DataFrame
+    due_soon: pd.DataFrame
+    conflicts: pd.DataFrame | None = None
+
+    @property
+    def overdue_by_unit(self) -> pd.DataFrame:
+        """Per responsible unit: ``unit``, ``overdue_nodes``, ``projects``,
+        ``max_days_overdue``, ``total_days_overdue`` (most overdue nodes first)."""
+        grouped = self.overdue.groupby("responsible", dropna=False)
+        out = pd.DataFrame({
+            "overdue_nodes": grouped.size(),
+            "projects": grouped["project_id"].nunique(),
+            "max_days_overdue": grouped["days_overdue"].max(),
+            "total_days_overdue": grouped["days_overdue"].sum(),
+        }).rename_axis("unit").reset_index()
+        out["unit"] = out["unit"].fillna("（未注明）")
+        return out.sort_values(["overdue_nodes", "total_days_overdue", "unit"],
+                               ascending=[False, False, True]).reset_index(drop=True)
+
+    @property
+    def investment_by_category(self) -> pd.DataFrame:
+        """``category``, ``category_zh``, ``projects``, ``investment_wan``, ``share``."""
+        frame = self.projects.assign(category=self.projects["category"].fillna("unknown"))
+        out = _investment(frame, "category")
+        out.insert(1, "category_zh", out["category"].map({**CATEGORIES, "unknown": "未分类"}))
+        return out
+
+    @property
+    def investment_by_township(self) -> pd.DataFrame:
+        """``township``, ``projects``, ``investment_wan``, ``share``."""
+        frame = self.projects.assign(township=self.projects["township"].fillna("（未注明）"))
+        return _investment(frame, "township")
+
+    @property
+    def headline(self) -> pd.DataFrame:
+        """The headline figures: ``item`` (key), ``label`` (Chinese), ``value``."""
+        snap, nodes = self.projects, self.nodes
+        due = nodes[nodes["due_date"] < self.on]
+        on_time = int((due["state"] == "done").sum())
+        items: list[tuple[str, str, float]] = [
+            ("projects", "项目总数", len(snap)),
+            *[(f"projects_{code}", f"{name}项目", int((snap["status"] == code).sum()))
+              for code, name in STATUSES.items()],
+            ("investment_wan", "总投资（万元）", float(snap["investment_wan"].sum())),
+            ("investment_unknown", "投资待定的项目", int(snap["investment_wan"].isna().sum())),
+            ("nodes", "时间节点总数", len(nodes)),
+            ("nodes_due", "应完成节点（时限在例会日前）", len(due)),
+            ("nodes_on_time", "按期完成节点", on_time),
+            ("nodes_done_late", "逾期完成节点", int((due["state"] == "done_late").sum())),
+            ("nodes_overdue", "逾期未完成节点", len(self.overdue)),
+            ("on_time_share", "节点按期完成率", on_time / len(due) if len(due) else math.nan),
+            ("units_overdue", "有逾期节点的责任单位", int(self.overdue["responsible"].nunique())),
+            ("completed_since_last", "上次例会以来完成的节点", len(self.completed)),
+            ("due_before_next", "下次例会前到期的节点", len(self.due_soon)),
+        ]
+        if self.conflicts is not None:
+            items += [
+                ("projects_conflict", "规划冲突项目",
+                 int((self.conflicts["verdict"] == "conflict").sum())),
+                ("projects_conditional", "有条件符合规划的项目",
+                 int((self.conflicts["verdict"] == "conditional").sum())),
+            ]
+        return pd.DataFrame(items, columns=["item", "label", "value"])
+
+    # -- rendering --------------------------------------------------------------------------
+    def _sections(self) -> list[tuple[str, pd.DataFrame, Sequence[_Col]]]:
+        headline = self.headline
+        headline["value"] = [
+            _fmt(v, "pct" if k == "on_time_share" else "wan" if k == "investment_wan" else "num")
+            for k, v in zip(headline["item"], headline["value"], strict=True)]
+        sections: list[tuple[str, pd.DataFrame, Sequence[_Col]]] = [
+            ("一、总体情况", headline, _HEADLINE),
+            ("投资按类别", self.investment_by_category, _INVEST_CAT),
+            ("投资按乡镇", self.investment_by_township, _INVEST_TWP),
+            (f"二、上次例会（{_day(self.previous_meeting)}）以来完成的节点", self.completed,
+             _COMPLETED),
+            ("三、逾期未完成的节点（按责任单位）", self.overdue_by_unit, _BY_UNIT),
+            (f"四、下次例会（{_day(self.next_meeting)}）前到期的节点", self.due_soon, _DUE_SOON),
+        ]
+        if self.conflicts is not None:
+            sections.append(("五、与规划冲突或有条件符合的项目", self.conflicts, _CONFLICTS))
+        return sections
+
+    def _subtitle(self) -> str:
+        return (f"{_cn(self.on)}　统计时段：{_cn(self.previous_meeting)}（不含）至"
+                f"{_cn(self.on)}")
+
+    def to_html(self) -> str:
+        """A printable Chinese HTML page (one file, no scripts, every value escaped)."""
+        parts = [f"<h1>{_esc(self.title)}</h1>", f"<p class=\"sub\">{_esc(self._subtitle())}</p>"]
+        for heading, frame, columns in self._sections():
+            level = "h2" if heading[0] in "一二三四五" else "h3"
+            parts.append(f"<{level}>{_esc(heading)}</{level}>")
+            parts.append(_html_table(frame, columns))
+            if heading.startswith("三、"):
+                for unit, nodes in self._overdue_groups():
+                    parts.append(f"<h3>{_esc(unit)}（{len(nodes)}个逾期节点）</h3>")
+                    parts.append(_html_table(nodes, _OVERDUE, late_days=True))
+        body = "\n".join(parts)
+        return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_esc(self.title)} {_esc(_day(self.on))}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+{body}
+<p class="foot">由 planning 工具包根据台账生成；逾期指时限早于例会日且未完成。</p>
+</body>
+</html>
+"""
+
+    def to_markdown(self) -> str:
+        """The briefing as Markdown (tables written here: no optional packages needed)."""
+        lines = [f"# {_md(self.title)}", "", _md(self._subtitle()), ""]
+        for heading, frame, columns in self._sections():
+            level = "##" if heading[0] in "一二三四五" else "###"
+            lines += [f"{level} {_md(heading)}", "", *_md_table(frame, columns), ""]
+            if heading.startswith("三、"):
+                for unit, nodes in self._overdue_groups():
+                    lines += [f"#### {_md(unit)}（{len(nodes)}个逾期节点）", "",
+                              *_md_table(nodes, _OVERDUE), ""]
+        return "\n".join(lines)
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write the briefing as a workbook, one sheet per section (atomically)."""
+        from openpyxl import Workbook  # noqa: PLC0415  (heavy; only needed to write)
+
+        target = Path(path)
+        sheets: list[tuple[str, pd.DataFrame, Sequence[_Col]]] = [
+            ("总体情况", self.headline, _HEADLINE),
+            ("投资按类别", self.investment_by_category, _INVEST_CAT),
+            ("投资按乡镇", self.investment_by_township, _INVEST_TWP),
+            ("已完成节点", self.completed, _COMPLETED),
+            ("逾期按单位", self.overdue_by_unit, _BY_UNIT),
+            ("逾期节点", self.overdue, (("responsible", "责任单位", "text"), *_OVERDUE)),
+            ("即将到期节点", self.due_soon, _DUE_SOON),
+        ]
+        if self.conflicts is not None:
+            sheets.append(("规划冲突项目", self.conflicts, _CONFLICTS))
+        book = Workbook()
+        book.remove(book.active)
+        for name, frame, columns in sheets:
+            sheet = book.create_sheet(name)
+            sheet.append([f"{self.title}　{name}"])
+            sheet.append([self._subtitle()])
+            sheet.append([head for _, head, _ in columns])
+            for record in frame.to_dict("records"):
+                sheet.append([_cell(record.get(f), kind) for f, _, kind in columns])
+            for c, (_, head, _) in enumerate(columns, start=1):
+                sheet.column_dimensions[chr(64 + c)].width = max(10, min(40, 2 * len(head) + 4))
+        with atomic_output(target) as tmp:
+            book.save(tmp)
+        return target
+
+    def _overdue_groups(self) -> list[tuple[str, pd.DataFrame]]:
+        order = self.overdue_by_unit["unit"].tolist()
+        frame = self.overdue.assign(responsible=self.overdue["responsible"].fillna("（未注明）"))
+        groups = dict(tuple(frame.groupby("responsible", sort=False)))
+        return [(unit, groups[unit]) for unit in order if unit in groups]
+
+
+def build_briefing(ledger: Ledger, *, on: pd.Timestamp, period_days: int, report: Any,
+                   title: str | None) -> Briefing:
+    """The :class:`Briefing` of the meeting on ``on`` (see :meth:`planning.Ledger.briefing`)."""
+    if isinstance(period_days, bool) or not isinstance(period_days, int | np.integer) \
+            or period_days < 1:
+        msg = f"period_days must be a whole number of days, 1 or more, got {period_days!r}"
+        raise InputError(msg)
+    previous = on - pd.Timedelta(days=int(period_days))
+    following = on + pd.Timedelta(days=int(period_days))
+    nodes = ledger.node_states(on=on)
+    listed = nodes.rename(columns={"name_zh": "node"}).assign(
+        days_to_due=(nodes["due_date"] - on).dt.days)
+    listed = listed[["responsible", "project_id", "project_name", "node_id", "seq", "node",
+                     "due_date", "done_date", "days_overdue", "days_late", "days_to_due",
+                     "township", "lead_department", "state"]]
+    done = listed["state"].isin(["done", "done_late"])
+    completed = listed[done & (listed["done_date"] > previous)].sort_values(
+        ["done_date", "project_id", "seq"], kind="stable")
+    overdue = listed[listed["state"] == "overdue"].sort_values(
+        ["responsible", "days_overdue", "project_id", "seq"], ascending=[True, False, True, True],
+        kind="stable")
+    due_soon = listed[~done & (listed["due_date"] >= on) & (listed["due_date"] < following)
+                      ].sort_values(["due_date", "project_id", "seq"], kind="stable")
+    snapshot = ledger.snapshot(on=on)
+    return Briefing(
+        on=on, previous_meeting=previous, next_meeting=following, title=title or DEFAULT_TITLE,
+        projects=snapshot, nodes=nodes, completed=completed.reset_index(drop=True),
+        overdue=overdue.reset_index(drop=True), due_soon=due_soon.reset_index(drop=True),
+        conflicts=None if report is None else _conflicts(report, snapshot),
+    )
+
+
+def _conflicts(report: Any, snapshot: pd.DataFrame) -> pd.DataFrame:
+    frame = getattr(report, "projects", None)
+    needed = {"project_id", "verdict"}
+    if not isinstance(frame, pd.DataFrame) or not needed <= set(frame.columns):
+        msg = ("report must be a planning.ConformityReport (planning.check_conformity(ws)) whose "
+               "projects table has the columns project_id, verdict and reasons; got "
+               f"{type(report).__name__}")
+        raise InputError(msg)
+    flagged = frame[frame["verdict"].isin(["conflict", "conditional"])].copy()
+    reasons = flagged["reasons"] if "reasons" in flagged.columns else pd.Series(
+        "", index=flagged.index)
+    flagged["reasons"] = [_reason_text(r) for r in reasons]
+    info = snapshot.set_index("project_id")
+    for column in ("name_zh", "township", "lead_department"):
+        if column not in flagged.columns:
+            flagged[column] = flagged["project_id"].map(info[column])
+    flagged["verdict_zh"] = flagged["verdict"].map(_VERDICTS)
+    flagged["order"] = flagged["verdict"].map({"conflict": 0, "conditional": 1})
+    flagged = flagged.sort_values(["order", "project_id"], kind="stable")
+    return flagged[["project_id", "name_zh", "verdict", "verdict_zh", "reasons", "township",
+                    "lead_department"]].reset_index(drop=True)
+
+
+def _reason_text(value: object) -> str:
+    if isinstance(value, list | tuple | np.ndarray):
+        return "；".join(str(v) for v in value if not is_blank(v))
+    return "" if is_blank(value) else str(value)
+
+
+def _investment(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    grouped = frame.groupby(key)
+    out = pd.DataFrame({
+        "projects": grouped.size(),
+        "investment_wan": grouped["investment_wan"].sum(min_count=1),
+    }).reset_index()
+    total = out["investment_wan"].sum()
+    out["share"] = out["investment_wan"] / total if total else math.nan
+    return out.sort_values(["investment_wan", key], ascending=[False, True],
+                           na_position="last").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# formatting
+
+
+def _day(day: pd.Timestamp) -> str:
+    return day.strftime("%Y-%m-%d")
+
+
+def _cn(day: pd.Timestamp) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _fmt(value: object, kind: str) -> str:
+    """A value as text for a table cell (dates, whole numbers, 万元, percentages)."""
+    if is_blank(value) or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if kind == "date" and isinstance(value, pd.Timestamp | np.datetime64):
+        return _day(pd.Timestamp(value))
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return _NUMBER_FORMATS.get(kind, _plain_number)(float(value))
+    return str(value)
+
+
+def _plain_number(number: float) -> str:
+    return f"{number:.0f}" if number.is_integer() else f"{number:g}"
+
+
+_NUMBER_FORMATS: dict[str, Callable[[float], str]] = {
+    "int0": lambda n: "" if n == 0 else f"{n:.0f}",
+    "int": lambda n: f"{n:.0f}",
+    "pct": lambda n: f"{n:.1%}",
+    "wan": lambda n: f"{n:,.0f}" if n.is_integer() else f"{n:,.1f}",
+}
+
+
+def _cell(value: object, kind: str) -> object:
+    """A value for an Excel cell: real numbers and dates stay what they are."""
+    if is_blank(value) or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime().date()
+    if isinstance(value, np.integer | np.floating):
+        return value.item()
+    return value if kind != "text" else str(value)
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _md(value: object) -> str:
+    text = " ".join(str(value).split())
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+
+
+def _render_rows(frame: pd.DataFrame, columns: Sequence[_Col],
+                 escape: Callable[[object], str]) -> list[list[str]]:
+    return [[escape(_fmt(record.get(f), kind)) for f, _, kind in columns]
+            for record in frame.to_dict("records")]
+
+
+def _html_table(frame: pd.DataFrame, columns: Sequence[_Col], *, late_days: bool = False
+                ) -> str:
+    if frame.empty:
+        return '<p class="none">无</p>'
+    head = "".join(f"<th>{_esc(h)}</th>" for _, h, _ in columns)
+    rows = []
+    for record, cells in zip(frame.to_dict("records"), _render_rows(frame, columns, _esc),
+                             strict=True):
+        days = record.get("days_overdue", 0)
+        late = late_days and isinstance(days, int | np.integer) and days > 30
+        cls = ' class="late"' if late else ""
+        rows.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return (f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows)
+            + "\n</tbody></table>")
+
+
+def _md_table(frame: pd.DataFrame, columns: Sequence[_Col]) -> list[str]:
+    if frame.empty:
+        return ["无"]
+    lines = ["| " + " | ".join(_md(h) for _, h, _ in columns) + " |",
+             "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in _render_rows(frame, columns, _md)]
+    return lines
+
+
+_CSS = """
+@page { size: A4; margin: 15mm 12mm; }
+body { font-family: "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC",
+       "Noto Sans CJK SC", "SimHei", sans-serif; color: #111; margin: 2em auto;
+       max-width: 60em; line-height: 1.5; }
+h1 { font-size: 1.6em; text-align: center; margin-bottom: 0.2em; }
+p.sub { text-align: center; color: #444; margin-top: 0; }
+h2 { font-size: 1.25em; border-bottom: 2px solid #333; padding-bottom: 0.1em;
+     margin-top: 1.4em; }
+h3 { font-size: 1.05em; margin: 1em 0 0.3em; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+th, td { border: 1px solid #666; padding: 0.25em 0.45em; text-align: left;
+         vertical-align: top; }
+th { background: #eee; }
+tr { page-break-inside: avoid; }
+tr.late td { background: #fde2e2; }
+p.none { color: #555; }
+p.foot { margin-top: 2em; font-size: 0.8em; color: #555; }
+@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }
+"""

@@ -1,0 +1,725 @@
+"""Ledger workbooks: reading the sheets bureaus keep, writing ones they recognise.
+
+Reading (:func:`read_ledger_sheet`) takes one sheet, fills merged cells from their top-left
+cell, finds the header below any title rows (one or two rows; a two-row header is read as
+upper+lower, then lower, then upper), maps headers to fields with
+``planning/data/ledger_headers.csv`` and reads every row:
+
+- blank rows are skipped; total rows (合计, 总计, 小计, 共计) are left out and noted, with a
+  check of the total investment against the rows;
+- a section heading row (one text across the row, such as ``一、老城改造项目``) sets the
+  category of the rows below it when it names one, and is noted;
+- a row either starts a project or, when its project cells are merged with the row above,
+  repeat it, or are blank, adds a time node to the project above;
+- every cell is parsed and every problem is collected (Excel row, header, value, why), and
+  the sheet is rejected once with all of them (:class:`~planning._errors.SheetError`).
+
+Writing (:func:`write_ledger_workbook`) goes through a temporary file in the target folder
+and :func:`os.replace`, so a failed write never leaves half a workbook behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import logging
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from planning._dates import parse_date
+from planning._errors import LayerFileError, Problem, SheetError
+from planning._ledger_vocab import (
+    CATEGORIES,
+    NODE_STATES,
+    STATUSES,
+    clean_text,
+    compact,
+    default_headers,
+    header_unit,
+    heading_category,
+    is_blank,
+    parse_amount,
+    value_code,
+)
+from planning._validate import Checker
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from planning.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+_HEADER_SCAN_ROWS = 20
+_TOTAL_WORDS = ("合计", "总计", "小计", "共计", "累计")
+_AS_OF = re.compile(r"截[至止](?:到)?[:：]?\s*(.+?)\s*(?:[)）]|$)")
+_NOT_DONE = {"未完成", "未", "否", "进行中", "正在进行", "推进中", "在建", "未开始", "没有"}
+_DONE_WORDS = {"已完成", "完成", "是", "已办结", "办结", "已竣工", "竣工"}
+_PROJECT_FIELDS = (
+    "project_id", "name_zh", "name_en", "category", "township", "lead_department",
+    "investment_wan", "start_date", "planned_completion", "status", "listed_in",
+)
+_NODE_FIELDS = ("node_id", "node_seq", "node_name", "node_due", "node_done")
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; move it over ``path`` when the block succeeds.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_output(target) as tmp:
+    ...     _ = tmp.write_text("台账", encoding="utf-8")
+    >>> target.read_text(encoding="utf-8")
+    '台账'
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        msg = f"Cannot write {target}: the folder {target.parent} does not exist."
+        raise LayerFileError(msg)
+    handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix,
+                                    dir=target.parent)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+@dataclass
+class SheetData:
+    """What one ledger sheet holds, cleaned: frames for :class:`planning.Ledger`."""
+
+    projects: pd.DataFrame
+    nodes: pd.DataFrame
+    as_of: pd.Timestamp | None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Column:
+    index: int
+    field: str
+    header: str
+    unit_wan: float
+
+
+@dataclass
+class _Header:
+    first: int  # 0-based grid rows
+    last: int
+    columns: dict[str, _Column]
+    notes: list[str]
+
+
+def header_mapping(
+    extra: Mapping[str, str] | str | os.PathLike[str] | None = None,
+) -> dict[str, str]:
+    """The header -> field mapping in use: the defaults, then ``extra`` (which wins).
+
+    Parameters
+    ----------
+    extra : mapping or path, optional
+        A dict, or a CSV file with the columns ``header`` and ``field``.
+
+    Examples
+    --------
+    >>> mapping = header_mapping({"工程内容": "content"})
+    >>> mapping["总投资"], mapping["工程内容"]
+    ('investment_wan', 'content')
+    """
+    mapping = dict(default_headers())
+    if extra is None:
+        return mapping
+    if isinstance(extra, Mapping):
+        pairs = list(extra.items())
+    else:
+        with Path(extra).open(encoding="utf-8-sig", newline="") as handle:
+            pairs = [(row["header"], row["field"]) for row in csv.DictReader(handle)
+                     if row.get("header") and not row["header"].startswith("#")]
+    for header, target in pairs:
+        mapping[header_unit(header)[0]] = target
+    return mapping
+
+
+def _open_sheet(path: Path, sheet: str | int | None) -> Worksheet:
+    import openpyxl  # noqa: PLC0415  (heavy; only needed to read workbooks)
+
+    if not path.is_file():
+        msg = f"The ledger workbook {path} does not exist."
+        raise LayerFileError(msg)
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        msg = (f"Cannot open {path} as an Excel workbook (.xlsx): {exc}. Save it from Excel "
+               "or WPS as .xlsx (an old .xls must be saved again as .xlsx).")
+        raise LayerFileError(msg) from exc
+    names = book.sheetnames
+    if sheet is None:
+        return book[names[0]]
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            msg = f"{path.name} has {len(names)} sheet(s) ({', '.join(names)}); no sheet {sheet}"
+            raise LayerFileError(msg)
+        return book[names[sheet]]
+    if sheet not in names:
+        msg = f"{path.name} has no sheet {sheet!r}; its sheets are {', '.join(names)}"
+        raise LayerFileError(msg)
+    return book[sheet]
+
+
+def _grid(ws: Worksheet) -> tuple[list[list[Any]], dict[tuple[int, int], tuple[int, int]]]:
+    """Cell values (0-based), merged cells filled from their top-left cell, and the merges."""
+    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    width = max((len(row) for row in grid), default=0)
+    for row in grid:
+        row.extend([None] * (width - len(row)))
+    merged: dict[tuple[int, int], tuple[int, int]] = {}
+    for rng in ws.merged_cells.ranges:
+        top = (rng.min_row - 1, rng.min_col - 1)
+        value = grid[top[0]][top[1]]
+        for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
+            for c in range(rng.min_col - 1, min(rng.max_col, width)):
+                grid[r][c] = value
+                merged[(r, c)] = top
+    return grid, merged
+
+
+def _lookup(text: str, mapping: Mapping[str, str]) -> tuple[str | None, float]:
+    key, unit = header_unit(text)
+    if key in mapping:
+        return mapping[key], unit
+    bare = re.sub(r"\(.*?\)", "", key)
+    return mapping.get(bare), unit
+
+
+def _find_header(grid: list[list[Any]], merged: Mapping[tuple[int, int], tuple[int, int]],
+                 mapping: Mapping[str, str]) -> _Header | None:
+    for r in range(min(_HEADER_SCAN_ROWS, len(grid))):
+        fields = {_lookup(str(v), mapping)[0] for v in grid[r] if isinstance(v, str)}
+        fields.discard(None)
+        if len(fields) >= 2 and fields & {"name_zh", "node_name"}:
+            two_rows = r + 1 < len(grid) and _second_header_row(grid, merged, r)
+            return _header_columns(grid, r, r + 1 if two_rows else r, mapping)
+    return None
+
+
+def _second_header_row(grid: list[list[Any]], merged: Mapping[tuple[int, int], tuple[int, int]],
+                       r: int) -> bool:
+    """True when row r+1 continues the header (merges span both, or split an upper cell)."""
+    below = grid[r + 1]
+    vertical = any(merged.get((r + 1, c)) == (r, c) for c in range(len(below)))
+    split = any(
+        merged.get((r, c)) is not None and merged.get((r, c)) != (r, c)
+        and merged[(r, c)][0] == r and isinstance(below[c], str) and merged.get((r + 1, c)) is None
+        for c in range(len(below))
+    )
+    return vertical or split
+
+
+def _shown(value: object) -> str:
+    """A header as the sheet shows it, on one line."""
+    return " ".join(str(value).split())
+
+
+def _header_columns(grid: list[list[Any]], first: int, last: int,
+                    mapping: Mapping[str, str]) -> _Header:
+    columns: dict[str, _Column] = {}
+    notes: list[str] = []
+    for c in range(len(grid[first])):
+        upper = "" if is_blank(grid[first][c]) else compact(grid[first][c])
+        lower = "" if last == first or is_blank(grid[last][c]) else compact(grid[last][c])
+        if lower == upper:
+            lower = ""
+        shown = "/".join(_shown(grid[r][c]) for r in dict.fromkeys((first, last))
+                         if not is_blank(grid[r][c]) and (r == first or lower))
+        if not shown:
+            continue
+        candidates = [t for t in (upper + lower if upper and lower else "", lower, upper) if t]
+        found: tuple[str | None, float] = (None, 1.0)
+        for candidate in candidates:
+            found = _lookup(candidate, mapping)
+            if found[0] is not None:
+                break
+        target, unit = found
+        unit = min((_lookup(t, mapping)[1] for t in (upper, lower) if t), key=lambda u: u != 1.0,
+                   default=unit)
+        if target is None:
+            notes.append(f"column {shown!r} is not a ledger field and was not read (map it "
+                         "with headers={...})")
+        elif target == "_ignore":
+            continue
+        elif target in columns:
+            notes.append(f"column {shown!r} also reads as {target}; only column "
+                         f"{columns[target].header!r} was read")
+        else:
+            columns[target] = _Column(c, target, shown, unit)
+    return _Header(first, last, columns, notes)
+
+
+def read_ledger_sheet(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | int | None = None,
+    headers: Mapping[str, str] | str | os.PathLike[str] | None = None,
+) -> SheetData:
+    """Read one ledger sheet into project and node frames, or raise every problem at once."""
+    source = Path(path)
+    ws = _open_sheet(source, sheet)
+    label = f"{source.name} [{ws.title}]"
+    grid, merged = _grid(ws)
+    header = _find_header(grid, merged, header_mapping(headers))
+    if header is None:
+        msg = (f"No ledger header found in the first {_HEADER_SCAN_ROWS} rows of {label}: "
+               "it needs a project name column (项目名称) and at least one more known column "
+               "(see planning/data/ledger_headers.csv, or pass headers={...}).")
+        raise SheetError(msg, [Problem(label, "no header row found")])
+    reader = _RowReader(label, grid, merged, header)
+    reader.read()
+    reader.checker.raise_if_any(
+        f"The ledger sheet {label} has rows that cannot be read; fix them in the workbook "
+        "and read it again.", SheetError)
+    notes = [f"{label}: {note}" for note in (*header.notes, *reader.notes)]
+    for note in notes:
+        log.info(note)
+    return SheetData(reader.projects_frame(), reader.nodes_frame(),
+                     _title_date(grid[: header.first]), notes)
+
+
+def _title_date(rows: Sequence[Sequence[Any]]) -> pd.Timestamp | None:
+    """The ``截至 2011年12月15日`` date of the title rows, if any."""
+    for row in rows:
+        for value in dict.fromkeys(v for v in row if isinstance(v, str)):
+            match = _AS_OF.search(value)
+            if match:
+                try:
+                    day = parse_date(match.group(1), partial="end")
+                except ValueError:
+                    continue
+                if day is not None:
+                    return pd.Timestamp(day)
+    return None
+
+
+class _RowReader:
+    """Reads the body rows below a header, collecting records, notes and problems."""
+
+    def __init__(self, label: str, grid: list[list[Any]],
+                 merged: Mapping[tuple[int, int], tuple[int, int]], header: _Header) -> None:
+        self.label = label
+        self.grid = grid
+        self.merged = merged
+        self.columns = dict(header.columns)
+        self.start = header.last + 1
+        self.checker = Checker()
+        self.notes: list[str] = []
+        self.projects: list[dict[str, Any]] = []
+        self.nodes: list[dict[str, Any]] = []
+        self._seen: dict[str, int] = {}
+        self._category: str | None = None
+        self.has_nodes = "node_name" in self.columns
+        if not self.has_nodes:
+            for node_field, project_field in (("node_due", "planned_completion"),
+                                              ("node_done", "progress")):
+                if node_field in self.columns and project_field not in self.columns:
+                    self.columns[project_field] = self.columns.pop(node_field)
+
+    # -- helpers ------------------------------------------------------------------------
+    def _problem(self, row: int, name: str, value: object, why: str) -> None:
+        column = self.columns[name].header if name in self.columns else name
+        self.checker.add(Problem(self.label, why, row=row + 1, column=column,
+                                 value=None if is_blank(value) else str(value)))
+
+    def _cell(self, r: int, name: str) -> Any:
+        col = self.columns.get(name)
+        return None if col is None else self.grid[r][col.index]
+
+    # -- rows ---------------------------------------------------------------------------
+    def read(self) -> None:
+        for r in range(self.start, len(self.grid)):
+            values = [v for v in self.grid[r] if not is_blank(v)]
+            if not values:
+                continue
+            if self._is_total(r):
+                self._total(r)
+                continue
+            distinct = set(map(str, values))
+            if len(distinct) == 1 and isinstance(values[0], str) and len(self.columns) > 1:
+                self._heading(r, values[0])
+                continue
+            self._data_row(r)
+        self._check_node_ids()
+        if "project_id" not in self.columns and self.projects:
+            self.notes.append("the sheet has no project id column (项目编号): ids XM001, "
+                              "XM002, ... were given in row order")
+
+    def _check_node_ids(self) -> None:
+        seen: dict[str, int] = {}
+        for node in self.nodes:
+            ident = node["node_id"]
+            if is_blank(ident):
+                continue
+            if ident in seen:
+                self._problem(node["_row"], "node_id", ident, f"the node id is also used in row "
+                              f"{seen[ident] + 1}; node ids must be unique")
+            else:
+                seen[ident] = node["_row"]
+
+    def _is_total(self, r: int) -> bool:
+        firsts = [compact(v) for v in self.grid[r][:4] if isinstance(v, str) and v.strip()]
+        return any(text.startswith(_TOTAL_WORDS) for text in firsts[:2])
+
+    def _total(self, r: int) -> None:
+        note = f"row {r + 1} is a total row and was left out"
+        col = self.columns.get("investment_wan")
+        if col is not None and not is_blank(self.grid[r][col.index]):
+            with contextlib.suppress(ValueError):
+                stated = parse_amount(self.grid[r][col.index], unit_wan=col.unit_wan)
+                summed = float(np.nansum([p["investment_wan"] for p in self.projects]))
+                if not np.isclose(stated, summed, rtol=1e-6, atol=0.5):
+                    note += (f"; its investment ({stated:g} 万元) differs from the sum of the "
+                             f"project rows above it ({summed:g} 万元)")
+        self.notes.append(note)
+
+    def _heading(self, r: int, text: str) -> None:
+        code = heading_category(text)
+        if code is not None:
+            self._category = code
+            self.notes.append(f"row {r + 1} ({text.strip()!r}) is a section heading: the "
+                              f"rows below it are {CATEGORIES[code]} ({code}) unless they say "
+                              "otherwise")
+        else:
+            self.notes.append(f"row {r + 1} ({text.strip()!r}) is a heading and was left out")
+
+    def _continues(self, r: int) -> bool:
+        """True when row r adds a node to the project of the row above."""
+        if not self.projects or not self.has_nodes:
+            return False
+        keys = [n for n in ("project_id", "name_zh") if n in self.columns]
+        cells = [self._cell(r, n) for n in keys]
+        if all(is_blank(v) for v in cells):
+            return True
+        prev = self.projects[-1]
+        for name in keys:
+            col = self.columns[name].index
+            top = self.merged.get((r, col))
+            if top is not None and top[0] < r and top[0] >= prev["_row"]:
+                return True
+        return all(clean_text(self._cell(r, n)) == prev["_raw"].get(n) for n in keys)
+
+    def _data_row(self, r: int) -> None:
+        if not self._continues(r):
+            self._project(r)
+        elif not self.projects:
+            self._problem(r, "name_zh", None, "a node row with no project above it")
+            return
+        if self.has_nodes:
+            self._node(r)
+
+    def _project(self, r: int) -> None:
+        raw = {n: clean_text(self._cell(r, n)) for n in ("project_id", "name_zh")}
+        ident = raw["project_id"]
+        if "project_id" not in self.columns:
+            ident = f"XM{len(self.projects) + 1:03d}"
+        elif is_blank(ident):
+            self._problem(r, "project_id", None, "the project id is blank; give every project "
+                          "an id (or remove the id column and ids are given in row order)")
+        if is_blank(raw["name_zh"]):
+            self._problem(r, "name_zh", None, "the project has no name")
+        if not is_blank(ident):
+            ident = str(ident)
+            if ident in self._seen:
+                self._problem(r, "project_id", ident, f"the project id is also used in row "
+                              f"{self._seen[ident] + 1}; ids must be unique: give one of them a "
+                              "new id, or merge the two rows")
+            else:
+                self._seen[ident] = r
+        record: dict[str, Any] = {"_row": r, "_raw": raw, "project_id": ident,
+                                  "name_zh": raw["name_zh"]}
+        for name in ("name_en", "township", "lead_department", "content", "progress",
+                     "remark", "problems", "support_units", "location"):
+            if name in self.columns:
+                record[name] = clean_text(self._cell(r, name))
+        if "lead_department" not in self.columns:
+            record["lead_department"] = clean_text(self._cell(r, "responsible"))
+        self._codes(r, record)
+        self._amounts(r, record)
+        for name, partial in (("start_date", "start"), ("planned_completion", "end")):
+            record[name] = self._date(r, name, partial)
+        self.projects.append(record)
+
+    def _codes(self, r: int, record: dict[str, Any]) -> None:
+        for name, vocab in (("category", CATEGORIES), ("status", STATUSES)):
+            value = self._cell(r, name)
+            code = value_code(name, value)
+            if is_blank(value):
+                code = self._category if name == "category" else pd.NA
+            elif code not in vocab:
+                words = ", ".join(vocab.values())
+                self._problem(r, name, value, f"unknown {name}: use one of {words} (or add the "
+                              "word to planning/data/ledger_values.csv)")
+                code = pd.NA
+            record[name] = code
+        record["listed_in"] = value_code("listed_in", self._cell(r, "listed_in"))
+
+    def _amounts(self, r: int, record: dict[str, Any]) -> None:
+        for name in ("investment_wan", "investment_year_wan", "investment_done_wan"):
+            col = self.columns.get(name)
+            if col is None:
+                if name == "investment_wan":
+                    record[name] = np.nan
+                continue
+            try:
+                record[name] = parse_amount(self.grid[r][col.index], unit_wan=col.unit_wan)
+            except ValueError as exc:
+                self._problem(r, name, self.grid[r][col.index], str(exc))
+                record[name] = np.nan
+
+    def _date(self, r: int, name: str, partial: str) -> pd.Timestamp | None:
+        value = self._cell(r, name)
+        try:
+            day = parse_date(value, partial="end" if partial == "end" else "start")
+        except ValueError as exc:
+            self._problem(r, name, value, str(exc))
+            return None
+        return None if day is None else pd.Timestamp(day)
+
+    def _node(self, r: int) -> None:
+        name = clean_text(self._cell(r, "node_name"))
+        others = [self._cell(r, n) for n in ("node_due", "node_done", "node_id")]
+        if is_blank(name):
+            if any(not is_blank(v) for v in others):
+                self._problem(r, "node_name", None, "the time node has no name (节点内容)")
+            return
+        project = self.projects[-1]
+        done_value = self._cell(r, "node_done")
+        done: pd.Timestamp | None = None
+        text = compact(done_value) if isinstance(done_value, str) else ""
+        if text in _DONE_WORDS:
+            self._problem(r, "node_done", done_value, "the node is marked done without a date: "
+                          "write the completion date (for example 2011-12-15)")
+        elif text not in _NOT_DONE:
+            done = self._date(r, "node_done", "end")
+        seq = self._cell(r, "node_seq")
+        responsible = clean_text(self._cell(r, "responsible"))
+        self.nodes.append({
+            "_row": r, "node_id": clean_text(self._cell(r, "node_id")),
+            "project_id": project["project_id"],
+            "seq": seq if isinstance(seq, int | float) and not is_blank(seq) else None,
+            "name_zh": name, "due_date": self._date(r, "node_due", "end"), "done_date": done,
+            "responsible": project.get("lead_department") if is_blank(responsible)
+            else responsible,
+        })
+        if is_blank(self._cell(r, "node_due")):
+            self.notes.append(f"row {r + 1}: the node {name!r} has no due date (完成时限); it "
+                              "is never counted overdue")
+
+    # -- frames -------------------------------------------------------------------------
+    def projects_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame([{k: v for k, v in p.items() if not k.startswith("_")}
+                              for p in self.projects])
+        if frame.empty:
+            return pd.DataFrame(columns=list(_PROJECT_FIELDS))
+        for name in ("start_date", "planned_completion"):
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ms]")
+        return frame
+
+    def nodes_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame([{k: v for k, v in n.items() if not k.startswith("_")}
+                              for n in self.nodes],
+                             columns=["node_id", "project_id", "seq", "name_zh", "due_date",
+                                      "done_date", "responsible"])
+        for name in ("due_date", "done_date"):
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ms]")
+        seq = frame.groupby("project_id", sort=False).cumcount() + 1
+        frame["seq"] = pd.to_numeric(frame["seq"], errors="coerce").fillna(seq).astype("Int64")
+        return frame
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+
+#: the columns of the 台账 sheet: (header, field); node columns sit under one merged header
+_PROJECT_SHEET_COLUMNS = (
+    ("项目编号", "project_id"), ("项目名称", "name_zh"), ("项目类别", "category_zh"),
+    ("所在乡镇", "township"), ("牵头单位", "lead_department"),
+    ("总投资（万元）", "investment_wan"), ("计划开工时间", "start_date"),
+    ("计划完成时间", "planned_completion"), ("项目状态", "status_zh"), ("列入规划", "listed_in"),
+)
+_OPTIONAL_TEXT = (("建设内容", "content"), ("进展情况", "progress"), ("存在问题", "problems"),
+                  ("备注", "remark"))
+_NODE_SHEET_COLUMNS = (
+    ("节点编号", "node_id"), ("节点内容", "name_zh"), ("完成时限", "due_date"),
+    ("实际完成时间", "done_date"), ("责任单位", "responsible"), ("节点状态", "state_zh"),
+    ("逾期天数", "days_overdue"),
+)
+_SUMMARY_COLUMNS = (
+    ("项目编号", "project_id"), ("项目名称", "name_zh"), ("项目类别", "category_zh"),
+    ("所在乡镇", "township"), ("牵头单位", "lead_department"),
+    ("总投资（万元）", "investment_wan"), ("项目状态", "status_zh"), ("节点数", "nodes_total"),
+    ("已完成节点", "nodes_done"), ("逾期节点", "overdue_nodes"),
+    ("最长逾期天数", "max_days_overdue"), ("下一节点", "next_node"),
+    ("下一节点时限", "next_due"), ("下一节点责任单位", "next_responsible"),
+)
+_CHANGE_COLUMNS = (
+    ("更新日期", "as_of"), ("类型", "table_zh"), ("编号", "id"), ("字段", "field"),
+    ("原值", "old"), ("新值", "new"), ("说明", "note"),
+)
+_DEFAULT_TITLE = "城乡建设重点工作台账"
+
+
+def write_ledger_workbook(ledger: Ledger, path: Path, *, on: pd.Timestamp,
+                          by: str | None, title: str | None) -> Path:
+    """Write the ledger workbook (see :meth:`planning.Ledger.to_excel`)."""
+    from openpyxl import Workbook  # noqa: PLC0415  (heavy; only needed to write workbooks)
+
+    if by not in (None, "M", "Q"):
+        msg = f"by must be 'M' (a sheet per month), 'Q' (per quarter) or None, got {by!r}"
+        raise ValueError(msg)
+    heading = title or _DEFAULT_TITLE
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "台账"
+    _ledger_sheet(sheet, ledger, on, heading)
+    summary = ledger.snapshot(on=on).assign(
+        status_zh=lambda f: f["status"].map(STATUSES))
+    _plain_sheet(book.create_sheet("项目汇总"), summary, _SUMMARY_COLUMNS,
+                 f"{heading}项目汇总（截至{_cn_date(on)}）")
+    changes = ledger.changes(until=on).assign(
+        table_zh=lambda f: f["table"].map({"project": "项目", "node": "节点"}))
+    _plain_sheet(book.create_sheet("更新记录"), changes, _CHANGE_COLUMNS,
+                 f"{heading}更新记录（截至{_cn_date(on)}）")
+    if by is not None:
+        first, _ = ledger.date_span(end=on)
+        for period in pd.period_range(first, on, freq=by):
+            end = min(period.end_time.normalize(), on)
+            name = (f"{period.year}年{period.month}月" if by == "M"
+                    else f"{period.year}年第{period.quarter}季度")
+            _ledger_sheet(book.create_sheet(name), ledger, end, heading)
+    with atomic_output(path) as tmp:
+        book.save(tmp)
+    return path
+
+
+def _cn_date(day: pd.Timestamp) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _styles() -> dict[str, Any]:
+    from openpyxl.styles import Alignment, Border, Font, Side  # noqa: PLC0415
+
+    thin = Side(style="thin")
+    return {
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "wrap": Alignment(vertical="center", wrap_text=True),
+        "bold": Font(bold=True), "title": Font(bold=True, size=14),
+    }
+
+
+def _put(sheet: Any, row: int, col: int, value: object, style: Mapping[str, Any],
+         *, header: bool = False) -> None:
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime().date()
+    elif is_blank(value) or (isinstance(value, float) and np.isnan(value)):
+        value = None
+    elif isinstance(value, np.integer | np.floating | np.bool_):
+        value = value.item()
+    cell = sheet.cell(row=row, column=col, value=value)
+    cell.border = style["border"]
+    cell.alignment = style["center"] if header else style["wrap"]
+    if header:
+        cell.font = style["bold"]
+    if hasattr(value, "year"):
+        cell.number_format = "yyyy-mm-dd"
+
+
+def _ledger_sheet(sheet: Any, ledger: Ledger, on: pd.Timestamp, heading: str) -> None:
+    """One row per node, project cells merged over their nodes, a total row at the bottom."""
+    style = _styles()
+    snap = ledger.snapshot(on=on).assign(status_zh=lambda f: f["status"].map(STATUSES))
+    nodes = ledger.node_states(on=on).assign(state_zh=lambda f: f["state"].map(NODE_STATES))
+    pcols = [("序号", "_no"), *_PROJECT_SHEET_COLUMNS,
+             *[(h, f) for h, f in _OPTIONAL_TEXT if f in snap.columns
+               and snap[f].notna().any()]]
+    width = len(pcols) + len(_NODE_SHEET_COLUMNS)
+    sheet.cell(row=1, column=1, value=f"{heading}（截至{_cn_date(on)}）").font = style["title"]
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    for c, (head, _) in enumerate(pcols, start=1):
+        _put(sheet, 2, c, head, style, header=True)
+        _put(sheet, 3, c, None, style, header=True)
+        sheet.merge_cells(start_row=2, start_column=c, end_row=3, end_column=c)
+    node_start = len(pcols) + 1
+    _put(sheet, 2, node_start, "时间节点", style, header=True)
+    sheet.merge_cells(start_row=2, start_column=node_start, end_row=2, end_column=width)
+    for c, (head, _) in enumerate(_NODE_SHEET_COLUMNS, start=node_start):
+        _put(sheet, 3, c, head, style, header=True)
+    row = 4
+    by_project = dict(list(nodes.groupby("project_id", sort=False)))
+    for number, record in enumerate(snap.to_dict("records"), start=1):
+        record["_no"] = number
+        own = by_project.get(record["project_id"])
+        span = 1 if own is None else len(own)
+        for c, (_, name) in enumerate(pcols, start=1):
+            _put(sheet, row, c, record.get(name), style)
+            if span > 1:
+                sheet.merge_cells(start_row=row, start_column=c, end_row=row + span - 1,
+                                  end_column=c)
+        for i in range(span):
+            node = {} if own is None else own.iloc[i].to_dict()
+            if node and node["state"] != "overdue":
+                node["days_overdue"] = None
+            for c, (_, name) in enumerate(_NODE_SHEET_COLUMNS, start=node_start):
+                _put(sheet, row + i, c, node.get(name), style)
+        row += span
+    _put(sheet, row, 1, "合计", style, header=True)
+    _put(sheet, row, 2, f"{len(snap)}个项目", style)
+    invest_col = next(i for i, (_, f) in enumerate(pcols, start=1) if f == "investment_wan")
+    _put(sheet, row, invest_col, float(snap["investment_wan"].sum()), style)
+    _layout(sheet, [h for h, _ in pcols] + [h for h, _ in _NODE_SHEET_COLUMNS], freeze="C4")
+
+
+def _plain_sheet(sheet: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str]],
+                 heading: str) -> None:
+    style = _styles()
+    sheet.cell(row=1, column=1, value=heading).font = style["title"]
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+    for c, (head, _) in enumerate(columns, start=1):
+        _put(sheet, 2, c, head, style, header=True)
+    for r, record in enumerate(frame.to_dict("records"), start=3):
+        for c, (_, name) in enumerate(columns, start=1):
+            _put(sheet, r, c, record.get(name), style)
+    _layout(sheet, [h for h, _ in columns], freeze="A3")
+
+
+def _layout(sheet: Any, headers: Sequence[str], *, freeze: str) -> None:
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    wide = {"项目名称": 26, "节点内容": 18, "牵头单位": 22, "责任单位": 22, "建设内容": 30,
+            "进展情况": 30, "存在问题": 24, "下一节点责任单位": 22, "说明": 24}
+    for c, head in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = wide.get(head, 12)
+    sheet.freeze_panes = freeze
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:3" if freeze == "C4" else "1:2"
