@@ -53,8 +53,6 @@ from planning._ledger_vocab import (
 from planning._validate import Checker
 
 if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
-
     from planning.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -159,47 +157,79 @@ def header_mapping(
     return mapping
 
 
-def _open_sheet(path: Path, sheet: str | int | None) -> Worksheet:
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+
+
+def _load_grid(path: Path, sheet: str | int | None
+               ) -> tuple[str, list[list[Any]], dict[tuple[int, int], tuple[int, int]]]:
+    """The sheet's title, its cell values (0-based, merged cells filled from their top-left
+    cell) and the merges (cell -> top-left cell).
+
+    The workbook is opened read-only (only the chosen sheet is parsed; a workbook of many
+    period sheets opens in a fraction of the time) and the merged ranges are read from the
+    sheet's XML.
+    """
     import openpyxl  # noqa: PLC0415  (heavy; only needed to read workbooks)
 
     if not path.is_file():
         msg = f"The ledger workbook {path} does not exist."
         raise LayerFileError(msg)
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         msg = (f"Cannot open {path} as an Excel workbook (.xlsx): {exc}. Save it from Excel "
                "or WPS as .xlsx (an old .xls must be saved again as .xlsx).")
         raise LayerFileError(msg) from exc
-    names = book.sheetnames
-    if sheet is None:
-        return book[names[0]]
-    if isinstance(sheet, int):
-        if not 0 <= sheet < len(names):
-            msg = f"{path.name} has {len(names)} sheet(s) ({', '.join(names)}); no sheet {sheet}"
-            raise LayerFileError(msg)
-        return book[names[sheet]]
-    if sheet not in names:
-        msg = f"{path.name} has no sheet {sheet!r}; its sheets are {', '.join(names)}"
-        raise LayerFileError(msg)
-    return book[sheet]
-
-
-def _grid(ws: Worksheet) -> tuple[list[list[Any]], dict[tuple[int, int], tuple[int, int]]]:
-    """Cell values (0-based), merged cells filled from their top-left cell, and the merges."""
-    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    try:
+        ws = book[_sheet_name(path, book.sheetnames, sheet)]
+        ws.reset_dimensions()
+        grid = [list(row) for row in ws.iter_rows(values_only=True)]
+        ranges = _merged_ranges(path, ws)
+        title = str(ws.title)
+    finally:
+        book.close()
     width = max((len(row) for row in grid), default=0)
     for row in grid:
         row.extend([None] * (width - len(row)))
     merged: dict[tuple[int, int], tuple[int, int]] = {}
-    for rng in ws.merged_cells.ranges:
-        top = (rng.min_row - 1, rng.min_col - 1)
+    for min_col, min_row, max_col, max_row in ranges:
+        top = (min_row - 1, min_col - 1)
+        if top[0] >= len(grid) or top[1] >= width:
+            continue
         value = grid[top[0]][top[1]]
-        for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
-            for c in range(rng.min_col - 1, min(rng.max_col, width)):
+        for r in range(min_row - 1, min(max_row, len(grid))):
+            for c in range(min_col - 1, min(max_col, width)):
                 grid[r][c] = value
                 merged[(r, c)] = top
-    return grid, merged
+    return title, grid, merged
+
+
+def _sheet_name(path: Path, names: Sequence[str], sheet: str | int | None) -> str:
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            msg = f"{path.name} has {len(names)} sheet(s) ({', '.join(names)}); no sheet {sheet}"
+            raise LayerFileError(msg)
+        return names[sheet]
+    if sheet not in names:
+        msg = f"{path.name} has no sheet {sheet!r}; its sheets are {', '.join(names)}"
+        raise LayerFileError(msg)
+    return sheet
+
+
+def _merged_ranges(path: Path, ws: Any) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of every merged range of a read-only sheet."""
+    from openpyxl.utils.cell import range_boundaries  # noqa: PLC0415
+
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(ws._worksheet_path.lstrip("/"))
+    ranges = []
+    for ref in _MERGE_REF.findall(xml):
+        bounds = range_boundaries(ref.decode("ascii"))
+        if None not in bounds:
+            ranges.append(tuple(int(b) for b in bounds))
+    return ranges  # type: ignore[return-value]
 
 
 def _lookup(text: str, mapping: Mapping[str, str]) -> tuple[str | None, float]:
@@ -282,9 +312,8 @@ def read_ledger_sheet(
 ) -> SheetData:
     """Read one ledger sheet into project and node frames, or raise every problem at once."""
     source = Path(path)
-    ws = _open_sheet(source, sheet)
-    label = f"{source.name} [{ws.title}]"
-    grid, merged = _grid(ws)
+    title, grid, merged = _load_grid(source, sheet)
+    label = f"{source.name} [{title}]"
     header = _find_header(grid, merged, header_mapping(headers))
     if header is None:
         msg = (f"No ledger header found in the first {_HEADER_SCAN_ROWS} rows of {label}: "
@@ -622,20 +651,26 @@ def _cn_date(day: pd.Timestamp) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _styles() -> dict[str, Any]:
-    from openpyxl.styles import Alignment, Border, Font, Side  # noqa: PLC0415
+def _styles(book: Any) -> dict[str, Any]:
+    """The named cell styles of the ledger workbooks, registered once per workbook."""
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side  # noqa: PLC0415
 
     thin = Side(style="thin")
-    return {
-        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
-        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
-        "wrap": Alignment(vertical="center", wrap_text=True),
-        "bold": Font(bold=True), "title": Font(bold=True, size=14),
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(vertical="center", wrap_text=True)
+    specs = {
+        "ledger_cell": {"border": border, "alignment": wrap},
+        "ledger_date": {"border": border, "alignment": wrap, "number_format": "yyyy-mm-dd"},
+        "ledger_head": {"border": border, "font": Font(bold=True), "alignment": Alignment(
+            horizontal="center", vertical="center", wrap_text=True)},
     }
+    for name, spec in specs.items():
+        if name not in book.named_styles:
+            book.add_named_style(NamedStyle(name=name, **spec))
+    return {"title": Font(bold=True, size=14)}
 
 
-def _put(sheet: Any, row: int, col: int, value: object, style: Mapping[str, Any],
-         *, header: bool = False) -> None:
+def _put(sheet: Any, row: int, col: int, value: object, *, header: bool = False) -> None:
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime().date()
     elif is_blank(value) or (isinstance(value, float) and np.isnan(value)):
@@ -643,17 +678,13 @@ def _put(sheet: Any, row: int, col: int, value: object, style: Mapping[str, Any]
     elif isinstance(value, np.integer | np.floating | np.bool_):
         value = value.item()
     cell = sheet.cell(row=row, column=col, value=value)
-    cell.border = style["border"]
-    cell.alignment = style["center"] if header else style["wrap"]
-    if header:
-        cell.font = style["bold"]
-    if hasattr(value, "year"):
-        cell.number_format = "yyyy-mm-dd"
+    cell.style = ("ledger_head" if header else "ledger_date" if hasattr(value, "year")
+                  else "ledger_cell")
 
 
 def _ledger_sheet(sheet: Any, ledger: Ledger, on: pd.Timestamp, heading: str) -> None:
     """One row per node, project cells merged over their nodes, a total row at the bottom."""
-    style = _styles()
+    style = _styles(sheet.parent)
     snap = ledger.snapshot(on=on).assign(status_zh=lambda f: f["status"].map(STATUSES))
     nodes = ledger.node_states(on=on).assign(state_zh=lambda f: f["state"].map(NODE_STATES))
     pcols = [("序号", "_no"), *_PROJECT_SHEET_COLUMNS,
@@ -663,14 +694,14 @@ def _ledger_sheet(sheet: Any, ledger: Ledger, on: pd.Timestamp, heading: str) ->
     sheet.cell(row=1, column=1, value=f"{heading}（截至{_cn_date(on)}）").font = style["title"]
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     for c, (head, _) in enumerate(pcols, start=1):
-        _put(sheet, 2, c, head, style, header=True)
-        _put(sheet, 3, c, None, style, header=True)
+        _put(sheet, 2, c, head, header=True)
+        _put(sheet, 3, c, None, header=True)
         sheet.merge_cells(start_row=2, start_column=c, end_row=3, end_column=c)
     node_start = len(pcols) + 1
-    _put(sheet, 2, node_start, "时间节点", style, header=True)
+    _put(sheet, 2, node_start, "时间节点", header=True)
     sheet.merge_cells(start_row=2, start_column=node_start, end_row=2, end_column=width)
     for c, (head, _) in enumerate(_NODE_SHEET_COLUMNS, start=node_start):
-        _put(sheet, 3, c, head, style, header=True)
+        _put(sheet, 3, c, head, header=True)
     row = 4
     by_project = dict(list(nodes.groupby("project_id", sort=False)))
     for number, record in enumerate(snap.to_dict("records"), start=1):
@@ -678,34 +709,53 @@ def _ledger_sheet(sheet: Any, ledger: Ledger, on: pd.Timestamp, heading: str) ->
         own = by_project.get(record["project_id"])
         span = 1 if own is None else len(own)
         for c, (_, name) in enumerate(pcols, start=1):
-            _put(sheet, row, c, record.get(name), style)
+            _put(sheet, row, c, record.get(name))
             if span > 1:
-                sheet.merge_cells(start_row=row, start_column=c, end_row=row + span - 1,
-                                  end_column=c)
+                _merge_down(sheet, row, c, span)
         for i in range(span):
             node = {} if own is None else own.iloc[i].to_dict()
             if node and node["state"] != "overdue":
                 node["days_overdue"] = None
             for c, (_, name) in enumerate(_NODE_SHEET_COLUMNS, start=node_start):
-                _put(sheet, row + i, c, node.get(name), style)
+                _put(sheet, row + i, c, node.get(name))
         row += span
-    _put(sheet, row, 1, "合计", style, header=True)
-    _put(sheet, row, 2, f"{len(snap)}个项目", style)
+    _put(sheet, row, 1, "合计", header=True)
+    _put(sheet, row, 2, f"{len(snap)}个项目")
     invest_col = next(i for i, (_, f) in enumerate(pcols, start=1) if f == "investment_wan")
-    _put(sheet, row, invest_col, float(snap["investment_wan"].sum()), style)
+    _put(sheet, row, invest_col, float(snap["investment_wan"].sum()))
     _layout(sheet, [h for h, _ in pcols] + [h for h, _ in _NODE_SHEET_COLUMNS], freeze="C4")
+
+
+def _merge_down(sheet: Any, row: int, col: int, span: int) -> None:
+    """Merge ``span`` cells down from (row, col), every cell styled (and so bordered) first.
+
+    Registering the range directly skips openpyxl's per-merge border copying, which made
+    sheets of a few hundred nodes take seconds; Excel reads styled cells inside a merge.
+    """
+    from openpyxl.worksheet.merge import MergedCellRange  # noqa: PLC0415
+
+    for r in range(row + 1, row + span):
+        _put(sheet, r, col, None)
+    sheet.merged_cells.add(MergedCellRange(
+        sheet, f"{_letter(col)}{row}:{_letter(col)}{row + span - 1}"))
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    return str(get_column_letter(col))
 
 
 def _plain_sheet(sheet: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str]],
                  heading: str) -> None:
-    style = _styles()
+    style = _styles(sheet.parent)
     sheet.cell(row=1, column=1, value=heading).font = style["title"]
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     for c, (head, _) in enumerate(columns, start=1):
-        _put(sheet, 2, c, head, style, header=True)
+        _put(sheet, 2, c, head, header=True)
     for r, record in enumerate(frame.to_dict("records"), start=3):
         for c, (_, name) in enumerate(columns, start=1):
-            _put(sheet, r, c, record.get(name), style)
+            _put(sheet, r, c, record.get(name))
     _layout(sheet, [h for h, _ in columns], freeze="A3")
 
 
