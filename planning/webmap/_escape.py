@@ -1,0 +1,98 @@
+"""Escaping of values that came from data, for the two places they reach in a map.
+
+- Text inside HTML (legend, title panel, layer names): :func:`html_text`.
+- Data inside a ``<script>`` element (feature properties, labels, styles): :func:`script_json`,
+  JSON whose ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\\uXXXX`` escapes, so no
+  value can close the script element, open a comment or break a JavaScript string.
+
+Both also hide the template delimiters ``{{``, ``{%`` and ``{#``: folium (through branca)
+passes the text every element renders through Jinja a second time, so a value such as
+``{{ 7*7 }}`` would otherwise be *evaluated in Python* when the map is rendered (plain folium
+shows ``49`` for it in a tooltip). :func:`html_text` writes ``{`` and ``}`` as character
+references; :func:`script_json` writes a ``{`` that starts a delimiter as ``\\u007b``.
+
+Values reach the page only through these two functions; the map's script builds popups,
+tooltips and labels with ``textContent``, never ``innerHTML``, so a value such as
+``<img src=x onerror=alert(1)>`` shows as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
+_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def html_text(value: object) -> str:
+    """Return ``value`` as text that is safe inside HTML elements and attribute values.
+
+    Examples
+    --------
+    >>> html_text('<img src=x onerror=alert(1)>')
+    '&lt;img src=x onerror=alert(1)&gt;'
+    >>> html_text(None)
+    ''
+    """
+    text = html.escape(display_text(value), quote=True)
+    return text.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def script_json(value: Any) -> str:
+    """Return ``value`` as JSON that is safe inside a ``<script>`` element.
+
+    Examples
+    --------
+    >>> print(script_json({"name": "</script><b>", "path": "D:\\\\项目", "t": "{{ 7*7 }}"}))
+    {"name":"\\u003c/script\\u003e\\u003cb\\u003e","path":"D:\\\\项目","t":"\\u007b{ 7*7 }}"}
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # JSON structure never writes "{{", "{%" or "{#": such a "{" is inside a string
+    return _JINJA_OPEN.sub(r"\\u007b", text.translate(_SCRIPT_ESCAPES))
+
+
+def display_text(value: object) -> str:  # noqa: PLR0911 - one return per kind of value
+    """Return the text a map shows for one data value (missing values show as empty text).
+
+    Dates show as ``YYYY-MM-DD``; whole floats without a decimal point; other floats with up
+    to 2 decimals.
+
+    Examples
+    --------
+    >>> display_text(pd.Timestamp("2011-12-07")), display_text(3500.0), display_text(0.125)
+    ('2011-12-07', '3500', '0.12')
+    >>> display_text(float("nan")), display_text(pd.NaT), display_text(None)
+    ('', '', '')
+    """
+    if value is None or value is pd.NaT:
+        return ""
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isnan(number):
+            return ""
+        if number.is_integer() and abs(number) < 1e15:
+            return str(int(number))
+        return f"{number:.2f}"
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        if pd.isna(value):
+            return ""
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return str(value.item())
+    return str(value)

@@ -1,0 +1,370 @@
+"""The layers of the meeting map, built from a workspace, a conformity report and a date.
+
+Each builder takes the workspace's own layer (never changed: a copy gets the display
+columns) and returns a :class:`~planning.webmap._layers.LayerSpec`; :func:`layer_specs`
+puts them in drawing order (bottom first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from planning._errors import InputError
+from planning.webmap import _styles as S  # noqa: N812 - the colour tables
+from planning.webmap._escape import display_text
+from planning.webmap._layers import LayerSpec, categorical
+from planning.webmap._styles import Category, Style
+
+log = logging.getLogger(__name__)
+
+#: Layer keys of the meeting map in drawing order (bottom first), with their names.
+LAYERS: dict[str, str] = {
+    "townships": "乡镇 Townships",
+    "landuse_plan": "土地利用总体规划 Land-use plan",
+    "urban_plan": "城市总体规划 Urban plan",
+    "control_zones": "建设用地管制区 Construction-control zones",
+    "sanitation_scores": "卫生检查得分 Inspection scores",
+    "sanitation_zones": "卫生责任区 Sanitation zones",
+    "discrepancies": "差异图斑 Discrepancy patches",
+    "control_lines": "三条控制线 Control lines",
+    "sanitation_coverage": "责任区缺口与重叠 Zone gaps and overlaps",
+    "builtup_area": "建成区 Built-up area",
+    "roads": "道路 Roads",
+    "projects": "重点项目 Key projects",
+    "county": "县界 County boundary",
+}
+#: Shown when the map opens (the others are one click away in the layer control).
+SHOWN = {"townships", "discrepancies", "control_lines", "sanitation_coverage", "roads",
+         "projects", "county"}
+Builder = Callable[..., LayerSpec | None]
+
+
+def _frame(ws: Mapping[str, pd.DataFrame], key: str) -> gpd.GeoDataFrame | None:
+    if key not in ws:
+        return None
+    frame = ws[key]
+    return frame.copy() if isinstance(frame, gpd.GeoDataFrame) else None
+
+
+def _spec(key: str, frame: gpd.GeoDataFrame, classes: npt.NDArray[np.int64],
+          styles: list[Style], legend: list[Category], **kw: Any) -> LayerSpec:
+    return LayerSpec(key=key, name=LAYERS[key], frame=frame, classes=classes, styles=styles,
+                     legend=legend, show=key in SHOWN, **kw)
+
+
+def _lookup(values: pd.Series, table: Mapping[str, tuple[Any, ...]],
+            match: Callable[[object], str | None], *, fill_at: int = 1,
+            opacity: float = 0.6, outline: str | None = "#666666",
+            ) -> tuple[npt.NDArray[np.int64], list[Style], list[Category]]:
+    """Classes of a coded column through a colour table (unknown codes get one grey class)."""
+    keys = [match(v) for v in values]
+    used = [k for k in table if k in set(keys)]
+    styles = [Style(fill=table[k][fill_at], fill_opacity=opacity, color=outline, weight=0.5)
+              for k in used]
+    legend = [Category(str(table[k][0]), st) for k, st in zip(used, styles, strict=True)]
+    index = {k: i for i, k in enumerate(used)}
+    if any(k is None for k in keys):
+        unknown = Style(fill="#cccccc", fill_opacity=opacity, color=outline, weight=0.5)
+        styles.append(unknown)
+        legend.append(Category("其他代码 other codes", unknown))
+    classes = np.array([index[k] if k is not None else len(used) for k in keys], dtype=np.int64)
+    return classes, styles or [Style()], legend
+
+
+# --- base layers ------------------------------------------------------------------------
+
+def townships(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
+    """Townships shaded by urbanisation rate, labelled in Chinese."""
+    frame = _frame(ws, "townships")
+    if frame is None:
+        return None
+    rate = pd.Series(np.nan, index=frame.index)
+    if {"pop_total", "pop_urban"} <= set(frame.columns):
+        total = pd.to_numeric(frame["pop_total"], errors="coerce")
+        rate = pd.to_numeric(frame["pop_urban"], errors="coerce") / total.where(total > 0)
+    frame["_rate"] = (rate * 100).map(lambda v: "" if pd.isna(v) else f"{v:.1f}%")
+    breaks = [0.0, 0.1, 0.2, 0.3, 0.5, 1.0001]
+    styles = [Style(fill=c, fill_opacity=0.45, color="#555555", weight=1.5)
+              for c in S.RAMP_BLUE]
+    labels = ["< 10%", "10% - 20%", "20% - 30%", "30% - 50%", ">= 50%"]
+    classes = np.clip(np.searchsorted(breaks, rate.fillna(-1).to_numpy(), side="right") - 1,
+                      0, 4)
+    legend = [Category(f"城镇化率 urbanisation {lab}", st)
+              for lab, st in zip(labels, styles, strict=True)]
+    if rate.isna().any():
+        nodata = Style(fill="#eeeeee", fill_opacity=0.45, color="#555555", weight=1.5)
+        styles.append(nodata)
+        legend.append(Category("城镇化率无数据 no data", nodata))
+        classes = np.where(rate.isna().to_numpy(), len(styles) - 1, classes)
+    fields = [(c, lab) for c, lab in [("name_en", "英文名 English"), ("kind", "类型 kind"),
+                                      ("code", "代码 code"), ("pop_total", "总人口 population"),
+                                      ("pop_urban", "城镇人口 urban population"),
+                                      ("_rate", "城镇化率 urbanisation rate"),
+                                      ("source", "来源 source")] if c in frame.columns]
+    return _spec("townships", frame, classes.astype(np.int64), styles, legend, fields=fields,
+                 title="name_zh", tooltip="name_zh", labels="name_zh", label_min_zoom=8)
+
+
+def county(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
+    """The county boundary (outline only; not clickable through to the layers below)."""
+    frame = _frame(ws, "county")
+    if frame is None:
+        return None
+    style = Style(fill=None, color="#222222", weight=3)
+    fields = [(c, c) for c in ("name_en", "code") if c in frame.columns]
+    return _spec("county", frame, np.zeros(len(frame), dtype=np.int64), [style],
+                 [Category("县界 county boundary", style)], fields=fields,
+                 title="name_zh" if "name_zh" in frame.columns else None)
+
+
+def urban_plan(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
+    """The urban master plan by GB 50137 class."""
+    frame = _frame(ws, "urban_plan")
+    if frame is None or "class_code" not in frame.columns:
+        return None
+    classes, styles, legend = _lookup(frame["class_code"], S.URBAN_CLASSES,
+                                      lambda c: S.by_prefix(c, S.URBAN_CLASSES))
+    frame["_class"] = [S.URBAN_CLASSES[k][0] if (k := S.by_prefix(c, S.URBAN_CLASSES))
+                       else display_text(c) for c in frame["class_code"]]
+    return _spec("urban_plan", frame, classes, styles, legend,
+                 fields=[("zone_id", "编号 id"), ("class_code", "用地代码 class code"),
+                         ("_class", "用地类别 class")], title="_class", tooltip="_class")
+
+
+def landuse_plan(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
+    """The land-use master plan by TD/T 1024 class."""
+    frame = _frame(ws, "landuse_plan")
+    if frame is None or "class_code" not in frame.columns:
+        return None
+    classes, styles, legend = _lookup(frame["class_code"], S.LANDUSE_CLASSES,
+                                      lambda c: S.by_prefix(c, S.LANDUSE_CLASSES))
+    frame["_class"] = [S.LANDUSE_CLASSES[k][0] if (k := S.by_prefix(c, S.LANDUSE_CLASSES))
+                       else display_text(c) for c in frame["class_code"]]
+    fields = [("patch_id", "编号 id"), ("class_code", "规划用途代码 class code"),
+              ("_class", "规划用途 class"), ("landuse_zone", "土地用途区 land-use zone")]
+    return _spec("landuse_plan", frame, classes, styles, legend,
+                 fields=[f for f in fields if f[0] in frame.columns], title="_class",
+                 tooltip="_class")
+
+
+def control_zones(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
+    """Construction-control zones (GZQLXDM 010-040)."""
+    frame = _frame(ws, "control_zones")
+    if frame is None or "zone_code" not in frame.columns:
+        return None
+    codes = frame["zone_code"].map(display_text)
+    classes, styles, legend = _lookup(codes, S.CONTROL_ZONES,
+                                      lambda c: c if c in S.CONTROL_ZONES else None)
+    frame["_zone"] = [S.CONTROL_ZONES.get(c, (c,))[0] for c in codes]
+    return _spec("control_zones", frame, classes, styles, legend,
+                 fields=[("zone_id", "编号 id"), ("_zone", "管制区 zone")], title="_zone",
+                 tooltip="_zone")
+
+
+def control_lines(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
+    """The three control lines, each type in its own colour."""
+    frame = _frame(ws, "control_lines")
+    if frame is None or "line_type" not in frame.columns:
+        return None
+    table = {k: (label, colour) for k, (label, colour, _, _) in S.CONTROL_LINES.items()}
+    classes, styles, legend = _lookup(frame["line_type"], table,
+                                      lambda c: c if c in table else None, outline=None)
+    present = [k for k in table if k in set(frame["line_type"])]
+    for i, k in enumerate(present):
+        _, colour, opacity, width = S.CONTROL_LINES[k]
+        styles[i] = Style(fill=colour, fill_opacity=opacity, color=colour, weight=width)
+        legend[i] = Category(legend[i].label, styles[i])
+    frame["_type"] = [table.get(t, (display_text(t),))[0] for t in frame["line_type"]]
+    fields = [(c, lab) for c, lab in [("line_id", "编号 id"), ("_type", "类型 type"),
+                                      ("source", "来源 source")] if c in frame.columns]
+    return _spec("control_lines", frame, classes, styles, legend, fields=fields,
+                 title="name_zh" if "name_zh" in frame.columns else "_type", tooltip="_type")
+
+
+def builtup_area(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
+    """The county seat's built-up area (dashed outline)."""
+    frame = _frame(ws, "builtup_area")
+    if frame is None:
+        return None
+    style = Style(fill="#ffcc80", fill_opacity=0.12, color="#bf360c", weight=2, dash=(6, 4))
+    return _spec("builtup_area", frame, np.zeros(len(frame), dtype=np.int64), [style],
+                 [Category("建成区 built-up area", style)],
+                 fields=[(c, c) for c in ("source",) if c in frame.columns],
+                 title="name_zh" if "name_zh" in frame.columns else None)
+
+
+def roads(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
+    """Roads as grey lines."""
+    frame = _frame(ws, "roads")
+    if frame is None:
+        return None
+    style = Style(fill=None, color="#757575", weight=3)
+    fields = [(c, lab) for c, lab in [("road_id", "编号 id"), ("width_m", "宽度 width (m)")]
+              if c in frame.columns]
+    title = "name_zh" if "name_zh" in frame.columns else None
+    return _spec("roads", frame, np.zeros(len(frame), dtype=np.int64), [style],
+                 [Category("道路 road", style, "line")], fields=fields, title=title,
+                 tooltip=title)
+
+
+# --- analyses -----------------------------------------------------------------------------
+
+def discrepancies(report: object) -> LayerSpec | None:
+    """Discrepancy patches of a conformity report, by code (reservoir water and slivers apart)."""
+    frame = getattr(report, "discrepancies", None)
+    if not isinstance(frame, gpd.GeoDataFrame) or "code" not in frame.columns:
+        return None
+    frame = frame.copy()
+    kind = frame["kind"].map(display_text) if "kind" in frame.columns else ""
+    keys = []
+    for code, k in zip(frame["code"].map(display_text), np.broadcast_to(kind, len(frame)),
+                       strict=True):
+        keys.append("reservoir" if "reservoir" in k else "sliver" if "sliver" in k else code)
+    table = dict(S.DISCREPANCY)
+    table["reservoir"] = S.DISCREPANCY_RESERVOIR
+    table["sliver"] = S.DISCREPANCY_SLIVER
+    classes, styles, legend = _lookup(pd.Series(keys), table,
+                                      lambda c: c if c in table else None, opacity=0.7,
+                                      outline="#444444")
+    frame["_class"] = [table.get(k, (k,))[0] for k in keys]
+    names = [("code", "差异类型 code"), ("_class", "类别 class"), ("sub_kind", "占用 occupies"),
+             ("township", "所属乡镇 township"), ("urban_class", "城规用地 urban plan"),
+             ("landuse_class", "土规用途 land-use plan"), ("area_m2", "面积 area (m²)"),
+             ("area_mu", "面积 area (亩 mu)"), ("area_ha", "面积 area (公顷 ha)")]
+    fields = [f for f in names if f[0] in frame.columns]
+    return _spec("discrepancies", frame, classes, styles, legend, fields=fields,
+                 title="_class", tooltip="_class")
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, list | tuple | np.ndarray):
+        return "；".join(display_text(v) for v in value if display_text(v))
+    return display_text(value)
+
+
+def _verdicts(report: object) -> pd.DataFrame | None:
+    frame = getattr(report, "projects", None)
+    if not isinstance(frame, pd.DataFrame) or not {"project_id", "verdict"} <= set(frame):
+        return None
+    out = pd.DataFrame({"project_id": frame["project_id"].map(display_text),
+                        "verdict": frame["verdict"].map(display_text)})
+    out["reasons"] = frame["reasons"].map(_as_text) if "reasons" in frame else ""
+    return out.drop_duplicates("project_id").set_index("project_id")
+
+
+def sanitation_zones(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
+    """Sanitation responsibility zones coloured by department."""
+    frame = _frame(ws, "sanitation_zones")
+    if frame is None:
+        return None
+    by = "department" if "department" in frame.columns else None
+    if by is None:
+        classes, styles, legend = (np.zeros(len(frame), dtype=np.int64), [Style()],
+                                   [Category("卫生责任区 zone", Style())])
+    else:
+        classes, styles, legend = categorical(frame[by], missing="无责任单位 no department")
+        styles = [Style(fill=s.fill, fill_opacity=0.55, color="#424242", weight=1)
+                  for s in styles]
+        legend = [Category(c.label, st) for c, st in zip(legend, styles, strict=True)]
+    if "kind" in frame.columns:
+        frame["_kind"] = frame["kind"].map(lambda k: S.SANITATION_KIND.get(k, display_text(k)))
+    names = [("zone_id", "编号 id"), ("_kind", "类型 kind"), ("township", "乡镇 township"),
+             ("department", "责任单位 department"), ("person_in_charge", "责任人 in charge")]
+    title = "name_zh" if "name_zh" in frame.columns else None
+    return _spec("sanitation_zones", frame, classes, styles, legend,
+                 fields=[f for f in names if f[0] in frame.columns], title=title,
+                 tooltip=by or title, legend_title="责任单位 by department")
+
+
+def _parse_day(on: object) -> dt.date | None:
+    from planning._dates import parse_date  # noqa: PLC0415 - keeps import of webmap light
+
+    if on is None:
+        return None
+    try:
+        return parse_date(on, partial="end")
+    except ValueError as err:
+        msg = (f"on= must be a date such as '2011-12-17', a datetime.date or a pandas "
+               f"Timestamp; got {on!r} ({err}).")
+        raise InputError(msg) from err
+
+
+def layer_keys(keys: Sequence[str] | None) -> list[str]:
+    """Check ``layers=`` and return the keys in drawing order."""
+    if keys is None:
+        return list(LAYERS)
+    if isinstance(keys, str):
+        keys = [keys]
+    unknown = [k for k in keys if k not in LAYERS]
+    if unknown:
+        msg = (f"Unknown map layer(s) {', '.join(map(repr, unknown))}: choose from "
+               f"{', '.join(LAYERS)}.")
+        raise InputError(msg)
+    return [k for k in LAYERS if k in set(keys)]
+
+
+def sanitation_coverage(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
+    """Gaps between and overlaps of sanitation zones (from planning.sanitation.check_coverage)."""
+    from planning import sanitation  # noqa: PLC0415 - only when the map has zones
+
+    zones = _frame(ws, "sanitation_zones")
+    if zones is None:
+        return None
+    area = _frame(ws, "builtup_area")
+    report = sanitation.check_coverage(zones, area)
+    gaps = report.gaps.assign(_what="缺口 gap (no zone)", _id=report.gaps["gap_id"],
+                              _zones=report.gaps["neighbours"])
+    overlaps = report.overlaps.assign(
+        _what="重叠 overlap", _id=report.overlaps["zone_a"] + " / " + report.overlaps["zone_b"],
+        _zones=report.overlaps["zone_a"] + ";" + report.overlaps["zone_b"])
+    keep = ["_what", "_id", "_zones", "area_m2", "sliver", "geometry"]
+    frame = gpd.GeoDataFrame(pd.concat([gaps[keep], overlaps[keep]], ignore_index=True),
+                             geometry="geometry", crs=zones.crs)
+    frame["sliver"] = frame["sliver"].map({True: "是 yes", False: "否 no"})
+    gap_style = Style(fill="#ff1744", fill_opacity=0.75, color="#b71c1c", weight=2)
+    overlap_style = Style(fill="#7c4dff", fill_opacity=0.75, color="#311b92", weight=2)
+    classes = np.r_[np.zeros(len(gaps), dtype=np.int64), np.ones(len(overlaps), dtype=np.int64)]
+    legend = [Category(f"缺口 gap ({len(gaps)})", gap_style),
+              Category(f"重叠 overlap ({len(overlaps)})", overlap_style)]
+    fields = [("_id", "编号 id"), ("_zones", "相关责任区 zones"), ("area_m2", "面积 area (m²)"),
+              ("sliver", "细小 sliver")]
+    return _spec("sanitation_coverage", frame, classes, [gap_style, overlap_style], legend,
+                 fields=fields, title="_what", tooltip="_what")
+
+
+def sanitation_scores(ws: Mapping[str, pd.DataFrame], day: dt.date | None) -> LayerSpec | None:
+    """Mean inspection score of each zone up to ``day`` (planning.sanitation.zone_scores)."""
+    from planning import sanitation  # noqa: PLC0415 - only when the map has inspections
+
+    zones = _frame(ws, "sanitation_zones")
+    if zones is None or "inspections" not in ws:
+        return None
+    period = None if day is None else (dt.date(1900, 1, 1), day)
+    frame = sanitation.zone_scores(ws["inspections"], zones, period=period)
+    score = pd.to_numeric(frame["score"], errors="coerce")
+    breaks = [60.0, 70.0, 80.0, 90.0]
+    labels = ["< 60", "60 - 70", "70 - 80", "80 - 90", ">= 90"]
+    classes = np.searchsorted(breaks, score.fillna(-1).to_numpy(), side="right")
+    styles = [Style(fill=c, fill_opacity=0.75, color="#424242", weight=1) for c in S.RAMP_SCORE]
+    legend = [Category(f"平均分 mean score {lab}", st)
+              for lab, st in zip(labels, styles, strict=True)]
+    if score.isna().any():
+        none = Style(fill="#e0e0e0", fill_opacity=0.75, color="#424242", weight=1)
+        styles.append(none)
+        legend.append(Category("未检查 not inspected", none))
+        classes = np.where(score.isna().to_numpy(), len(styles) - 1, classes)
+    names = [("zone_id", "编号 id"), ("department", "责任单位 department"),
+             ("score", "平均分 mean score"), ("n_inspections", "检查次数 inspections"),
+             ("n_low", "低分次数 low scores"), ("last_date", "最近检查 last inspected")]
+    title = "name_zh" if "name_zh" in frame.columns else None
+    return _spec("sanitation_scores", frame, classes.astype(np.int64), styles, legend,
+                 fields=[f for f in names if f[0] in frame.columns], title=title,
+                 tooltip="score")

@@ -1,0 +1,172 @@
+"""The projects layer of the meeting map: status on a date, overdue nodes, conformity verdict.
+
+Fill colour shows the status on the map's date, the outline the conformity verdict
+(thick amber: conditional, thick red: conflict), and a dashed purple outline marks projects
+with overdue time nodes. The popup holds the ledger row in Chinese with the next node, the
+verdict and its reasons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from planning.webmap import _styles as S  # noqa: N812 - the colour tables
+from planning.webmap._escape import display_text
+from planning.webmap._layers import LayerSpec
+from planning.webmap._meeting import LAYERS, SHOWN, _frame, _verdicts
+from planning.webmap._styles import Category, Style
+
+_STATE_COLUMNS = ["status", "overdue_nodes", "next_node", "next_due", "next_responsible"]
+
+
+def _interim_states_from_time_nodes(
+    projects: pd.DataFrame, nodes: pd.DataFrame | None, day: dt.date
+) -> pd.DataFrame:
+    """Status, overdue count and next node of each project on ``day``, from ``time_nodes``.
+
+    Interim stand-in for ``planning.ledger`` (to be replaced by ``ws.ledger.snapshot``): a
+    node is done when ``done_date <= day``, overdue when open and ``due_date < day``; the
+    recorded status holds, except that a project whose nodes are all done is completed and
+    one that has not started by ``day`` is planned.
+    """
+    ts = pd.Timestamp(day)
+    out = pd.DataFrame(index=projects["project_id"].map(display_text))
+    out["status"] = projects["status"].to_numpy() if "status" in projects else None
+    if "start_date" in projects:
+        later = pd.to_datetime(projects["start_date"]).to_numpy() > ts.to_datetime64()
+        out.loc[later, "status"] = "planned"
+    out["overdue_nodes"] = 0
+    out["next_node"] = out["next_due"] = out["next_responsible"] = None
+    if nodes is None or nodes.empty:
+        return out
+    n = nodes.assign(project_id=nodes["project_id"].map(display_text))
+    done = pd.to_datetime(n["done_date"]) <= ts
+    open_nodes = n[~done].sort_values("due_date")
+    overdue = open_nodes[pd.to_datetime(open_nodes["due_date"]) < ts]
+    out["overdue_nodes"] = overdue.groupby("project_id").size().reindex(out.index).fillna(0)
+    first = open_nodes.drop_duplicates("project_id").set_index("project_id")
+    out["next_node"] = first["name_zh"].reindex(out.index)
+    out["next_due"] = first["due_date"].reindex(out.index)
+    if "responsible" in first:
+        out["next_responsible"] = first["responsible"].reindex(out.index)
+    all_done = done.groupby(n["project_id"]).all().reindex(out.index).fillna(False)
+    out.loc[all_done.to_numpy(dtype=bool), "status"] = "completed"
+    return out
+
+
+def project_states(ws: Mapping[str, pd.DataFrame], day: dt.date) -> pd.DataFrame:
+    """Each project's state on ``day`` (index ``project_id``; columns :data:`_STATE_COLUMNS`)."""
+    projects = ws["projects"]
+    nodes = ws.get("time_nodes")
+    return _interim_states_from_time_nodes(projects, nodes, day)[_STATE_COLUMNS]
+
+
+def default_day(ws: Mapping[str, pd.DataFrame]) -> dt.date:
+    """The map's date when none is given: the latest completed node, else today."""
+    if "time_nodes" in ws and "done_date" in ws["time_nodes"]:
+        latest = pd.to_datetime(ws["time_nodes"]["done_date"]).max()
+        if pd.notna(latest):
+            return pd.Timestamp(latest).date()
+    return dt.date.today()
+
+
+def _next_text(row: pd.Series) -> str:
+    if not display_text(row.get("next_node")):
+        return ""
+    extra = [display_text(row.get("next_due")), display_text(row.get("next_responsible"))]
+    extra = [e for e in extra if e]
+    return display_text(row["next_node"]) + (f"（{'，'.join(extra)}）" if extra else "")
+
+
+def _display_columns(frame: gpd.GeoDataFrame, states: pd.DataFrame,
+                     verdicts: pd.DataFrame | None) -> gpd.GeoDataFrame:
+    ids = frame["project_id"].map(display_text)
+    st = states.reindex(ids)
+    status = st["status"].where(st["status"].isin(list(S.STATUS)), None).to_numpy()
+    frame["_status_key"] = status
+    frame["_status"] = [S.STATUS.get(s, S.STATUS_UNKNOWN)[0] for s in status]
+    frame["_overdue_n"] = st["overdue_nodes"].fillna(0).astype(int).to_numpy()
+    frame["_overdue"] = [f"{k} 个节点逾期 node(s) overdue" if k else ""
+                         for k in frame["_overdue_n"]]
+    frame["_next"] = [_next_text(r) for _, r in st.iterrows()]
+    if verdicts is not None:
+        v = verdicts.reindex(ids)
+        frame["_verdict_key"] = v["verdict"].where(v["verdict"].isin(list(S.VERDICT)),
+                                                   None).to_numpy()
+        frame["_verdict"] = [S.VERDICT.get(k, S.VERDICT_NONE)[0] for k in frame["_verdict_key"]]
+        frame["_reasons"] = v["reasons"].fillna("").to_numpy()
+    else:
+        frame["_verdict_key"] = None
+        frame["_verdict"] = ""
+        frame["_reasons"] = ""
+    if "category" in frame:
+        frame["_category"] = [display_text(zh) or S.CATEGORY.get(c, display_text(c))
+                              for c, zh in zip(frame["category"],
+                                               frame.get("category_zh", frame["category"]),
+                                               strict=True)]
+    if "investment_wan" in frame:
+        frame["_investment"] = frame["investment_wan"].map(
+            lambda v: f"{display_text(v)} 万元" if display_text(v) else "")
+    if "listed_in" in frame:
+        frame["_listed"] = frame["listed_in"].map(
+            lambda v: "；".join(S.PLANS_LISTED.get(k, k) for k in display_text(v).split(";")
+                               if k))
+    return frame
+
+
+def _classes(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, list[Style]]:
+    combos = list(zip(frame["_status_key"], frame["_verdict_key"], frame["_overdue_n"] > 0,
+                      strict=True))
+    unique = sorted(set(combos), key=lambda c: (str(c[0]), str(c[1]), c[2]))
+    index = {c: i for i, c in enumerate(unique)}
+    styles = []
+    for status, verdict, overdue in unique:
+        fill = S.STATUS.get(status, S.STATUS_UNKNOWN)[1]
+        _, outline, width = S.VERDICT.get(verdict, S.VERDICT_NONE)
+        if overdue and verdict not in ("conditional", "conflict"):
+            outline, width = S.OVERDUE[1], 3.0
+        styles.append(Style(fill=fill, fill_opacity=0.75, color=outline, weight=width,
+                            dash=(5, 3) if overdue else None, radius=8, line_width=5))
+    return np.array([index[c] for c in combos], dtype=np.int64), styles or [Style()]
+
+
+def _legend(has_verdicts: bool) -> list[Category]:
+    rows = [Category(label, Style(fill=colour, color="#333333"), "point")
+            for label, colour in S.STATUS.values()]
+    if has_verdicts:
+        rows += [Category(label, Style(fill=None, color=colour, weight=width))
+                 for label, colour, width in S.VERDICT.values()]
+    rows.append(Category(S.OVERDUE[0], Style(fill=None, color=S.OVERDUE[1], weight=3,
+                                             dash=(5, 3))))
+    return rows
+
+
+def projects(ws: Mapping[str, pd.DataFrame], report: object, day: dt.date
+             ) -> LayerSpec | None:
+    """Projects by status on ``day`` and by conformity verdict, with the ledger popup."""
+    frame = _frame(ws, "projects")
+    if frame is None or "project_id" not in frame.columns:
+        return None
+    verdicts = _verdicts(report)
+    frame = _display_columns(frame, project_states(ws, day), verdicts)
+    classes, styles = _classes(frame)
+    names = [("project_id", "编号 ID"), ("_category", "类别 category"),
+             ("township", "所属乡镇 township"), ("lead_department", "牵头单位 lead department"),
+             ("_investment", "投资 investment"), ("start_date", "开工 start"),
+             ("planned_completion", "计划完成 planned completion"),
+             ("_status", "状态 status"), ("_next", "下一节点 next node"),
+             ("_overdue", "逾期 overdue"), ("_verdict", "审查结论 verdict"),
+             ("_reasons", "原因 reasons"), ("_listed", "列入 listed in"),
+             ("name_en", "英文名 English name")]
+    fields = [f for f in names if f[0] in frame.columns]
+    search = [c for c in ("name_zh", "project_id", "name_en") if c in frame.columns]
+    title = "name_zh" if "name_zh" in frame.columns else "project_id"
+    return LayerSpec(key="projects", name=LAYERS["projects"], frame=frame, classes=classes,
+                     styles=styles, legend=_legend(verdicts is not None), fields=fields,
+                     title=title, tooltip=title, search=search, show="projects" in SHOWN,
+                     labels=title, label_min_zoom=14)

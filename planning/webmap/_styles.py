@@ -1,0 +1,227 @@
+"""Styles of map features and the colour tables of the meeting map (kept here as data).
+
+Plan colours follow the conventions Chinese planning maps use (urban land classes after
+GB 50137 / CJJ/T 97: residential yellow, public services magenta, commercial red,
+industrial brown, logistics purple, roads grey, utilities blue, green space green, water
+light blue); they are approximations for display, not a colour standard.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class Style:
+    """How the features of one class are drawn.
+
+    Parameters
+    ----------
+    fill : str or None
+        Fill colour ``#rrggbb`` (None: no fill; lines are never filled).
+    fill_opacity : float
+        0 (transparent) to 1.
+    color : str or None
+        Outline (or line, or point ring) colour ``#rrggbb``; None draws no outline.
+    weight : float
+        Outline or line width in pixels.
+    opacity : float
+        Opacity of the outline or line.
+    dash : tuple of float, optional
+        Dash pattern in pixels, e.g. ``(6, 4)``.
+    radius : float
+        Radius of point symbols in pixels.
+    line_width : float
+        Width of line features drawn in the ``fill`` colour (``color`` then draws a casing
+        ``weight`` pixels wide on each side); lines of a style without ``fill`` are drawn
+        ``weight`` wide in ``color``.
+
+    Examples
+    --------
+    >>> Style(fill="#ff0000").to_json()["fill"]
+    '#ff0000'
+    >>> Style(fill="red")
+    Traceback (most recent call last):
+    ...
+    ValueError: Colours are written #rrggbb, e.g. '#1f78b4'; got 'red' for fill.
+    """
+
+    fill: str | None = "#3388ff"
+    fill_opacity: float = 0.5
+    color: str | None = "#333333"
+    weight: float = 1.0
+    opacity: float = 1.0
+    dash: tuple[float, ...] | None = None
+    radius: float = 6.0
+    line_width: float = 4.0
+
+    def __post_init__(self) -> None:
+        for name in ("fill", "color"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, str) and _COLOUR.match(value)):
+                msg = f"Colours are written #rrggbb, e.g. '#1f78b4'; got {value!r} for {name}."
+                raise ValueError(msg)
+        numbers = [self.fill_opacity, self.weight, self.opacity, self.radius, self.line_width,
+                   *(self.dash or ())]
+        if not all(isinstance(v, int | float) and v >= 0 for v in numbers):
+            msg = "Style opacities, widths, radius and dashes must be non-negative numbers."
+            raise ValueError(msg)
+
+    def to_json(self) -> dict[str, Any]:
+        """The style as the map's script reads it."""
+        return {"fill": self.fill, "fillOpacity": self.fill_opacity, "color": self.color,
+                "weight": self.weight, "opacity": self.opacity,
+                "dash": list(self.dash) if self.dash else None, "radius": self.radius,
+                "lineWidth": self.line_width}
+
+
+@dataclass(frozen=True)
+class Category:
+    """One class of a layer: the label shown in the legend and the style of its features."""
+
+    label: str
+    style: Style
+    kind: str = "polygon"  # legend symbol: polygon, line or point
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+#: A qualitative palette (colour-blind friendly first, then more), cycled when needed.
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
+    "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+)
+
+#: Sequential ramps (light to dark), five classes.
+RAMP_BLUE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+RAMP_SCORE = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")  # low (bad) to high
+
+#: Project status: (label, fill).
+STATUS = {
+    "planned": ("计划 planned", "#1f78b4"),
+    "in_progress": ("在建 in progress", "#ff7f00"),
+    "completed": ("已完成 completed", "#33a02c"),
+    "suspended": ("暂停 suspended", "#7f7f7f"),
+}
+STATUS_UNKNOWN = ("状态不明 status unknown", "#bbbbbb")
+
+#: Conformity verdict of a project: (label, outline colour, outline width).
+VERDICT = {
+    "conforms": ("符合 conforms", "#1b5e20", 1.5),
+    "conditional": ("有条件 conditional", "#f9a825", 4.0),
+    "conflict": ("冲突 conflict", "#d50000", 4.0),
+}
+VERDICT_NONE = ("未审查 not checked", "#333333", 1.0)
+OVERDUE = ("节点逾期 overdue node", "#aa00ff")
+
+#: Project category labels (the ledger's vocabulary).
+CATEGORY = {
+    "old_town": "老城改造 old-town renovation",
+    "new_district": "新区开发 new-district development",
+    "industry_city": "产城融合 industry-city integration",
+    "small_town": "小城镇建设 small-town construction",
+    "new_countryside": "新农村建设 new countryside",
+    "new_community": "新型社区建设 new-type community",
+    "infrastructure": "基础设施 infrastructure",
+    "industry": "产业项目 industry",
+    "culture": "文化旅游 culture and tourism",
+}
+
+#: Plans named in a project's ``listed_in``.
+PLANS_LISTED = {"fyp12": "十二五规划重点项目 12th Five-Year Plan",
+                "ledger2011": "2011年重点工作台账 2011 key-works ledger"}
+
+#: Discrepancy codes (差异图斑): label, fill.
+DISCREPANCY = {
+    "01": ("01 两规均为建设用地 both construction", "#bdbdbd"),
+    "02": ("02 两规均为非建设用地 both non-construction", "#c7e9c0"),
+    "03": ("03 土规建设、城规非建设 land-use plan only", "#ff7f00"),
+    "04": ("04 城规建设、土规非建设 urban plan only", "#e31a1c"),
+}
+DISCREPANCY_RESERVOIR = ("水库水面(非冲突) reservoir water, not a conflict", "#6baed6")
+DISCREPANCY_SLIVER = ("细小图斑 sliver", "#6a3d9a")
+
+#: GB 50137 urban land classes by longest prefix: label, fill.
+URBAN_CLASSES = {
+    "R": ("R 居住用地 residential", "#ffff4d"),
+    "A": ("A 公共管理与公共服务 public services", "#ff66cc"),
+    "B": ("B 商业服务业设施 commercial", "#ff3333"),
+    "M": ("M 工业用地 industrial", "#a0785a"),
+    "W": ("W 物流仓储 logistics", "#9966ff"),
+    "S": ("S 道路与交通设施 roads and transport", "#a6a6a6"),
+    "U": ("U 公用设施 utilities", "#3399cc"),
+    "G": ("G 绿地与广场 green space", "#33cc33"),
+    "H": ("H 建设用地 construction", "#e6a0a0"),
+    "E1": ("E1 水域 water", "#99ddff"),
+    "E2": ("E2 农林用地 agriculture and forestry", "#d9f0a3"),
+    "E": ("E 非建设用地 non-construction", "#e5f5e0"),
+}
+
+#: TD/T 1024 land-use plan classes by longest prefix: label, fill.
+LANDUSE_CLASSES = {
+    "11": ("11 耕地 cultivated", "#f7f7a1"),
+    "12": ("12 园地 garden", "#c2e699"),
+    "13": ("13 林地 forest", "#41ab5d"),
+    "14": ("14 牧草地 pasture", "#d9f0a3"),
+    "15": ("15 其他农用地 other agricultural", "#edf8e9"),
+    "211": ("211 城镇用地 urban", "#fb6a4a"),
+    "212": ("212 农村居民点 rural settlements", "#fcae91"),
+    "213": ("213 采矿用地 mining", "#b07850"),
+    "214": ("214 其他独立建设用地 other construction", "#e7a0a0"),
+    "226": ("226 水库水面 reservoir water", "#6baed6"),
+    "227": ("227 水工建筑 hydraulic structures", "#4292c6"),
+    "22": ("22 交通水利用地 transport", "#969696"),
+    "23": ("23 其他建设用地 other construction", "#d4b9da"),
+    "31": ("31 水域 water", "#c6dbef"),
+    "32": ("32 自然保留地 natural reserve", "#a1d99b"),
+    "1": ("1 农用地 agricultural", "#e5f5e0"),
+    "2": ("2 建设用地 construction", "#fcbba1"),
+    "3": ("3 其他土地 other", "#f0f0f0"),
+}
+
+#: Construction-control zones (GZQLXDM): label, fill.
+CONTROL_ZONES = {
+    "010": ("010 允许建设区 permitted", "#fc8d59"),
+    "020": ("020 有条件建设区 conditional", "#fee08b"),
+    "030": ("030 限制建设区 restricted", "#d9ef8b"),
+    "040": ("040 禁止建设区 prohibited", "#1a9850"),
+}
+
+#: Control lines: label, colour, fill opacity, width.
+CONTROL_LINES = {
+    "permanent_basic_farmland": ("永久基本农田 permanent basic farmland", "#d4b000", 0.25, 2.0),
+    "ecological_red_line": ("生态保护红线 ecological red line", "#e41a1c", 0.15, 3.0),
+    "urban_development_boundary": ("城镇开发边界 urban development boundary", "#7b3294",
+                                   0.0, 3.0),
+}
+
+#: Sanitation zone kinds.
+SANITATION_KIND = {"area": "片区 area", "road_section": "路段 road section",
+                   "frontage": "门前 frontage"}
+
+
+def by_prefix(code: object, table: Mapping[str, tuple[Any, ...]]) -> str | None:
+    """Return the key of ``table`` that is the longest prefix of ``code`` (None if none).
+
+    Examples
+    --------
+    >>> [by_prefix(code, URBAN_CLASSES) for code in ("M1", "E12", "X")]
+    ['M', 'E1', None]
+    """
+    if not isinstance(code, str):
+        return None
+    best = None
+    for key in table:
+        if code.startswith(key) and (best is None or len(key) > len(best)):
+            best = key
+    return best
+
+
+def palette(n: int, colours: Sequence[str] = PALETTE) -> list[str]:
+    """Return ``n`` colours from a palette, cycling when there are more classes than colours."""
+    return [colours[i % len(colours)] for i in range(n)]
