@@ -54,10 +54,10 @@ def clean_projects(projects: pd.DataFrame, checker: Checker) -> pd.DataFrame:
     geometry = getattr(projects, "_geometry_column_name", None)
     frame = pd.DataFrame(projects.drop(columns=[geometry]) if geometry else projects).copy()
     frame = frame.reset_index(drop=True)
-    for column in ("project_id", "name_zh"):
-        if column not in frame.columns:
-            checker.add(Problem(name, "required column is missing", column=column))
-    if checker.problems:
+    missing_columns = [c for c in ("project_id", "name_zh") if c not in frame.columns]
+    for column in missing_columns:
+        checker.add(Problem(name, "required column is missing", column=column))
+    if missing_columns:
         return frame
     for column in PROJECT_COLUMNS:
         if column not in frame.columns:
@@ -103,10 +103,10 @@ def clean_nodes(nodes: pd.DataFrame, projects: pd.DataFrame, checker: Checker
         msg = f"nodes must be a pandas DataFrame, got {type(nodes).__name__}"
         raise TypeError(msg)
     frame = nodes.reset_index(drop=True).copy()
-    for column in ("project_id", "name_zh", "due_date"):
-        if column not in frame.columns:
-            checker.add(Problem(name, "required column is missing", column=column))
-    if checker.problems:
+    missing_columns = [c for c in ("project_id", "name_zh", "due_date") if c not in frame.columns]
+    for column in missing_columns:
+        checker.add(Problem(name, "required column is missing", column=column))
+    if missing_columns:
         return frame
     for column in ("project_id", "node_id", "name_zh", "responsible"):
         if column not in frame.columns:

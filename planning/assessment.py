@@ -124,9 +124,10 @@ class Assessment:
         from matplotlib import rc_context  # noqa: PLC0415  (heavy; only for charts)
 
         font = cjk_font()
+        # named families (not "sans-serif"): the texts keep them when drawn later, outside
+        # this context, e.g. by fig.savefig() in a notebook
         families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-        with rc_context({"font.family": "sans-serif", "font.sans-serif": families,
-                         "axes.unicode_minus": False}):
+        with rc_context({"font.family": families, "axes.unicode_minus": False}):
             fig = _draw(self)
             if path is not None:
                 target = Path(path)
@@ -420,6 +421,7 @@ def cjk_font() -> str | None:
 
 def _draw(result: Assessment) -> Figure:
     from matplotlib.figure import Figure  # noqa: PLC0415  (heavy; only for charts)
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
     table = result.table
     units = table["unit"].tolist()[::-1]
@@ -447,6 +449,7 @@ def _draw(result: Assessment) -> Figure:
         right.barh(units, values, left=base, color=colour, label=label)
         base += values
     right.set_xlabel("节点数")
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.set_title(f"节点进度（截至{result.on.date()}）")
     right.legend(loc="lower right", fontsize=8)
     return fig

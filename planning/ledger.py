@@ -140,6 +140,8 @@ class Ledger:
     ) -> None:
         checker = Checker()
         project_frame = _lt.clean_projects(projects, checker)
+        if "project_id" not in project_frame.columns:
+            checker.raise_if_any("The ledger tables cannot be used as they are.")
         node_frame = _lt.clean_nodes(nodes, project_frame, checker)
         checker.raise_if_any("The ledger tables cannot be used as they are.")
         self._setup(
