@@ -54,8 +54,19 @@ _INVEST_CAT: tuple[_Col, ...] = (("category_zh", "类别", "text"), ("projects",
 _INVEST_TWP: tuple[_Col, ...] = (("township", "乡镇", "text"), ("projects", "项目数", "int"),
                                  ("investment_wan", "总投资（万元）", "wan"),
                                  ("share", "占比", "pct"))
-_HEADLINE: tuple[_Col, ...] = (("label", "项目", "text"), ("value", "数值", "num"))
+_HEADLINE: tuple[_Col, ...] = (("label", "项目", "text"), ("value", "数值", "int"))
+_NUMERIC_KINDS = frozenset({"int", "int0", "wan", "pct"})
 _VERDICTS = {"conflict": "冲突", "conditional": "有条件符合", "conforms": "符合"}
+
+
+@dataclass(frozen=True, eq=False)
+class _Section:
+    level: int
+    heading: str
+    frame: pd.DataFrame
+    columns: Sequence[_Col]
+    css: str = ""
+    groups: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,22 +170,28 @@ class Briefing:
         return pd.DataFrame(items, columns=["item", "label", "value"])
 
     # -- rendering --------------------------------------------------------------------------
-    def _sections(self) -> list[tuple[str, pd.DataFrame, Sequence[_Col]]]:
+    def _sections(self) -> list[_Section]:
         headline = self.headline
         headline["value"] = [
             _fmt(v, "pct" if k == "on_time_share" else "wan" if k == "investment_wan" else "num")
             for k, v in zip(headline["item"], headline["value"], strict=True)]
-        sections: list[tuple[str, pd.DataFrame, Sequence[_Col]]] = [
-            ("一、总体情况", headline, _HEADLINE),
-            ("投资按类别", self.investment_by_category, _INVEST_CAT),
-            ("投资按乡镇", self.investment_by_township, _INVEST_TWP),
-            (f"二、上次例会（{_day(self.previous_meeting)}）以来完成的节点", self.completed,
-             _COMPLETED),
-            ("三、逾期未完成的节点（按责任单位）", self.overdue_by_unit, _BY_UNIT),
-            (f"四、下次例会（{_day(self.next_meeting)}）前到期的节点", self.due_soon, _DUE_SOON),
+        sections = [
+            _Section(2, "一、总体情况", headline, _HEADLINE, css="figures"),
+            _Section(2, f"二、上次例会（{_day(self.previous_meeting)}）以来完成的节点",
+                     self.completed, _COMPLETED),
+            _Section(2, "三、逾期未完成的节点（按责任单位）", self.overdue_by_unit, _BY_UNIT,
+                     groups=True),
+            _Section(2, f"四、下次例会（{_day(self.next_meeting)}）前到期的节点", self.due_soon,
+                     _DUE_SOON),
         ]
         if self.conflicts is not None:
-            sections.append(("五、与规划冲突或有条件符合的项目", self.conflicts, _CONFLICTS))
+            sections.append(_Section(2, "五、与规划冲突或有条件符合的项目", self.conflicts,
+                                     _CONFLICTS))
+        sections += [
+            _Section(2, "附表：投资分布", pd.DataFrame(), ()),
+            _Section(3, "投资按类别", self.investment_by_category, _INVEST_CAT),
+            _Section(3, "投资按乡镇", self.investment_by_township, _INVEST_TWP),
+        ]
         return sections
 
     def _subtitle(self) -> str:
@@ -184,11 +201,12 @@ class Briefing:
     def to_html(self) -> str:
         """A printable Chinese HTML page (one file, no scripts, every value escaped)."""
         parts = [f"<h1>{_esc(self.title)}</h1>", f"<p class=\"sub\">{_esc(self._subtitle())}</p>"]
-        for heading, frame, columns in self._sections():
-            level = "h2" if heading[0] in "一二三四五" else "h3"
-            parts.append(f"<{level}>{_esc(heading)}</{level}>")
-            parts.append(_html_table(frame, columns))
-            if heading.startswith("三、"):
+        for section in self._sections():
+            tag = f"h{section.level}"
+            parts.append(f"<{tag}>{_esc(section.heading)}</{tag}>")
+            if section.columns:
+                parts.append(_html_table(section.frame, section.columns, css=section.css))
+            if section.groups:
                 for unit, nodes in self._overdue_groups():
                     parts.append(f"<h3>{_esc(unit)}（{len(nodes)}个逾期节点）</h3>")
                     parts.append(_html_table(nodes, _OVERDUE, late_days=True))
@@ -211,10 +229,11 @@ class Briefing:
     def to_markdown(self) -> str:
         """The briefing as Markdown (tables written here: no optional packages needed)."""
         lines = [f"# {_md(self.title)}", "", _md(self._subtitle()), ""]
-        for heading, frame, columns in self._sections():
-            level = "##" if heading[0] in "一二三四五" else "###"
-            lines += [f"{level} {_md(heading)}", "", *_md_table(frame, columns), ""]
-            if heading.startswith("三、"):
+        for section in self._sections():
+            lines += [f"{'#' * section.level} {_md(section.heading)}", ""]
+            if section.columns:
+                lines += [*_md_table(section.frame, section.columns), ""]
+            if section.groups:
                 for unit, nodes in self._overdue_groups():
                     lines += [f"#### {_md(unit)}（{len(nodes)}个逾期节点）", "",
                               *_md_table(nodes, _OVERDUE), ""]
@@ -392,19 +411,24 @@ def _render_rows(frame: pd.DataFrame, columns: Sequence[_Col],
             for record in frame.to_dict("records")]
 
 
-def _html_table(frame: pd.DataFrame, columns: Sequence[_Col], *, late_days: bool = False
-                ) -> str:
+def _html_table(frame: pd.DataFrame, columns: Sequence[_Col], *, late_days: bool = False,
+                css: str = "") -> str:
     if frame.empty:
         return '<p class="none">无</p>'
-    head = "".join(f"<th>{_esc(h)}</th>" for _, h, _ in columns)
+    numeric = ["num" if kind in _NUMERIC_KINDS else "" for _, _, kind in columns]
+    head = "".join(f'<th class="{n}">{_esc(h)}</th>' if n else f"<th>{_esc(h)}</th>"
+                   for (_, h, _), n in zip(columns, numeric, strict=True))
     rows = []
     for record, cells in zip(frame.to_dict("records"), _render_rows(frame, columns, _esc),
                              strict=True):
         days = record.get("days_overdue", 0)
         late = late_days and isinstance(days, int | np.integer) and days > 30
         cls = ' class="late"' if late else ""
-        rows.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return (f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows)
+        rows.append(f"<tr{cls}>" + "".join(
+            f'<td class="{n}">{c}</td>' if n else f"<td>{c}</td>"
+            for c, n in zip(cells, numeric, strict=True)) + "</tr>")
+    table_class = f' class="{css}"' if css else ""
+    return (f"<table{table_class}><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows)
             + "\n</tbody></table>")
 
 
@@ -433,6 +457,8 @@ th, td { border: 1px solid #666; padding: 0.25em 0.45em; text-align: left;
 th { background: #eee; }
 tr { page-break-inside: avoid; }
 tr.late td { background: #fde2e2; }
+td.num, th.num { text-align: right; }
+table.figures { width: auto; min-width: 24em; }
 p.none { color: #555; }
 p.foot { margin-top: 2em; font-size: 0.8em; color: #555; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }

@@ -92,9 +92,18 @@ def atomic_output(path: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        tmp.chmod(target.stat().st_mode & 0o777 if target.exists() else _default_mode())
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _default_mode() -> int:
+    """0o666 less the process umask (what a newly created file gets)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 # --------------------------------------------------------------------------------------------

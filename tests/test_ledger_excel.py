@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from pathlib import Path
 
 import openpyxl
@@ -305,3 +306,8 @@ def test_excel_writing_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.xlsx"]
     with pytest.raises(planning.LayerFileError, match="does not exist"):
         ledger.to_excel(tmp_path / "no" / "such" / "folder.xlsx", on="2011-12-17")
+    monkeypatch.undo()
+    fresh = ledger.to_excel(tmp_path / "fresh.xlsx", on="2011-12-17")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
