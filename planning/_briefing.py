@@ -167,7 +167,10 @@ class Briefing:
                 ("projects_conditional", "有条件符合规划的项目",
                  int((self.conflicts["verdict"] == "conditional").sum())),
             ]
-        return pd.DataFrame(items, columns=["item", "label", "value"])
+        out = pd.DataFrame(items, columns=["item", "label", "value"])
+        out["value"] = pd.Series([int(v) if float(v).is_integer() else float(v)
+                                  for v in out["value"]], index=out.index, dtype=object)
+        return out
 
     # -- rendering --------------------------------------------------------------------------
     def _sections(self) -> list[_Section]:

@@ -370,3 +370,15 @@ def test_status_without_a_recorded_status() -> None:
     assert ledger.snapshot(on="2011-12-02")["status"].item() == "suspended"
     assert ledger.snapshot(on="2011-12-02")["status_recorded"].item() == "suspended"
     assert ledger.snapshot(on="2011-11-30")["status"].item() == "completed"
+
+
+def test_projects_added_to_the_layer_after_saving_join_the_ledger(small: Ledger) -> None:
+    small.update_node("P1-N1", on="2011-12-12", done="2011-12-11")
+    layer = pd.concat([small.projects, pd.DataFrame({"project_id": ["P4"],
+                                                     "name_zh": ["县第二水厂"]})])
+    again = Ledger.from_tables(layer, small.to_tables())
+    assert again.projects["project_id"].tolist() == ["P1", "P2", "P3", "P4"]
+    history = again.projects_history
+    assert pd.isna(history.loc[history["project_id"] == "P4", "as_of"]).all()
+    assert history["revision"].is_unique
+    assert len(again.nodes_history) == len(small.nodes_history)
