@@ -67,6 +67,12 @@ _PROJECT_FIELDS = (
     "investment_wan", "start_date", "planned_completion", "status", "listed_in",
 )
 _NODE_FIELDS = ("node_id", "node_seq", "node_name", "node_due", "node_done")
+#: project fields a node row must not contradict (when it repeats its project's cells)
+_REPEATED_FIELDS = (
+    "name_en", "category", "township", "lead_department", "support_units", "investment_wan",
+    "investment_year_wan", "investment_done_wan", "start_date", "planned_completion",
+    "status", "listed_in", "content", "location",
+)
 
 
 @contextlib.contextmanager
@@ -451,23 +457,41 @@ class _RowReader:
         if not self.projects or not self.has_nodes:
             return False
         keys = [n for n in ("project_id", "name_zh") if n in self.columns]
-        cells = [self._cell(r, n) for n in keys]
-        if all(is_blank(v) for v in cells):
+        if all(is_blank(self._cell(r, n)) for n in keys):
             return True
         prev = self.projects[-1]
         for name in keys:
-            col = self.columns[name].index
-            top = self.merged.get((r, col))
-            if top is not None and top[0] < r and top[0] >= prev["_row"]:
+            top = self.merged.get((r, self.columns[name].index))
+            if top is not None and prev["_row"] <= top[0] < r:
                 return True
         return all(clean_text(self._cell(r, n)) == prev["_raw"].get(n) for n in keys)
 
+    def _check_repeat(self, r: int) -> None:
+        """A node row must not contradict the project cells of the row that started it."""
+        project = self.projects[-1]
+        for name in _REPEATED_FIELDS:
+            col = self.columns.get(name)
+            if col is None:
+                continue
+            value = self.grid[r][col.index]
+            top = self.merged.get((r, col.index))
+            if is_blank(value) or (top is not None and top[0] < r):
+                continue
+            first = self.grid[project["_row"]][col.index]
+            if clean_text(value) != clean_text(first):
+                self._problem(r, name, value, f"this row adds a time node to project "
+                              f"{project['project_id']} (row {project['_row'] + 1}) but its "
+                              f"{col.header} differs ({first!r} there): merge the rows' project "
+                              "cells, or give this row its own project id")
+        if all(is_blank(self._cell(r, n)) for n in _NODE_FIELDS):
+            self.notes.append(f"row {r + 1} repeats project {project['project_id']} without a "
+                              "time node and was left out")
+
     def _data_row(self, r: int) -> None:
-        if not self._continues(r):
+        if self._continues(r):
+            self._check_repeat(r)
+        else:
             self._project(r)
-        elif not self.projects:
-            self._problem(r, "name_zh", None, "a node row with no project above it")
-            return
         if self.has_nodes:
             self._node(r)
 

@@ -311,3 +311,24 @@ def test_excel_writing_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     umask = os.umask(0o022)
     os.umask(umask)
     assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
+
+
+def test_a_repeated_project_row_must_agree(tmp_path: Path) -> None:
+    wb = Workbook()
+    _write_rows(wb.active, 1, [
+        ["项目编号", "项目名称", "总投资", "节点内容", "完成时限"],
+        ["P1", "人民路", 100, "立项", "2011-12-01"],
+        ["P1", "人民路", 100, "开工", "2012-03-01"],
+        ["P1", "人民路", 120, "完工", "2012-10-01"],
+        ["P1", "人民路", None, None, None],
+    ])
+    wb.save(tmp_path / "repeat.xlsx")
+    with pytest.raises(planning.SheetError) as info:
+        Ledger.from_excel(tmp_path / "repeat.xlsx")
+    assert [(p.row, p.column, p.value) for p in info.value.problems] == [(4, "总投资", "120")]
+    assert "adds a time node to project P1 (row 2)" in info.value.problems[0].message
+    wb.active["C4"] = 100
+    wb.save(tmp_path / "repeat.xlsx")
+    ledger = Ledger.from_excel(tmp_path / "repeat.xlsx")
+    assert ledger.nodes["name_zh"].tolist() == ["立项", "开工", "完工"]
+    assert any("row 5 repeats project P1 without a time node" in n for n in ledger.notes)
