@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from planning._coverage import overlaps
 from planning._errors import GeometryError, InputError, Problem
 from planning._validate import (
     POLYGONAL,
@@ -107,21 +108,17 @@ def geo_frame(data: dict[str, object], geoms: GeomArray, crs: object) -> gpd.Geo
 
 
 def overlap_pairs(
-    geoms: GeomArray, ids: npt.NDArray[np.object_]
+    frame: gpd.GeoDataFrame, id_column: str
 ) -> tuple[list[str], list[str], GeomArray]:
-    """Every pair of zones whose interiors overlap, once per pair, with the shared piece."""
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    pieces = polygonal(shapely.intersection(geoms[left], geoms[right]))
-    positive = shapely.area(pieces) > 0
-    left, right, pieces = left[positive], right[positive], pieces[positive]
-    a = [str(v) for v in ids[left]]
-    b = [str(v) for v in ids[right]]
-    swapped = [x > y for x, y in zip(a, b, strict=True)]
-    zone_a = [y if s else x for x, y, s in zip(a, b, swapped, strict=True)]
-    zone_b = [x if s else y for x, y, s in zip(a, b, swapped, strict=True)]
+    """Every pair of zones whose interiors overlap, once per pair (the smaller id as text
+    first), with the shared piece; found by the project's :func:`planning._coverage.overlaps`.
+    """
+    found = overlaps(frame, id_column)
+    a = [str(v) for v in found["id_1"]]
+    b = [str(v) for v in found["id_2"]]
+    pieces = np.asarray(found.geometry.values, dtype=object)
+    zone_a = [min(x, y) for x, y in zip(a, b, strict=True)]
+    zone_b = [max(x, y) for x, y in zip(a, b, strict=True)]
     return zone_a, zone_b, pieces
 
 

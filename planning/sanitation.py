@@ -155,6 +155,8 @@ class CoverageReport:
     overlaps : geopandas.GeoDataFrame
         One row per pair of zones whose interiors overlap: ``zone_a`` < ``zone_b`` (as text),
         ``area_m2``, ``sliver``, geometry (the shared piece, not clipped to the area).
+        Overlaps below 1e-6 m² (rounding noise, ``planning._coverage.NOISE_M2``) are not
+        listed here; their edges still show in ``invalid_edges``.
     invalid_edges : geopandas.GeoDataFrame
         One row per zone with edges that do not match its neighbours exactly (shapely's
         ``coverage_invalid_edges``; this includes the edges of gaps narrower than
@@ -312,7 +314,7 @@ def check_coverage(
         "neighbours": neighbours,
     }, gaps, crs)
 
-    zone_a, zone_b, pieces = overlap_pairs(geoms, ids)
+    zone_a, zone_b, pieces = overlap_pairs(frame, id_column)
     order = np.lexsort((zone_b, zone_a)) if zone_a else np.array([], dtype=int)
     overlaps_frame = geo_frame({
         "zone_a": [zone_a[i] for i in order], "zone_b": [zone_b[i] for i in order],

@@ -730,6 +730,21 @@ def test_sample_grid_and_scores(sample_ro: planning.Workspace) -> None:
     assert (hot["n_low"] == hot["n_inspections"]).all()
 
 
+def test_unit_scores_feed_the_assessment(sample_ro: planning.Workspace) -> None:
+    from planning import assessment
+
+    zones = sample_ro["sanitation_zones"]
+    units = unit_scores(sample_ro["inspections"], zones, period="2011-12")
+    result = assessment.rank(sample_ro.ledger, period="2011-12", inspections=units)
+    table = result.table.set_index("unit")
+    for row in units.itertuples():
+        assert table.loc[row.unit, "sanitation_score"] == pytest.approx(row.score)
+        assert table.loc[row.unit, "n_inspections"] == row.n_inspections
+    # the department of the worst hot spot (HW008, 县教育局) has the lowest sanitation score
+    worst = units.sort_values("score")["unit"].iloc[0]
+    assert worst == zones.set_index("zone_id").loc["HW008", "department"]
+
+
 # --------------------------------------------------------------------------------------------
 # the notebook
 
