@@ -743,23 +743,3 @@ def test_unit_scores_feed_the_assessment(sample_ro: planning.Workspace) -> None:
     # the department of the worst hot spot (HW008, 县教育局) has the lowest sanitation score
     worst = units.sort_values("score")["unit"].iloc[0]
     assert worst == zones.set_index("zone_id").loc["HW008", "department"]
-
-
-# --------------------------------------------------------------------------------------------
-# the notebook
-
-
-@pytest.mark.notebook
-def test_notebook_runs() -> None:
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    path = Path(__file__).parent.parent / "notebooks" / "04_sanitation.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}}).execute()
-    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                   for o in c.outputs)
-    assert "861 cells; 8600000 m² = 8600000 m²" in text
-    assert "文化路" in text
-    assert "3 good rows of 6, 3 problem(s)" in text
