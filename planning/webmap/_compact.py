@@ -347,7 +347,10 @@ def decode(enc: Encoded) -> list[shapely.Geometry | None]:
             for _ in range(n_rings):
                 n = nums[pos]
                 pos += 1
-                rings.append([vertex() for _ in range(n)])
+                ring = [vertex() for _ in range(n)]
+                # a ring or line that collapsed onto one grid point keeps its vertex
+                least = 3 if kind == _KIND_POLYGON else 2
+                rings.append(ring + ring[-1:] * max(0, least - len(ring)))
             if kind == _KIND_LINE:
                 built.append(shapely.LineString(rings[0]))
             else:

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planning.ledger import Ledger
 from planning.webmap import _styles as S  # noqa: N812 - the colour tables
 from planning.webmap._escape import display_text
 from planning.webmap._layers import LayerSpec
@@ -24,54 +25,30 @@ from planning.webmap._styles import Category, Style
 _STATE_COLUMNS = ["status", "overdue_nodes", "next_node", "next_due", "next_responsible"]
 
 
-def _interim_states_from_time_nodes(
-    projects: pd.DataFrame, nodes: pd.DataFrame | None, day: dt.date
-) -> pd.DataFrame:
-    """Status, overdue count and next node of each project on ``day``, from ``time_nodes``.
-
-    Interim stand-in for ``planning.ledger`` (to be replaced by ``ws.ledger.snapshot``): a
-    node is done when ``done_date <= day``, overdue when open and ``due_date < day``; the
-    recorded status holds, except that a project whose nodes are all done is completed and
-    one that has not started by ``day`` is planned.
-    """
-    ts = pd.Timestamp(day)
-    out = pd.DataFrame(index=projects["project_id"].map(display_text))
-    out["status"] = projects["status"].to_numpy() if "status" in projects else None
-    if "start_date" in projects:
-        later = pd.to_datetime(projects["start_date"]).to_numpy() > ts.to_datetime64()
-        out.loc[later, "status"] = "planned"
-    out["overdue_nodes"] = 0
-    out["next_node"] = out["next_due"] = out["next_responsible"] = None
-    if nodes is None or nodes.empty:
-        return out
-    n = nodes.assign(project_id=nodes["project_id"].map(display_text))
-    done = pd.to_datetime(n["done_date"]) <= ts
-    open_nodes = n[~done].sort_values("due_date")
-    overdue = open_nodes[pd.to_datetime(open_nodes["due_date"]) < ts]
-    out["overdue_nodes"] = overdue.groupby("project_id").size().reindex(out.index).fillna(0)
-    first = open_nodes.drop_duplicates("project_id").set_index("project_id")
-    out["next_node"] = first["name_zh"].reindex(out.index)
-    out["next_due"] = first["due_date"].reindex(out.index)
-    if "responsible" in first:
-        out["next_responsible"] = first["responsible"].reindex(out.index)
-    all_done = done.groupby(n["project_id"]).all().reindex(out.index).fillna(False)
-    out.loc[all_done.to_numpy(dtype=bool), "status"] = "completed"
-    return out
+def _ledger(ws: Mapping[str, pd.DataFrame]) -> Ledger:
+    ledger = getattr(ws, "ledger", None)
+    if isinstance(ledger, Ledger):
+        return ledger
+    tables = {k: v for k, v in ws.items() if not isinstance(v, gpd.GeoDataFrame)}
+    return Ledger.from_tables(ws["projects"], tables)
 
 
 def project_states(ws: Mapping[str, pd.DataFrame], day: dt.date) -> pd.DataFrame:
-    """Each project's state on ``day`` (index ``project_id``; columns :data:`_STATE_COLUMNS`)."""
-    projects = ws["projects"]
-    nodes = ws.get("time_nodes")
-    return _interim_states_from_time_nodes(projects, nodes, day)[_STATE_COLUMNS]
+    """Each project's state on ``day`` from the ledger (index ``project_id``).
+
+    Columns :data:`_STATE_COLUMNS`, from :meth:`planning.ledger.Ledger.snapshot`.
+    """
+    snap = _ledger(ws).snapshot(on=day)
+    snap = snap.assign(project_id=snap["project_id"].map(display_text))
+    return snap.drop_duplicates("project_id").set_index("project_id")[_STATE_COLUMNS]
 
 
 def default_day(ws: Mapping[str, pd.DataFrame]) -> dt.date:
-    """The map's date when none is given: the latest completed node, else today."""
-    if "time_nodes" in ws and "done_date" in ws["time_nodes"]:
-        latest = pd.to_datetime(ws["time_nodes"]["done_date"]).max()
-        if pd.notna(latest):
-            return pd.Timestamp(latest).date()
+    """The map's date when none is given: the ledger's date, else today."""
+    if "projects" in ws:
+        as_of = _ledger(ws).as_of
+        if as_of is not None:
+            return pd.Timestamp(as_of).date()
     return dt.date.today()
 
 
@@ -102,7 +79,7 @@ def _display_columns(frame: gpd.GeoDataFrame, states: pd.DataFrame,
         frame["_reasons"] = v["reasons"].fillna("").to_numpy()
     else:
         frame["_verdict_key"] = None
-        frame["_verdict"] = ""
+        frame["_verdict"] = S.VERDICT_NONE[0]
         frame["_reasons"] = ""
     if "category" in frame:
         frame["_category"] = [display_text(zh) or S.CATEGORY.get(c, display_text(c))

@@ -88,6 +88,8 @@
   }
 
   // ---- the compact canvas layer -----------------------------------------------------
+  var instances = [];
+
   var CompactLayer = L.Canvas.extend({
     options: { padding: 0.1, tolerance: 4 },
 
@@ -100,9 +102,18 @@
       this._buildGrid();
       this._labels = null;
       if (data.labels) { this._labels = this._makeLabels(data.labels); }
+      instances.push(this);
     },
 
     featureCount: function () { return this.geom.n; },
+
+    /* The layer control calls this (autoZIndex) in the order the layers were added, so a
+     * layer ticked on again goes back to its place instead of on top of the others. */
+    setZIndex: function (z) {
+      this.options.zIndex = z;
+      if (this._container) { this._container.style.zIndex = z; }
+      return this;
+    },
 
     _buildOrder: function () {
       var n = this.geom.n, cls = this.data.cls, ns = this.data.styles.length, f;
@@ -154,6 +165,7 @@
       container.style.pointerEvents = 'none';
       container.className = 'planning-layer';
       container.setAttribute('data-layer', this.data.key || '');
+      if (this.options.zIndex !== undefined) { container.style.zIndex = this.options.zIndex; }
       this._ctx = container.getContext('2d');
     },
 
@@ -332,6 +344,7 @@
       if (wx < bb[4 * f] - pad || wx > bb[4 * f + 2] + pad || wy < bb[4 * f + 1] - pad ||
           wy > bb[4 * f + 3] + pad) { return false; }
       var xy = g.xy, p, q, j, a, e, inside = false;
+      var outlineOnly = kind === 2 && !st.fill;  // an unfilled polygon is hit on its outline
       for (p = g.featPart[f]; p < g.featPart[f + 1]; p++) {
         for (q = g.partRing[p]; q < g.partRing[p + 1]; q++) {
           a = g.ringVert[q]; e = g.ringVert[q + 1];
@@ -345,13 +358,16 @@
             var x1 = xy[2 * i1], y1 = xy[2 * i1 + 1], x2 = xy[2 * i2], y2 = xy[2 * i2 + 1];
             if (kind === 2 && ((y1 > wy) !== (y2 > wy)) &&
                 wx < (x2 - x1) * (wy - y1) / (y2 - y1) + x1) { inside = !inside; }
-            if (kind === 1 && segDist(wx, wy, x1, y1, x2, y2) <= pad) { return true; }
+            if ((kind === 1 || outlineOnly) && segDist(wx, wy, x1, y1, x2, y2) <= pad) {
+              return true;
+            }
           }
           if (kind === 1 && n === 1 && Math.hypot(xy[2 * a] - wx, xy[2 * a + 1] - wy) <= pad) {
             return true;
           }
         }
       }
+      if (outlineOnly) { return false; }
       if (kind === 2 && !inside && (bb[4 * f + 2] - bb[4 * f]) * S < 3) {
         return true;  // a polygon smaller than a few pixels is hit anywhere in its box
       }
@@ -438,9 +454,11 @@
   function layersOf(map) {
     var out = [];
     map.eachLayer(function (l) { if (l instanceof CompactLayer && l._container) { out.push(l); } });
-    out.sort(function (a, b) {
+    out.sort(function (a, b) {  // topmost first: higher z-index, else later in the document
+      var za = a.options.zIndex || 0, zb = b.options.zIndex || 0;
+      if (za !== zb) { return zb - za; }
       var pos = a._container.compareDocumentPosition(b._container);
-      return (pos & 4) ? 1 : -1;  // b after a in the document: b is on top, comes first
+      return (pos & 4) ? 1 : -1;
     });
     return out;
   }
@@ -682,6 +700,7 @@
       return new PanelControl(document.getElementById(id), { position: position }).addTo(map);
     },
     layers: layersOf,
+    instances: instances,
     sphericalArea: sphericalArea,
     setup: function (map, options) {
       map.attributionControl.setPrefix(options.prefix || 'Leaflet');

@@ -1,0 +1,453 @@
+"""planning.webmap without a browser: encoding, escaping, layers, offline output, basemaps.
+
+The browser side (rendering, popups, hostile values, requests) is in test_webmap_browser.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import planning
+from planning._errors import CRSError, GeometryError, InputError
+from planning.crs import wgs84_to_gcj02
+from planning.webmap import (
+    CompactLayer,
+    OfflineError,
+    Style,
+    add_layer,
+    basemap,
+    meeting_map,
+    remaining_addresses,
+    render_html,
+    save_map,
+)
+from planning.webmap._compact import (
+    ALPHABET,
+    QUANTUM_DEG,
+    decode,
+    decode_numbers,
+    encode,
+    encode_numbers,
+)
+from planning.webmap._elements import static_text
+from planning.webmap._escape import html_text, script_json
+
+DAY = "2011-12-17"
+VENDOR = Path(planning.__file__).parent / "webmap" / "vendor"
+HOSTILE = ["<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>",
+           "`${alert(1)}`", "D:\\项目\\台账.xlsx", "{{ 7*7 }}", "{% raw %}", "{# x #}",
+           "\u2028\u2029", "'\"&"]
+
+
+def layers_of(m: folium.Map) -> dict[str, CompactLayer]:
+    return {layer.key: layer for layer in m._children.values()
+            if isinstance(layer, CompactLayer)}
+
+
+def payload(layer: CompactLayer) -> dict:
+    return json.loads(layer.payload)
+
+
+def column(data: dict, key: str) -> list:
+    col = data["columns"][key]
+    if isinstance(col, dict):
+        return [None if i < 0 else col["dict"][i] for i in col["idx"]]
+    return col
+
+
+# --- compact encoding ---------------------------------------------------------------------
+
+def test_alphabet_needs_no_escaping_anywhere():
+    assert len(set(ALPHABET)) == len(ALPHABET) == 85
+    assert not set(ALPHABET) & set("\"\\<>&'`{ \n")
+    assert script_json(ALPHABET) == f'"{ALPHABET}"'
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**40), max_size=300))
+def test_numbers_round_trip(values):
+    assert decode_numbers(encode_numbers(values)) == values
+
+
+def test_small_differences_take_one_character():
+    assert len(encode_numbers(list(range(63)))) == 63
+    assert len(encode_numbers([63, 1385])) == 4
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(-0.05, 0.05), st.floats(-0.05, 0.05)), min_size=3,
+                max_size=30))
+def test_geometries_round_trip_within_half_a_grid_step(points):
+    lon = 115.85 + np.array([p[0] for p in points])
+    lat = 35.99 + np.array([p[1] for p in points])
+    line = shapely.LineString(np.column_stack([lon, lat]))
+    hull = shapely.convex_hull(line)
+    geoms = [line, hull, shapely.MultiPoint(np.column_stack([lon, lat]))]
+    back = decode(encode(geoms))
+    for original, decoded in zip(geoms, back, strict=True):
+        if original.is_empty or original.geom_type not in ("Polygon", "LineString",
+                                                           "MultiPoint"):
+            continue
+        assert shapely.hausdorff_distance(original, decoded) <= QUANTUM_DEG * 0.71
+
+
+def test_every_geometry_kind_and_empty_ones_are_kept():
+    poly = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 1)],
+                           [[(0.2, 0.2), (0.4, 0.2), (0.4, 0.4), (0.2, 0.4)]])
+    geoms = [poly, shapely.MultiPolygon([shapely.box(2, 2, 3, 3), shapely.box(4, 4, 5, 5)]),
+             shapely.LineString([(0, 0), (1, 1)]), shapely.MultiLineString([[(0, 0), (1, 0)],
+                                                                          [(2, 0), (3, 1)]]),
+             shapely.Point(1, 2), shapely.MultiPoint([(1, 1), (2, 2)]), None,
+             shapely.Polygon()]
+    geoms = [shapely.affinity.translate(g, 115, 35) if g is not None else None for g in geoms]
+    enc = encode(geoms)
+    assert enc.counts == {"features": 8, "parts": 9, "rings": 10, "vertices": 25}
+    back = decode(enc)
+    assert back[6] is None
+    assert back[7] is None
+    for original, decoded in zip(geoms[:6], back[:6], strict=True):
+        assert decoded.geom_type == original.geom_type
+        assert shapely.equals_exact(original.normalize(), decoded.normalize(), 1e-5)
+
+
+def test_collections_are_refused_with_the_row():
+    collection = shapely.GeometryCollection([shapely.Point(115, 35)])
+    with pytest.raises(GeometryError, match=r"row 1.*explode"):
+        encode([shapely.Point(115, 35), collection], source="layer x")
+
+
+def test_a_coverage_stays_a_coverage():
+    cells = [shapely.box(115.8 + i * 0.001, 35.9 + j * 0.001, 115.801 + i * 0.001,
+                         35.901 + j * 0.001) for i in range(20) for j in range(20)]
+    # irregular shared edges: bend every vertical edge by the same function of its position
+    bent = [shapely.segmentize(c, 0.0002) for c in cells]
+    wiggle = lambda xy: xy + np.column_stack(  # noqa: E731
+        [np.sin(xy[:, 1] * 9001.0) * 3.3e-5, np.cos(xy[:, 0] * 7001.0) * 2.7e-5])
+    bent = [shapely.transform(c, wiggle) for c in bent]
+    back = np.array(decode(encode(bent)), dtype=object)
+    union = shapely.union_all(back)
+    assert shapely.get_num_interior_rings(union) == 0  # no gap between neighbours
+    total = shapely.area(back).sum()
+    assert total == pytest.approx(union.area, rel=1e-9)  # and no overlap
+    assert union.area == pytest.approx(shapely.union_all(bent).area, rel=1e-4)
+
+
+def test_large_layers_are_compact():
+    rng = np.random.default_rng(3)
+    x = 395_000 + rng.uniform(0, 20_000, 2_000)
+    y = 3_975_000 + rng.uniform(0, 20_000, 2_000)
+    circles = shapely.buffer(shapely.points(x, y), 40, quad_segs=10)  # 41 vertices each
+    frame = gpd.GeoDataFrame(geometry=circles, crs="EPSG:4548")
+    enc = encode(frame.to_crs(4326).geometry.to_numpy())
+    assert enc.counts["vertices"] == 2_000 * 40
+    assert len(enc.text) / enc.counts["vertices"] < 3.0  # characters per vertex
+
+
+# --- escaping ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_script_json_round_trips_and_cannot_close_a_script(value):
+    text = script_json({"v": value, "list": [value, 1.5, None]})
+    assert json.loads(text) == {"v": value, "list": [value, 1.5, None]}
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
+    assert not re.search(r"\{[{%#]", text)
+    assert "\u2028" not in text
+    assert "\u2029" not in text
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_html_text_has_no_markup_and_no_template_syntax(value):
+    text = html_text(value)
+    assert "<" not in text
+    assert ">" not in text
+    assert "{" not in text
+    assert '"' not in text
+    import html
+
+    assert html.unescape(text) == value
+
+
+def test_own_script_and_styles_have_no_template_syntax_and_no_addresses():
+    for name in ("planning-map.js", "planning-map.css"):
+        text = static_text(name)
+        assert not re.search(r"\{[{%#]", text), name
+        assert "http" not in text, name
+
+
+def test_plain_folium_evaluates_template_syntax_in_values_ours_does_not():
+    # why every value is escaped for Jinja too: folium renders element output as a template
+    m = folium.Map(tiles=None)
+    folium.Marker([36, 115.9], tooltip="X{{ 7*7 }}X").add_to(m)
+    assert "X49X" in m.get_root().render()
+    ws = {"townships": gpd.GeoDataFrame(
+        {"name_zh": ["Y{{ 7*7 }}Y"], "code": ["{% if 1 %}Z{% endif %}"]},
+        geometry=[shapely.box(395_000, 3_985_000, 396_000, 3_986_000)], crs="EPSG:4548")}
+    html = render_html(meeting_map(ws, title="T{{ 6*7 }}T"))
+    assert "Y49Y" not in html
+    assert "T42T" not in html
+    assert ">Z<" not in html
+    assert "T&#123;&#123; 6*7 &#125;&#125;T" in html
+
+
+# --- the sample meeting map ------------------------------------------------------------------
+
+def report_like(ws) -> SimpleNamespace:
+    projects = ws["projects"]
+    verdict = np.array(["conforms", "conditional", "conflict"])[np.arange(len(projects)) % 3]
+    plan = ws["urban_plan"].iloc[:4]
+    return SimpleNamespace(
+        projects=pd.DataFrame({"project_id": projects["project_id"], "verdict": verdict,
+                               "reasons": [["占用基本农田 3.2 亩", "规划用途不符"]]
+                               * len(projects)}),
+        discrepancies=gpd.GeoDataFrame(
+            {"code": ["01", "03", "04", "04"], "kind": ["agree", "conflict", "conflict",
+                                                         "reservoir"],
+             "area_m2": plan.area.to_numpy()}, geometry=plan.geometry.to_numpy(),
+            crs=plan.crs))
+
+
+def test_sample_map_has_every_layer_with_every_feature(sample_ro):
+    m = meeting_map(sample_ro, report_like(sample_ro), on=DAY)
+    layers = layers_of(m)
+    for key in ("townships", "projects", "urban_plan", "landuse_plan", "control_zones",
+                "control_lines", "builtup_area", "roads", "sanitation_zones", "county"):
+        assert layers[key].feature_count == len(sample_ro[key]), key
+    assert layers["sanitation_scores"].feature_count == len(sample_ro["sanitation_zones"])
+    assert layers["discrepancies"].feature_count == 4
+    assert layers["sanitation_coverage"].feature_count >= 1
+    names = [layer.layer_name for layer in layers.values()]
+    assert "乡镇 Townships" in names
+    assert "重点项目 Key projects" in names
+    towns = payload(layers["townships"])
+    assert sorted(towns["labels"]["text"]) == sorted(sample_ro["townships"]["name_zh"])
+
+
+def test_sample_map_without_a_report_and_with_a_layer_subset(sample_ro):
+    m = meeting_map(sample_ro, layers=["projects", "townships"], on=DAY)
+    assert sorted(layers_of(m)) == ["projects", "townships"]
+    verdicts = column(payload(layers_of(m)["projects"]), "_verdict")
+    assert set(verdicts) == {"未审查 not checked"}
+    with pytest.raises(InputError, match=r"Unknown map layer.*'parks'.*choose from"):
+        meeting_map(sample_ro, layers=["parks"])
+
+
+def test_project_status_and_next_node_follow_the_ledger_on_the_day(sample_ro):
+    ids = sample_ro["projects"]["project_id"].tolist()
+    for day in ("2011-06-01", DAY, "2013-12-31"):
+        snap = sample_ro.ledger.snapshot(on=day).set_index("project_id").reindex(ids)
+        data = payload(layers_of(meeting_map(sample_ro, layers=["projects"],
+                                              on=day))["projects"])
+        statuses = column(data, "_status")
+        expected = [planning.webmap._styles.STATUS.get(s, ("状态不明",))[0]
+                    for s in snap["status"]]
+        assert statuses == expected, day
+        nexts = column(data, "_next")
+        for text, node in zip(nexts, snap["next_node"], strict=True):
+            assert (node in text) if isinstance(node, str) else text is None
+        overdue = column(data, "_overdue")
+        assert sum(v is not None for v in overdue) == int((snap["overdue_nodes"] > 0).sum())
+
+
+def test_projects_are_classed_by_status_verdict_and_overdue(sample_ro):
+    report = report_like(sample_ro)
+    data = payload(layers_of(meeting_map(sample_ro, report, layers=["projects"],
+                                          on=DAY))["projects"])
+    styles = [data["styles"][c] for c in data["cls"]]
+    verdict = report.projects["verdict"].tolist()
+    for style, v in zip(styles, verdict, strict=True):
+        if v == "conflict":
+            assert style["color"] == "#d50000"
+            assert style["weight"] == 4.0
+        if v == "conditional":
+            assert style["color"] == "#f9a825"
+    reasons = column(data, "_reasons")
+    assert reasons[0] is None or "占用基本农田" in reasons[1]
+    assert "占用基本农田 3.2 亩；规划用途不符" in reasons
+
+
+def test_inputs_are_not_changed(sample):
+    before = {k: sample[k].copy() for k in sample.layers}
+    report = report_like(sample)
+    disc = report.discrepancies.copy()
+    meeting_map(sample, report, on=DAY)
+    for key, frame in before.items():
+        assert_geodataframe_equal(sample[key], frame)
+    assert_geodataframe_equal(report.discrepancies, disc)
+
+
+def test_bad_inputs_get_clear_errors(sample_ro):
+    with pytest.raises(TypeError, match=r"planning\.Workspace"):
+        meeting_map(sample_ro["townships"])
+    with pytest.raises(InputError, match="on= must be a date"):
+        meeting_map(sample_ro, on="next tuesday")
+    towns = sample_ro["townships"].set_crs(None, allow_override=True)
+    with pytest.raises(CRSError, match=r"townships.*no CRS"):
+        meeting_map({"townships": towns})
+    with pytest.raises(InputError, match="Unknown basemap 'google'"):
+        meeting_map(sample_ro, basemap="google")
+
+
+# --- saving, offline ---------------------------------------------------------------------
+
+def test_offline_file_has_no_web_address_and_inlines_leaflet(sample_ro, tmp_path):
+    out = save_map(meeting_map(sample_ro, report_like(sample_ro), on=DAY),
+                   tmp_path / "m.html")
+    html = out.read_text(encoding="utf-8")
+    assert re.findall(r"https?://", html, flags=re.IGNORECASE) == []
+    assert "<script src=" not in html
+    assert 'rel="stylesheet"' not in html
+    assert "leaflet/leaflet.js (vendored)" in html
+    assert "L.Canvas.extend" in html
+    assert "data:image/png;base64," in html  # Leaflet's images inlined
+    assert len(html.encode()) < 2_000_000
+
+
+def test_online_file_links_the_pinned_cdn_versions(sample_ro, tmp_path):
+    html = save_map(meeting_map(sample_ro, layers=["townships"]), tmp_path / "m.html",
+                    offline=False).read_text(encoding="utf-8")
+    assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js">' in html
+    versions = {p["name"]: p["version"] for p in
+                json.loads((VENDOR / "VERSIONS.json").read_text())["packages"]}
+    assert f"leaflet.fullscreen@{versions['leaflet.fullscreen']}" in html
+
+
+@pytest.mark.parametrize(("name", "hosts"), [
+    ("osm", {"tile.openstreetmap.org"}), ("gaode", {"webrd0{s}.is.autonavi.com"}),
+    ("tianditu-img", {"t{s}.tianditu.gov.cn"})])
+def test_only_the_chosen_tiles_stay_in_an_offline_file(sample_ro, tmp_path, monkeypatch, name,
+                                                       hosts):
+    monkeypatch.setenv("TIANDITU_KEY", "0123456789abcdef0123456789abcdef")
+    html = save_map(meeting_map(sample_ro, layers=["townships"], basemap=name),
+                    tmp_path / "m.html").read_text(encoding="utf-8")
+    found = {m.group(1) for m in re.finditer(r"https://([^/\"\\]+)", html)}
+    assert found == hosts
+    assert remaining_addresses(html, allowed=[t.url for t in basemap(name).tiles]) == []
+
+
+def test_a_map_needing_unvendored_assets_is_refused_not_broken(tmp_path):
+    m = folium.Map(tiles=None)
+    folium.Marker([36, 115.9], icon=folium.Icon(icon="info-sign")).add_to(m)
+    target = tmp_path / "m.html"
+    target.write_text("previous", encoding="utf-8")
+    with pytest.raises(OfflineError, match="offline=False") as err:
+        save_map(m, target)
+    urls = {p.value for p in err.value.problems}
+    assert any("jquery" in u for u in urls)
+    assert any("awesome-markers" in u for u in urls)
+    assert target.read_text(encoding="utf-8") == "previous"  # nothing half-written
+    assert save_map(m, target, offline=False).read_text(encoding="utf-8").startswith("<!DOCTYPE")
+
+
+def test_user_links_left_in_an_offline_map_are_reported(sample_ro, tmp_path):
+    m = meeting_map(sample_ro, layers=["townships"])
+    folium.Marker([36, 115.9], popup="<a href='https://example.org/x'>x</a>").add_to(m)
+    with pytest.raises(OfflineError, match="self-contained") as err:
+        save_map(m, tmp_path / "m.html")
+    assert [p.value for p in err.value.problems] == ["https://example.org/x"]
+
+
+def test_save_map_wants_an_html_name(sample_ro, tmp_path):
+    with pytest.raises(InputError, match=r"\.html"):
+        save_map(meeting_map(sample_ro, layers=["townships"]), tmp_path / "m.png")
+
+
+def test_vendored_files_match_their_recorded_hashes_and_licences():
+    packages = json.loads((VENDOR / "VERSIONS.json").read_text())["packages"]
+    script = (Path(planning.__file__).parent.parent / "scripts" /
+              "vendor_webmap_assets.sh").read_text()
+    assert {p["name"] for p in packages} >= {"leaflet", "leaflet.fullscreen"}
+    for pkg in packages:
+        assert f'"{pkg["name"]} {pkg["version"]} ' in script  # pinned in the script
+        assert (VENDOR / pkg["license_file"]).read_text().strip()
+        assert pkg["tarball_sha512"].startswith("sha512-")
+        assert pkg["license"]
+        for path, info in pkg["files"].items():
+            digest = hashlib.sha256((VENDOR / path).read_bytes()).hexdigest()
+            assert digest == info["sha256"], path
+
+
+# --- basemaps and GCJ-02 -------------------------------------------------------------------
+
+def test_gcj02_reference_points():
+    # published pair: WGS84 39.90105 N 116.42079 E -> GCJ-02 39.90245 N 116.42703 E
+    lon, lat = wgs84_to_gcj02([116.42079], [39.90105])
+    assert lon[0] == pytest.approx(116.42703, abs=2e-5)
+    assert lat[0] == pytest.approx(39.90245, abs=2e-5)
+    lon, lat = wgs84_to_gcj02([-0.1276, 115.85], [51.5072, 35.99])  # London: no shift
+    assert (lon[0], lat[0]) == (-0.1276, 51.5072)
+    assert 300 < abs(lon[1] - 115.85) * 90_000 + abs(lat[1] - 35.99) * 111_000 < 1000
+
+
+def test_gaode_basemap_shifts_every_layer_to_gcj02(sample_ro):
+    plain = payload(layers_of(meeting_map(sample_ro, layers=["townships"]))["townships"])
+    shifted = payload(layers_of(meeting_map(sample_ro, layers=["townships"],
+                                            basemap="gaode"))["townships"])
+    a = list(plain["anchors"])
+    b = list(shifted["anchors"])
+    lon, lat = wgs84_to_gcj02([p[0] for p in a], [p[1] for p in a])
+    np.testing.assert_allclose(np.array(b)[:, 0], lon, atol=1e-6)
+    np.testing.assert_allclose(np.array(b)[:, 1], lat, atol=1e-6)
+    g0 = decode(SimpleNamespace(**_enc(plain)))
+    g1 = decode(SimpleNamespace(**_enc(shifted)))
+    dx = shapely.get_coordinates(g1[0])[0] - shapely.get_coordinates(g0[0])[0]
+    assert 0.004 < abs(dx[0]) < 0.007  # about 500 m east at Taiqian
+
+
+def _enc(data: dict) -> dict:
+    g = data["geom"]
+    return {"text": g["text"], "origin": tuple(g["origin"]), "quantum_deg": g["q"],
+            "counts": g["counts"]}
+
+
+def test_tianditu_key_comes_from_argument_or_environment(monkeypatch):
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    with pytest.raises(InputError, match="TIANDITU_KEY"):
+        basemap("tianditu")
+    monkeypatch.setenv("TIANDITU_KEY", "abcdef0123456789abcdef0123456789")
+    assert basemap("tianditu").tile_urls()[0].endswith("tk=abcdef0123456789abcdef0123456789")
+    assert "tk=fedcba9876543210" in basemap("tianditu-img", key="fedcba9876543210").tiles[1].url
+    with pytest.raises(InputError, match="letters or digits"):
+        basemap("tianditu", key="abc'&<script>")
+    assert len(basemap("tianditu").tiles) == 2  # with the annotation layer
+
+
+# --- add_layer and styles ------------------------------------------------------------------
+
+def test_add_layer_classes_styles_and_popup(squares):
+    m = folium.Map(tiles=None)
+    layer = add_layer(m, squares, name="Zones", by="class_code",
+                      styles={"R2": Style(fill="#ffff00")}, popup={"zone_id": "编号"},
+                      tooltip="zone_id")
+    data = payload(layer)
+    assert next(data["styles"][c]["fill"] for c in data["cls"]) == "#ffff00"
+    assert len({data["styles"][c]["fill"] for c in data["cls"]}) == 4
+    assert data["fields"] == [["zone_id", "编号"]]
+    assert column(data, "zone_id") == ["a", "b", "c", "d"]
+    with pytest.raises(InputError, match="'nope'"):
+        add_layer(m, squares, name="x", by="nope")
+    with pytest.raises(InputError, match="missing"):
+        add_layer(m, squares, name="x", tooltip="nope")
+    with pytest.raises(CRSError, match="no CRS"):
+        add_layer(m, squares.set_crs(None, allow_override=True), name="x")
+
+
+def test_style_accepts_only_hex_colours():
+    with pytest.raises(ValueError, match="#rrggbb"):
+        Style(fill="red;background:url(x)")
+    with pytest.raises(ValueError, match="non-negative"):
+        Style(weight=-1)
