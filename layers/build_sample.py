@@ -560,9 +560,12 @@ def build_sanitation_zones(departments: pd.DataFrame) -> gpd.GeoDataFrame:
     road_names = {r[0]: r[1] for r in ROADS}
     rng = np.random.default_rng(1207)
     rows = []
+    turn = 0  # departments take zones in turn; every third area zone is the town's
     for i, row in enumerate(zones.itertuples()):
         is_road = not row.key.startswith("A:")
-        dept: str | None = units[i % len(units)] if (is_road or i % 3) else "城关镇"
+        dept: str | None = "城关镇"
+        if is_road or i % 3:
+            dept, turn = units[turn % len(units)], turn + 1
         name = (f"{road_names[row.key.split(':')[0]]}第{int(row.key.split(':')[1]) + 1}段"
                 if is_road else f"老城区{i + 1}号卫生区")
         rows.append({

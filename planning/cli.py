@@ -124,6 +124,32 @@ def cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sanitation(args: argparse.Namespace) -> int:
+    """Check the responsibility zones: coverage, owners and, when given, inspection scores."""
+    from planning import sanitation  # noqa: PLC0415
+
+    ws = _workspace(args.workspace)
+    zones, area = ws["sanitation_zones"], ws["builtup_area"]
+    coverage = sanitation.check_coverage(zones, area, gap_width_m=args.gap_width_m)
+    owners = sanitation.check_owners(zones, roads=ws.layers.get("roads"),
+                                     departments=ws.tables.get("departments"), area=area)
+    problems = [*coverage.problems, *owners.problems]
+    print(coverage.summary())
+    for problem in problems:
+        print(f"  - {problem}")
+    coverage.to_excel(args.output)
+    print(f"wrote {args.output}")
+    source = args.inspections or ws.tables.get("inspections")
+    if source is not None:
+        sheet = sanitation.read_inspections(source, sheet=args.sheet, zones=zones)
+        for problem in sheet.problems:
+            print(f"  - {problem}")
+        problems += sheet.problems
+        scores = sanitation.unit_scores(sheet, zones, period=args.period)
+        print(scores.to_string(index=False))
+    return 1 if problems else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job on the Taiqian sample: map, conformity report, briefing, layer summary."""
     from planning.conformity import check_conformity  # noqa: PLC0415
@@ -217,6 +243,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=_date, help="meeting date: colours projects by status then")
     p.add_argument("--online", action="store_true", help="load Leaflet from CDNs")
     p.add_argument("--no-check", action="store_true", help="skip the conformity check")
+
+    p = add("sanitation", cmd_sanitation, "sanitation zones: gaps, overlaps, owners, scores")
+    p.add_argument("workspace", nargs="?")
+    p.add_argument("--gap-width-m", type=float, default=1.0,
+                   help="gaps narrower than this are flagged as slivers")
+    p.add_argument("--inspections", help="inspection sheet (.xlsx or .csv); default: the "
+                   "workspace's inspections table")
+    p.add_argument("--sheet")
+    p.add_argument("--period", help="e.g. 2011-12 (a month) or 2011Q4")
+    p.add_argument("-o", "--output", default="maps/sanitation.xlsx")
 
     p = add("brief", cmd_brief, "the 10-day working meeting briefing (HTML)")
     p.add_argument("--ledger", help="an Excel ledger (台账); default: the workspace's ledger")
