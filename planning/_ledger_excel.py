@@ -762,15 +762,18 @@ def _ledger_sheet(sheet: Any, ledger: Ledger, on: pd.Timestamp, heading: str) ->
 def _merge_down(sheet: Any, row: int, col: int, span: int) -> None:
     """Merge ``span`` cells down from (row, col), every cell styled (and so bordered) first.
 
-    Registering the range directly skips openpyxl's per-merge border copying, which made
-    sheets of a few hundred nodes take seconds; Excel reads styled cells inside a merge.
+    Registering a plain range directly skips openpyxl's per-merge border work and its scan of
+    the ranges already merged, which made sheets of a few hundred nodes take seconds (the
+    writer only needs each range's reference); Excel reads styled cells inside a merge.
     """
-    from openpyxl.worksheet.merge import MergedCellRange  # noqa: PLC0415
+    from openpyxl.worksheet.cell_range import CellRange  # noqa: PLC0415
 
     for r in range(row + 1, row + span):
         _put(sheet, r, col, None)
-    sheet.merged_cells.add(MergedCellRange(
-        sheet, f"{_letter(col)}{row}:{_letter(col)}{row + span - 1}"))
+    # the ranges of a sheet are disjoint by construction: add to the set directly
+    # (MultiCellRange.add scans every range already there, quadratic on big ledgers)
+    sheet.merged_cells.ranges.add(CellRange(
+        f"{_letter(col)}{row}:{_letter(col)}{row + span - 1}"))
 
 
 def _letter(col: int) -> str:

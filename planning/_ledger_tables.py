@@ -310,6 +310,10 @@ def field_changes(table: str, key: str, frame: pd.DataFrame) -> list[dict[str, o
     """One row per field an update changed; a record added later is one ``added`` row."""
     rows: list[dict[str, object]] = []
     fields = [c for c in frame.columns if c not in (*LOG_COLUMNS, key)]
+    # only ids with an update: more than one record, or a record added after the start
+    counts = frame[key].map(frame[key].value_counts())
+    touched = frame[key][(counts > 1) | frame["as_of"].notna()].unique()
+    frame = frame[frame[key].isin(touched)]
     for ident, records in ordered(frame).groupby(key, sort=False):
         previous: pd.Series | None = None
         for _, record in records.iterrows():
