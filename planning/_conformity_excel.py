@@ -1,0 +1,161 @@
+"""The conflict ledger workbook (冲突台账) of a conformity report (internals)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from planning._conformity_patches import CODES, KINDS, SUB_KINDS
+from planning._conformity_projects import CHECK_ZH, VERDICT_ZH
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from planning.conformity import ConformityReport
+
+#: Headers of the conflict ledger, in order (the last four are filled in at the meeting).
+LEDGER_HEADERS = ["序号", "图斑编号", "所属乡镇", "差异类型", "差异细类", "城规用地性质",
+                  "土规用地性质", "土地用途区", "面积(平方米)", "面积(亩)", "面积(公顷)",
+                  "经发意见", "规建意见", "国土意见", "处理措施"]
+OPINION_HEADERS = LEDGER_HEADERS[-4:]
+SITE_ZH = {"polygon": "面状", "line": "线状（按宽度缓冲）", "point": "点状"}
+NO_TOWNSHIP = "（未落入乡镇）"
+
+
+def _label(code: object, name: object) -> str:
+    if code is None or pd.isna(code):  # type: ignore[call-overload]
+        return ""
+    return f"{code} {name}" if name is not None and not pd.isna(name) else str(code)  # type: ignore[call-overload]
+
+
+def ledger_frame(patches: pd.DataFrame) -> pd.DataFrame:
+    """The ledger rows: one per conflict patch, numbered from 1."""
+    zone_names = _zone_names()
+    out = pd.DataFrame({
+        "序号": range(1, len(patches) + 1),
+        "图斑编号": patches["patch_id"].to_numpy(),
+        "所属乡镇": patches["township"].fillna(NO_TOWNSHIP).to_numpy(),
+        "差异类型": [f"{c} {CODES.get(str(c), '')}" for c in patches["code"]],
+        "差异细类": [SUB_KINDS.get(str(s), "") for s in patches["sub_kind"]],
+        "城规用地性质": [_label(c, n) for c, n in zip(patches["urban_class"],
+                                                  patches["urban_class_name"], strict=True)],
+        "土规用地性质": [_label(c, n) for c, n in zip(patches["land_class"],
+                                                  patches["land_class_name"], strict=True)],
+        "土地用途区": [_label(z, zone_names.get(str(z))) for z in patches["landuse_zone"]],
+        "面积(平方米)": patches["area_m2"].round(2).to_numpy(),
+        "面积(亩)": patches["area_mu"].round(4).to_numpy(),
+        "面积(公顷)": patches["area_ha"].round(4).to_numpy(),
+    })
+    for header in OPINION_HEADERS:
+        out[header] = ""
+    return out[LEDGER_HEADERS]
+
+
+def _zone_names() -> dict[str, str]:
+    from planning.classes import table  # noqa: PLC0415 - avoids an import cycle
+
+    zones = table("landuse_zones")
+    return dict(zip(zones["code"], zones["name_zh"], strict=True))
+
+
+def summary_frame(by_township: pd.DataFrame) -> pd.DataFrame:
+    """Area in mu per township (rows) and code/kind (columns), with totals."""
+    frame = by_township.copy()
+    frame["township"] = frame["township"].fillna(NO_TOWNSHIP)
+    label = frame["code"].fillna("").astype(str).map(lambda c: f"{c} {CODES[c]}" if c else "")
+    frame["类别"] = [lab if k in ("consistent", "conflict") else KINDS[str(k)]
+                   for lab, k in zip(label, frame["kind"], strict=True)]
+    pivot = frame.pivot_table(index="township", columns="类别", values="area_mu",
+                              aggfunc="sum", fill_value=0.0)
+    pivot["合计(亩)"] = pivot.sum(axis=1)
+    pivot.loc["合计"] = pivot.sum(axis=0)
+    pivot["合计(公顷)"] = pivot["合计(亩)"] / 15
+    pivot.index.name = "所属乡镇"
+    return pivot.reset_index().round(4)
+
+
+def reconciliation_frame(areas: pd.Series) -> pd.DataFrame:
+    labels = {"urban_plan": "城规覆盖面积", "landuse_plan": "土规覆盖面积",
+              "both": "两规共同覆盖（分析面积）", "urban_plan_only": "仅城规覆盖",
+              "landuse_plan_only": "仅土规覆盖", "conflict": "冲突图斑合计",
+              "sliver": "碎图斑合计"}
+    return pd.DataFrame({
+        "项目": [labels[k] for k in areas.index],
+        "面积(平方米)": areas.round(2).to_numpy(),
+        "面积(亩)": (areas * 15 / 10_000).round(4).to_numpy(),
+    })
+
+
+def projects_frame(report: ConformityReport) -> pd.DataFrame:
+    p = report.projects
+    return pd.DataFrame({
+        "序号": range(1, len(p) + 1),
+        "项目编号": p["project_id"].to_numpy(),
+        "项目名称": p["name_zh"].to_numpy(),
+        "拟用地性质": p["land_class"].to_numpy(),
+        "选址形式": [SITE_ZH.get(str(k), str(k)) for k in p["site_kind"]],
+        "用地面积(亩)": p["site_area_mu"].round(4).to_numpy(),
+        "审查结论": [VERDICT_ZH[str(v)] for v in p["verdict"]],
+        "冲突项": p["n_conflicts"].to_numpy(),
+        "有条件项": p["n_conditions"].to_numpy(),
+        "审查意见": p["reasons_zh"].to_numpy(),
+    })
+
+
+def reasons_frame(report: ConformityReport) -> pd.DataFrame:
+    r = report.reasons
+    return pd.DataFrame({
+        "项目编号": r["project_id"].to_numpy(),
+        "审查项": [CHECK_ZH.get(str(c), str(c)) for c in r["check"]],
+        "代码": r["code"].to_numpy(),
+        "名称": r["name_zh"].to_numpy(),
+        "结论": [VERDICT_ZH[str(v)] for v in r["verdict"]],
+        "占用面积(平方米)": r["area_m2"].round(2).to_numpy(),
+        "占用面积(亩)": r["area_mu"].round(4).to_numpy(),
+        "计入结论": ["是" if c else "否" for c in r["counted"]],
+        "说明": r["detail_zh"].to_numpy(),
+    })
+
+
+def write_workbook(report: ConformityReport, path: Path) -> None:
+    """Write every sheet of the ledger workbook to ``path`` (a fresh file)."""
+    patches = report.discrepancies
+    conflicts = patches[patches["conflict"] & ~patches["sliver"]]
+    slivers = patches[patches["conflict"] & patches["sliver"]]
+    sheets = {
+        "冲突台账": ledger_frame(conflicts),
+        "汇总": summary_frame(report.by_township),
+        "面积核对": reconciliation_frame(report.areas),
+        "项目审查": projects_frame(report),
+        "审查原因": reasons_frame(report),
+        "碎图斑": ledger_frame(slivers),
+    }
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+            _format(writer.sheets[name], frame)
+
+
+def _format(sheet: Worksheet, frame: pd.DataFrame) -> None:
+    """Bold headers, frozen header row, column widths; text that looks like a formula
+    stays text (data never becomes an Excel formula)."""
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet.freeze_panes = "A2"
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+    for i, column in enumerate(frame.columns, start=1):
+        values = [str(column), *map(str, frame[column].head(200))]
+        width = max(_display_width(v) for v in values)
+        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
