@@ -11,7 +11,7 @@ import html
 import math
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +54,8 @@ _INVEST_CAT: tuple[_Col, ...] = (("category_zh", "类别", "text"), ("projects",
 _INVEST_TWP: tuple[_Col, ...] = (("township", "乡镇", "text"), ("projects", "项目数", "int"),
                                  ("investment_wan", "总投资（万元）", "wan"),
                                  ("share", "占比", "pct"))
+_PROBLEMS: tuple[_Col, ...] = (("row", "行", "int"), ("column", "列", "text"),
+                               ("value", "内容", "text"), ("message", "问题", "text"))
 _HEADLINE: tuple[_Col, ...] = (("label", "项目", "text"), ("value", "数值", "int"))
 _NUMERIC_KINDS = frozenset({"int", "int0", "wan", "pct"})
 _VERDICTS = {"conflict": "冲突", "conditional": "有条件符合", "conforms": "符合"}
@@ -92,6 +94,9 @@ class Briefing:
         Projects whose conformity verdict is ``conflict`` or ``conditional`` (None when
         no report was given): ``project_id``, ``name_zh``, ``verdict``, ``verdict_zh``,
         ``reasons``, ``township``, ``lead_department``.
+    sheet_problems : pandas.DataFrame
+        Problems of the workbook rows left out when the ledger was read with
+        ``errors="skip"``: ``source``, ``row``, ``column``, ``value``, ``message``.
 
     The node lists have the columns ``responsible``, ``project_id``, ``project_name``,
     ``node_id``, ``seq``, ``node``, ``due_date``, ``done_date``, ``days_overdue``,
@@ -108,6 +113,8 @@ class Briefing:
     overdue: pd.DataFrame
     due_soon: pd.DataFrame
     conflicts: pd.DataFrame | None = None
+    sheet_problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["source", "row", "column", "value", "message"]))
 
     @property
     def overdue_by_unit(self) -> pd.DataFrame:
@@ -160,6 +167,8 @@ class Briefing:
             ("completed_since_last", "上次例会以来完成的节点", len(self.completed)),
             ("due_before_next", "下次例会前到期的节点", len(self.due_soon)),
         ]
+        if len(self.sheet_problems):
+            items.append(("sheet_problems", "台账数据问题（未读入的行）", len(self.sheet_problems)))
         if self.conflicts is not None:
             items += [
                 ("projects_conflict", "规划冲突项目",
@@ -190,6 +199,9 @@ class Briefing:
         if self.conflicts is not None:
             sections.append(_Section(2, "五、与规划冲突或有条件符合的项目", self.conflicts,
                                      _CONFLICTS))
+        if len(self.sheet_problems):
+            sections.append(_Section(2, "六、台账数据问题（以下各行未读入，请更正后重报）",
+                                     self.sheet_problems, _PROBLEMS))
         sections += [
             _Section(2, "附表：投资分布", pd.DataFrame(), ()),
             _Section(3, "投资按类别", self.investment_by_category, _INVEST_CAT),
@@ -258,6 +270,8 @@ class Briefing:
         ]
         if self.conflicts is not None:
             sheets.append(("规划冲突项目", self.conflicts, _CONFLICTS))
+        if len(self.sheet_problems):
+            sheets.append(("台账数据问题", self.sheet_problems, _PROBLEMS))
         book = Workbook()
         book.remove(book.active)
         for name, frame, columns in sheets:
@@ -309,6 +323,10 @@ def build_briefing(ledger: Ledger, *, on: pd.Timestamp, period_days: int, report
         projects=snapshot, nodes=nodes, completed=completed.reset_index(drop=True),
         overdue=overdue.reset_index(drop=True), due_soon=due_soon.reset_index(drop=True),
         conflicts=None if report is None else _conflicts(report, snapshot),
+        sheet_problems=pd.DataFrame(
+            [{"source": p.source, "row": p.row, "column": p.column, "value": p.value,
+              "message": p.message} for p in ledger.problems],
+            columns=["source", "row", "column", "value", "message"]),
     )
 
 

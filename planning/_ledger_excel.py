@@ -28,6 +28,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +68,7 @@ _PROJECT_FIELDS = (
     "investment_wan", "start_date", "planned_completion", "status", "listed_in",
 )
 _NODE_FIELDS = ("node_id", "node_seq", "node_name", "node_due", "node_done")
+_NODE_PROBLEM_FIELDS = frozenset({*_NODE_FIELDS, "responsible"})
 #: project fields a node row must not contradict (when it repeats its project's cells)
 _REPEATED_FIELDS = (
     "name_en", "category", "township", "lead_department", "support_units", "investment_wan",
@@ -124,6 +126,7 @@ class SheetData:
     nodes: pd.DataFrame
     as_of: pd.Timestamp | None
     notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -324,8 +327,17 @@ def read_ledger_sheet(
     *,
     sheet: str | int | None = None,
     headers: Mapping[str, str] | str | os.PathLike[str] | None = None,
+    errors: str = "raise",
 ) -> SheetData:
-    """Read one ledger sheet into project and node frames, or raise every problem at once."""
+    """Read one ledger sheet into project and node frames.
+
+    With ``errors="raise"`` every problem is raised at once (:class:`SheetError`); with
+    ``errors="skip"`` the projects and nodes with a problem are left out and the problems
+    are returned in :attr:`SheetData.problems`.
+    """
+    if errors not in ("raise", "skip"):
+        msg = f"errors must be 'raise' or 'skip', got {errors!r}"
+        raise ValueError(msg)
     source = Path(path)
     title, grid, merged = _load_grid(source, sheet)
     label = f"{source.name} [{title}]"
@@ -337,14 +349,25 @@ def read_ledger_sheet(
         raise SheetError(msg, [Problem(label, "no header row found")])
     reader = _RowReader(label, grid, merged, header)
     reader.read()
-    reader.checker.raise_if_any(
-        f"The ledger sheet {label} has rows that cannot be read; fix them in the workbook "
-        "and read it again.", SheetError)
+    if errors == "raise":
+        reader.checker.raise_if_any(
+            f"The ledger sheet {label} has rows that cannot be read; fix them in the workbook "
+            "and read it again.", SheetError)
+    bad_projects, bad_nodes = reader.left_out()
+    lone_nodes = {n["_row"] for n in reader.nodes
+                  if n["_row"] in bad_nodes and n["_project_row"] not in bad_projects}
     notes = [f"{label}: {note}" for note in (*header.notes, *reader.notes)]
+    if reader.checker.problems:
+        notes.append(
+            f"{label}: {len(reader.checker.problems)} problem(s); {len(bad_projects)} "
+            f"project(s) (with their nodes) and {len(lone_nodes)} node row(s) were left out "
+            "(see ledger.problems)")
+        log.warning(notes[-1])
     for note in notes:
         log.info(note)
-    return SheetData(reader.projects_frame(), reader.nodes_frame(),
-                     _title_date(grid[: header.first]), notes)
+    return SheetData(reader.projects_frame(skip=bad_projects),
+                     reader.nodes_frame(skip_projects=bad_projects, skip_nodes=bad_nodes),
+                     _title_date(grid[: header.first]), notes, list(reader.checker.problems))
 
 
 def _title_date(rows: Sequence[Sequence[Any]]) -> pd.Timestamp | None:
@@ -377,6 +400,7 @@ class _RowReader:
         self.projects: list[dict[str, Any]] = []
         self.nodes: list[dict[str, Any]] = []
         self._seen: dict[str, int] = {}
+        self._bad: list[tuple[int, str]] = []
         self._category: str | None = None
         self.has_nodes = "node_name" in self.columns
         if not self.has_nodes:
@@ -390,6 +414,22 @@ class _RowReader:
         column = self.columns[name].header if name in self.columns else name
         self.checker.add(Problem(self.label, why, row=row + 1, column=column,
                                  value=None if is_blank(value) else str(value)))
+        self._bad.append((row, name))
+
+    def left_out(self) -> tuple[set[int], set[int]]:
+        """Rows (0-based) of the projects and of the nodes that have a problem.
+
+        A problem in a node field leaves the node out; one in a project field leaves the
+        project out (with its nodes) when the row starts the project, else the node row.
+        """
+        starts = {p["_row"] for p in self.projects}
+        projects, nodes = set(), set()
+        for row, name in self._bad:
+            if name in _NODE_PROBLEM_FIELDS or row not in starts:
+                nodes.add(row)
+            else:
+                projects.add(row)
+        return projects, nodes
 
     def _cell(self, r: int, name: str) -> Any:
         col = self.columns.get(name)
@@ -582,7 +622,8 @@ class _RowReader:
         seq = self._cell(r, "node_seq")
         responsible = clean_text(self._cell(r, "responsible"))
         self.nodes.append({
-            "_row": r, "node_id": clean_text(self._cell(r, "node_id")),
+            "_row": r, "_project_row": project["_row"],
+            "node_id": clean_text(self._cell(r, "node_id")),
             "project_id": project["project_id"],
             "seq": seq if isinstance(seq, int | float) and not is_blank(seq) else None,
             "name_zh": name, "due_date": self._date(r, "node_due", "end"), "done_date": done,
@@ -594,25 +635,26 @@ class _RowReader:
                               "is never counted overdue")
 
     # -- frames -------------------------------------------------------------------------
-    def projects_frame(self) -> pd.DataFrame:
+    def projects_frame(self, *, skip: AbstractSet[int] = frozenset()) -> pd.DataFrame:
         frame = pd.DataFrame([{k: v for k, v in p.items() if not k.startswith("_")}
-                              for p in self.projects])
+                              for p in self.projects if p["_row"] not in skip])
         if frame.empty:
             return pd.DataFrame(columns=list(_PROJECT_FIELDS))
         for name in ("start_date", "planned_completion"):
             frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ms]")
         return frame
 
-    def nodes_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame([{k: v for k, v in n.items() if not k.startswith("_")}
-                              for n in self.nodes],
-                             columns=["node_id", "project_id", "seq", "name_zh", "due_date",
-                                      "done_date", "responsible"])
+    def nodes_frame(self, *, skip_projects: AbstractSet[int] = frozenset(),
+                    skip_nodes: AbstractSet[int] = frozenset()) -> pd.DataFrame:
+        frame = pd.DataFrame(self.nodes, columns=[
+            "_row", "_project_row", "node_id", "project_id", "seq", "name_zh", "due_date",
+            "done_date", "responsible"])
         for name in ("due_date", "done_date"):
             frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ms]")
-        seq = frame.groupby("project_id", sort=False).cumcount() + 1
+        seq = frame.groupby("_project_row", sort=False).cumcount() + 1
         frame["seq"] = pd.to_numeric(frame["seq"], errors="coerce").fillna(seq).astype("Int64")
-        return frame
+        keep = ~frame["_row"].isin(skip_nodes) & ~frame["_project_row"].isin(skip_projects)
+        return frame[keep].drop(columns=["_row", "_project_row"]).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------

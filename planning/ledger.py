@@ -37,7 +37,7 @@ import pandas as pd
 from planning import _ledger_tables as _lt
 from planning._briefing import Briefing, build_briefing
 from planning._dates import parse_date
-from planning._errors import InputError
+from planning._errors import InputError, Problem
 from planning._ledger_excel import atomic_output, read_ledger_sheet, write_ledger_workbook
 from planning._ledger_vocab import (
     CATEGORIES,
@@ -165,6 +165,8 @@ class Ledger:
         self._as_of = None if as_of is None else as_day(as_of, "as_of")
         #: what was repaired or left out when the ledger was read (one line each)
         self.notes: list[str] = []
+        #: problems of the workbook rows left out (``from_excel(..., errors="skip")``)
+        self.problems: list[Problem] = []
 
     @classmethod
     def _from_logs(
@@ -281,6 +283,7 @@ class Ledger:
         *,
         sheet: str | int | None = None,
         headers: Mapping[str, str] | str | os.PathLike[str] | None = None,
+        errors: Literal["raise", "skip"] = "raise",
     ) -> Ledger:
         """Read a ledger workbook as bureaus keep it.
 
@@ -298,22 +301,28 @@ class Ledger:
         headers : mapping or path, optional
             Extra header -> field mappings (a dict, or a CSV with columns ``header`` and
             ``field`` like ``ledger_headers.csv``); they take precedence over the defaults.
+        errors : {"raise", "skip"}, default "raise"
+            ``"raise"``: any problem stops the reading, and every problem is reported.
+            ``"skip"``: the projects (with their nodes) and the node rows that have a problem
+            are left out, and the problems are kept in ``ledger.problems`` (and shown in the
+            briefing), so that a meeting can go ahead while the sheet is corrected.
 
         Returns
         -------
         Ledger
-            With ``notes`` listing what was left out or repaired.
+            With ``notes`` listing what was left out or repaired, and ``problems``.
 
         Raises
         ------
         SheetError
-            Listing every problem of the sheet (row, column, value, why) at once.
+            With ``errors="raise"``: every problem of the sheet (row, column, value, why).
         LayerFileError
             When the file cannot be opened as a workbook.
         """
-        sheet_data = read_ledger_sheet(path, sheet=sheet, headers=headers)
+        sheet_data = read_ledger_sheet(path, sheet=sheet, headers=headers, errors=errors)
         ledger = cls(sheet_data.projects, sheet_data.nodes, as_of=sheet_data.as_of)
         ledger.notes.extend(sheet_data.notes)
+        ledger.problems.extend(sheet_data.problems)
         return ledger
 
     def to_excel(
@@ -831,6 +840,7 @@ def write_briefing(
     period_days: int = 10,
     report: Any = None,
     title: str | None = None,
+    errors: Literal["raise", "skip"] = "raise",
 ) -> Path:
     """Write the meeting briefing to ``path`` (``.html``, ``.xlsx`` or ``.md``), atomically.
 
@@ -847,6 +857,9 @@ def write_briefing(
         The output; its suffix chooses the format.
     period_days, report, title
         As in :meth:`Ledger.briefing`.
+    errors : {"raise", "skip"}, default "raise"
+        For a workbook path, as in :meth:`Ledger.from_excel` (with ``"skip"`` the rows with
+        problems are left out and listed in the briefing).
 
     Returns
     -------
@@ -861,7 +874,7 @@ def write_briefing(
     'brief.md'
     """
     if not isinstance(ledger, Ledger):
-        ledger = Ledger.from_excel(ledger)
+        ledger = Ledger.from_excel(ledger, errors=errors)
     brief = ledger.briefing(on=on, period_days=period_days, report=report, title=title)
     target = Path(path)
     suffix = target.suffix.lower()

@@ -172,6 +172,48 @@ def test_all_problems_come_back_in_one_report(tmp_path: Path) -> None:
     assert "bad.xlsx [2011年台账], row 12" in text
 
 
+def test_skipping_bad_rows_keeps_the_right_projects_and_reports_the_rest(
+        tmp_path: Path) -> None:
+    """The messy workbook with its duplicate id and bad cells, read for a meeting anyway."""
+    path = messy_workbook(tmp_path / "bad.xlsx", problems=True)
+    clean = Ledger.from_excel(messy_workbook(tmp_path / "clean.xlsx"))
+    ledger = Ledger.from_excel(path, errors="skip")
+    # the duplicate TQ-005 (row 12) and TQ-015 (row 13, four bad cells) are left out
+    pd.testing.assert_frame_equal(ledger.projects, clean.projects)
+    pd.testing.assert_frame_equal(ledger.nodes, clean.nodes)
+    assert [(p.row, p.column) for p in ledger.problems] == [
+        (12, "项目编号"), (12, "时间节点/完成时限"), (13, "项目类别"), (13, "总投资 （万元）"),
+        (13, "计划时间/完成"), (13, "时间节点/完成情况")]
+    assert any("6 problem(s); 2 project(s) (with their nodes) and 0 node row(s) were left out"
+               in n for n in ledger.notes)
+    brief = ledger.briefing(on="2011-12-17")
+    assert brief.sheet_problems["row"].tolist() == [12, 12, 13, 13, 13, 13]
+    page = brief.to_html()
+    assert "六、台账数据问题" in page
+    assert "month 13 does not exist" in page
+    assert brief.headline.set_index("item").loc["sheet_problems", "value"] == 6
+    assert "台账数据问题" in openpyxl.load_workbook(
+        brief.to_excel(tmp_path / "brief.xlsx")).sheetnames
+    with pytest.raises(ValueError, match="errors must be"):
+        Ledger.from_excel(path, errors="ignore")  # type: ignore[arg-type]
+
+
+def test_a_bad_node_row_alone_is_left_out(tmp_path: Path) -> None:
+    wb = Workbook()
+    _write_rows(wb.active, 1, [
+        ["项目编号", "项目名称", "总投资", "节点内容", "完成时限"],
+        ["P1", "人民路", 100, "立项", "2011-12-01"],
+        [None, None, None, "开工", "明年"],
+        [None, None, None, "完工", "2012-10-01"],
+    ])
+    wb.save(tmp_path / "node.xlsx")
+    ledger = Ledger.from_excel(tmp_path / "node.xlsx", errors="skip")
+    assert ledger.projects["project_id"].tolist() == ["P1"]
+    assert ledger.nodes[["node_id", "name_zh"]].values.tolist() == [
+        ["P1-N1", "立项"], ["P1-N3", "完工"]]  # ids keep their place in the sheet
+    assert [(p.row, p.value) for p in ledger.problems] == [(3, "明年")]
+
+
 def test_a_duplicate_id_alone_is_reported_with_both_rows(tmp_path: Path) -> None:
     wb = Workbook()
     ws = wb.active
