@@ -93,7 +93,8 @@ class Briefing:
     conflicts : pandas.DataFrame or None
         Projects whose conformity verdict is ``conflict`` or ``conditional`` (None when
         no report was given): ``project_id``, ``name_zh``, ``verdict``, ``verdict_zh``,
-        ``reasons``, ``township``, ``lead_department``.
+        ``reasons`` (the report's ``reasons_zh`` when it has them), ``township``,
+        ``lead_department``.
     sheet_problems : pandas.DataFrame
         Problems of the workbook rows left out when the ledger was read with
         ``errors="skip"``: ``source``, ``row``, ``column``, ``value``, ``message``.
@@ -338,14 +339,14 @@ def _conflicts(report: Any, snapshot: pd.DataFrame) -> pd.DataFrame:
                "projects table has the columns project_id, verdict and reasons; got "
                f"{type(report).__name__}")
         raise InputError(msg)
-    flagged = frame[frame["verdict"].isin(["conflict", "conditional"])].copy()
-    reasons = flagged["reasons"] if "reasons" in flagged.columns else pd.Series(
-        "", index=flagged.index)
+    flagged = pd.DataFrame(frame[frame["verdict"].isin(["conflict", "conditional"])]).copy()
+    column = next((c for c in ("reasons_zh", "reasons") if c in flagged.columns), None)
+    reasons = flagged[column] if column else pd.Series("", index=flagged.index)
     flagged["reasons"] = [_reason_text(r) for r in reasons]
     info = snapshot.set_index("project_id")
-    for column in ("name_zh", "township", "lead_department"):
-        if column not in flagged.columns:
-            flagged[column] = flagged["project_id"].map(info[column])
+    for name in ("name_zh", "township", "lead_department"):
+        if name not in flagged.columns:
+            flagged[name] = flagged["project_id"].map(info[name])
     flagged["verdict_zh"] = flagged["verdict"].map(_VERDICTS)
     flagged["order"] = flagged["verdict"].map({"conflict": 0, "conditional": 1})
     flagged = flagged.sort_values(["order", "project_id"], kind="stable")

@@ -382,3 +382,22 @@ def test_projects_added_to_the_layer_after_saving_join_the_ledger(small: Ledger)
     assert pd.isna(history.loc[history["project_id"] == "P4", "as_of"]).all()
     assert history["revision"].is_unique
     assert len(again.nodes_history) == len(small.nodes_history)
+
+
+def test_briefing_lists_the_conformity_conflicts_of_the_sample(
+        sample_ro: planning.Workspace) -> None:
+    report = planning.check_conformity(sample_ro)
+    brief = sample_ro.ledger.briefing(on=MEETING, report=report)
+    verdicts = report.projects.set_index("project_id")["verdict"]
+    flagged = verdicts[verdicts.isin(["conflict", "conditional"])]
+    assert brief.conflicts is not None
+    assert sorted(brief.conflicts["project_id"]) == sorted(flagged.index)
+    assert (brief.conflicts["verdict"] == flagged[brief.conflicts["project_id"]].to_numpy()).all()
+    chinese = report.projects.set_index("project_id")["reasons_zh"]
+    first = brief.conflicts.iloc[0]
+    assert first["reasons"] == chinese[first["project_id"]]
+    headline = brief.headline.set_index("item")["value"]
+    assert headline["projects_conflict"] == (verdicts == "conflict").sum()
+    page = brief.to_html()
+    assert "五、与规划冲突或有条件符合的项目" in page
+    assert html.escape(first["reasons"]) in page
