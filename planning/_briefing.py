@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from planning._errors import InputError
-from planning._ledger_excel import atomic_output
 from planning._ledger_vocab import CATEGORIES, STATUSES, is_blank
+from planning.io import atomic_output
 
 if TYPE_CHECKING:
     from planning.ledger import Ledger

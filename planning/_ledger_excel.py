@@ -25,9 +25,8 @@ import csv
 import logging
 import os
 import re
-import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +51,7 @@ from planning._ledger_vocab import (
     value_code,
 )
 from planning._validate import Checker
+from planning.io import atomic_output
 
 if TYPE_CHECKING:
     from planning.ledger import Ledger
@@ -75,43 +75,6 @@ _REPEATED_FIELDS = (
     "investment_year_wan", "investment_done_wan", "start_date", "planned_completion",
     "status", "listed_in", "content", "location",
 )
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; move it over ``path`` when the block succeeds.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
-    >>> with atomic_output(target) as tmp:
-    ...     _ = tmp.write_text("台账", encoding="utf-8")
-    >>> target.read_text(encoding="utf-8")
-    '台账'
-    """
-    target = Path(path)
-    if not target.parent.is_dir():
-        msg = f"Cannot write {target}: the folder {target.parent} does not exist."
-        raise LayerFileError(msg)
-    handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix,
-                                    dir=target.parent)
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        yield tmp
-        # mkstemp makes the file private (0600); give it the mode a plain open() would
-        tmp.chmod(target.stat().st_mode & 0o777 if target.exists() else _default_mode())
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _default_mode() -> int:
-    """0o666 less the process umask (what a newly created file gets)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 # --------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ import pandas as pd
 
 from planning._errors import InputError
 from planning._inspections import PeriodLike, period_bounds
-from planning._ledger_excel import atomic_output
+from planning.io import atomic_output
 from planning.ledger import as_day
 
 if TYPE_CHECKING:

@@ -38,7 +38,7 @@ from planning import _ledger_tables as _lt
 from planning._briefing import Briefing, build_briefing
 from planning._dates import parse_date
 from planning._errors import InputError, Problem
-from planning._ledger_excel import atomic_output, read_ledger_sheet, write_ledger_workbook
+from planning._ledger_excel import read_ledger_sheet, write_ledger_workbook
 from planning._ledger_vocab import (
     CATEGORIES,
     LOG_COLUMNS,
@@ -49,6 +49,7 @@ from planning._ledger_vocab import (
     clean_text,
 )
 from planning._validate import Checker
+from planning.io import atomic_output
 
 if TYPE_CHECKING:
     import geopandas as gpd

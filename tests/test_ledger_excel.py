@@ -345,10 +345,10 @@ def test_excel_writing_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     with pytest.raises(OSError, match="disk full"):
         ledger.to_excel(target, on="2011-12-17")
     assert target.read_bytes() == b"previous version"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.xlsx"]
-    with pytest.raises(planning.LayerFileError, match="does not exist"):
-        ledger.to_excel(tmp_path / "no" / "such" / "folder.xlsx", on="2011-12-17")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.xlsx"]  # no temp left
     monkeypatch.undo()
+    nested = ledger.to_excel(tmp_path / "new" / "folder.xlsx", on="2011-12-17")
+    assert Ledger.from_excel(nested).projects["project_id"].tolist() == ["P1"]
     fresh = ledger.to_excel(tmp_path / "fresh.xlsx", on="2011-12-17")
     umask = os.umask(0o022)
     os.umask(umask)
