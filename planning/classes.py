@@ -17,10 +17,10 @@ control_zones  construction-control zones (GZQLXDM): 010 permitted ... 040 prohi
 Every table has the columns ``code``, ``level``, ``parent``, ``name_zh``, ``name_en``,
 ``broad`` (``construction``, ``agricultural``, ``unused``; ``mixed`` for a parent whose
 children differ, ``sea`` for sea uses) and ``water`` (``water``, ``reservoir`` or empty).
-Codes match by longest prefix (``M1`` finds ``M1``; ``M4`` would find ``M``). A code that
-matches nothing is an error listing every unknown code and the rows it occurs in. Provinces
-vary: pass your own table (a DataFrame or CSV path with the same columns) wherever a
-classification name is accepted.
+Codes match by longest prefix followed only by digits (``M1`` finds ``M1``; ``M4`` would
+find ``M``; ``ROAD`` finds nothing). A code that matches nothing is an error listing every
+unknown code and the rows it occurs in. Provinces vary: pass your own table (a DataFrame
+or CSV path with the same columns) wherever a classification name is accepted.
 
 Examples
 --------
@@ -205,6 +205,9 @@ def match_codes(
 ) -> pd.Series:
     """Return, for each value, the table code it matches by longest prefix.
 
+    The rest of the value after the prefix must be digits (a finer level of the same
+    class): ``R23`` matches ``R2``, ``2261`` matches ``226``, but ``ROAD`` matches nothing.
+
     Parameters
     ----------
     values : iterable
@@ -229,6 +232,11 @@ def match_codes(
     --------
     >>> match_codes(["M1", "M4", "R22"], "gb50137").tolist()
     ['M1', 'M', 'R22']
+    >>> try:
+    ...     match_codes(["R2", "ROAD"], "gb50137", source="projects", column="land_class")
+    ... except UnknownCodeError as err:
+    ...     print(err.problems[0])
+    projects, column 'land_class': code not in gb50137 (rows 1; 1 row(s)) (value: 'ROAD')
     """
     frame = _resolve(classification)
     codes = normalize_codes(values, pad=str(frame.attrs.get("pad", "")))
@@ -237,7 +245,8 @@ def match_codes(
     matched: dict[str, str | None] = {}
     for code in codes.dropna().unique():
         matched[code] = next(
-            (code[:n] for n in range(min(len(code), longest), 0, -1) if code[:n] in known),
+            (code[:n] for n in range(min(len(code), longest), 0, -1)
+             if code[:n] in known and (n == len(code) or code[n:].isdigit())),
             None,
         )
     result = codes.map(lambda c: matched.get(c) if isinstance(c, str) else None)
