@@ -111,7 +111,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from planning.ledger import Ledger, write_briefing  # noqa: PLC0415
 
     if args.ledger:
-        ledger = Ledger.from_excel(args.ledger, sheet=args.sheet)
+        ledger = Ledger.from_excel(args.ledger, sheet=args.sheet,
+                                   errors="skip" if args.skip_bad_rows else "raise")
         report = None
     else:
         from planning.conformity import check_conformity  # noqa: PLC0415
@@ -150,6 +151,27 @@ def cmd_sanitation(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _assessment(ws, *, period: str, on: date):  # type: ignore[no-untyped-def]
+    from planning import assessment, sanitation  # noqa: PLC0415
+
+    scores = None
+    if "inspections" in ws.tables and "sanitation_zones" in ws.layers:
+        scores = sanitation.unit_scores(ws["inspections"], ws["sanitation_zones"], period=period)
+    return assessment.rank(ws.ledger, period=period, on=on, inspections=scores)
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    """Rank the responsible units (node completion, days overdue, sanitation scores)."""
+    ws = _workspace(args.workspace)
+    result = _assessment(ws, period=args.period, on=args.on)
+    out = Path(args.output)
+    result.to_excel(out.with_suffix(".xlsx"))
+    result.chart(out.with_suffix(".png"))
+    print(result.table.to_string(index=False))
+    print(f"wrote {out.with_suffix('.xlsx')} and {out.with_suffix('.png')}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job on the Taiqian sample: map, conformity report, briefing, layer summary."""
     from planning.conformity import check_conformity  # noqa: PLC0415
@@ -180,6 +202,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     written.append(Path(write_briefing(ws.ledger, on=on, path=out / "briefing.html",
                                        report=report)))
 
+    result = _assessment(ws, period="2011Q4", on=on)
+    result.to_excel(out / "assessment.xlsx")
+    result.chart(out / "assessment.png")
+    written += [out / "assessment.xlsx", out / "assessment.png"]
+
     for path in written:
         size = path.stat().st_size if path.is_file() else 0
         print(f"wrote {path} ({size / 1024:,.0f} KiB)")
@@ -196,26 +223,23 @@ def _demo_headline(report: object) -> str:
             + "; open maps/meeting.html in any browser (works offline)")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="planning", description="County planning toolkit (Taiqian sample built in).")
-    parser.add_argument("--version", action="version", version=f"planning {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _command(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+             func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_, description=help_)
+    p.set_defaults(func=func)
+    return p
 
-    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str
-            ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
-        p.set_defaults(func=func)
-        return p
 
-    p = add("demo", cmd_demo, "the main job on the Taiqian sample: map, report, briefing")
+def _data_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = _command(sub, "demo", cmd_demo,
+                 "the main job on the Taiqian sample: map, report, briefing")
     p.add_argument("-o", "--output", default="maps", help="output folder (default: maps)")
 
-    p = add("info", cmd_info, "what a workspace holds (default: the sample)")
+    p = _command(sub, "info", cmd_info, "what a workspace holds (default: the sample)")
     p.add_argument("workspace", nargs="?", help=".gpkg, .gdb, folder or postgresql:// URL")
 
-    p = add("inspect", cmd_inspect, "read a layer file and show what was found and repaired")
+    p = _command(sub, "inspect", cmd_inspect,
+                 "read a layer file and show what was found and repaired")
     p.add_argument("path")
     p.add_argument("--layer")
     p.add_argument("--encoding", help="text encoding of a Shapefile (e.g. gbk)")
@@ -223,19 +247,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--swap-xy", action="store_true", help="swap x and y")
     p.add_argument("--rows", type=int, default=5)
 
-    p = add("import", cmd_import, "read files into a workspace (layer name from file or =NAME)")
+    p = _command(sub, "import", cmd_import,
+                 "read files into a workspace (layer name from file or =NAME)")
     p.add_argument("sources", nargs="+", metavar="FILE[=LAYER]")
     p.add_argument("-o", "--output", required=True, help="workspace .gpkg (created or updated)")
     p.add_argument("--name", help="workspace title")
     p.add_argument("--encoding")
     p.add_argument("--crs")
 
-    p = add("check", cmd_check, "three plans in one: the conflict ledger (Excel) and patches")
+    p = _command(sub, "check", cmd_check,
+                 "three plans in one: the conflict ledger (Excel) and patches")
     p.add_argument("workspace", nargs="?")
     p.add_argument("-o", "--output", default="maps/conformity.xlsx")
     p.add_argument("--gpkg", help="also write the patches to this GeoPackage")
 
-    p = add("map", cmd_map, "a meeting map of a workspace, one HTML file")
+    p = _command(sub, "map", cmd_map, "a meeting map of a workspace, one HTML file")
     p.add_argument("workspace", nargs="?")
     p.add_argument("-o", "--output", default="maps/meeting.html")
     p.add_argument("--basemap", help="none (default), osm, tianditu, tianditu-img, gaode")
@@ -244,7 +270,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--online", action="store_true", help="load Leaflet from CDNs")
     p.add_argument("--no-check", action="store_true", help="skip the conformity check")
 
-    p = add("sanitation", cmd_sanitation, "sanitation zones: gaps, overlaps, owners, scores")
+    p = _command(sub, "sanitation", cmd_sanitation,
+                 "sanitation zones: gaps, overlaps, owners, scores")
     p.add_argument("workspace", nargs="?")
     p.add_argument("--gap-width-m", type=float, default=1.0,
                    help="gaps narrower than this are flagged as slivers")
@@ -254,12 +281,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--period", help="e.g. 2011-12 (a month) or 2011Q4")
     p.add_argument("-o", "--output", default="maps/sanitation.xlsx")
 
-    p = add("brief", cmd_brief, "the 10-day working meeting briefing (HTML)")
+
+def _meeting_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = _command(sub, "brief", cmd_brief, "the 10-day working meeting briefing (HTML)")
     p.add_argument("--ledger", help="an Excel ledger (台账); default: the workspace's ledger")
     p.add_argument("--sheet")
     p.add_argument("--workspace")
     p.add_argument("--on", type=_date, required=True, help="meeting date, YYYY-MM-DD")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="leave out unreadable rows (listed in the briefing) instead of stopping")
     p.add_argument("-o", "--output", default="maps/briefing.html")
+
+    p = _command(sub, "assess", cmd_assess,
+                 "rank responsible units for reward and accountability")
+    p.add_argument("workspace", nargs="?")
+    p.add_argument("--period", default="2011Q4", help="e.g. 2011Q4, 2011-12 or 2012")
+    p.add_argument("--on", type=_date, default=_date(SAMPLE_MEETING),
+                   help="the assessment date (default 2011-12-17)")
+    p.add_argument("-o", "--output", default="maps/assessment.xlsx",
+                   help="the table (.xlsx); the chart goes beside it (.png)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="planning", description="County planning toolkit (Taiqian sample built in).")
+    parser.add_argument("--version", action="version", version=f"planning {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _data_commands(sub)
+    _meeting_commands(sub)
     return parser
 
 
