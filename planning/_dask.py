@@ -1,0 +1,488 @@
+"""The Dask engine: coverage overlays spread over a ``dask.distributed`` cluster.
+
+Needs the ``dask`` extra (``pip install 'planning[dask]'``: dask, distributed, dask-geopandas,
+pyarrow). Reached through ``planning.overlay.intersection(left, right, engine="dask")``; it
+returns exactly what the local engine returns (:func:`planning.overlay.intersection`, the same
+pieces as ``geopandas.overlay(how="intersection", keep_geom_type=True)``), computed on
+partitions:
+
+1. Each layer is cut into spatially compact partitions: an in-memory layer is ordered along
+   a Hilbert curve (``GeoSeries.hilbert_distance``) and split into runs of equal length; a
+   Dask or GeoParquet layer keeps its spatial partitions when it has them (GeoParquet files
+   written per county carry their bounding boxes) and is otherwise spatially shuffled with
+   dask-geopandas (``spatial_shuffle(by="hilbert")``). Each partition's extent is the convex
+   hull of its geometries.
+2. Only the pairs of partitions whose extents meet are intersected, each pair by the local
+   engine (``planning.overlay._intersection_local``) in one task. Each pair of polygons lies
+   in exactly one pair of partitions, so no piece is found twice.
+3. The pieces are ordered by the positions of their polygons in the two layers (as the
+   dataset's partitions come, for Dask inputs), so the result equals the local engine's.
+
+:func:`pieces` gives the unordered pieces as a lazy dask-geopandas frame, for results too
+large for one machine (write them with ``.to_parquet(...)``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from planning._errors import GeometryError, Problem
+from planning._validate import POLYGONAL, Checker, check_crs, check_geometries
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from planning.conformity import ConformityReport
+    from planning.overlay import Geoms, Pieces
+
+log = logging.getLogger(__name__)
+
+#: Position of each polygon in its input layer (kept in the pieces, dropped in the result).
+LEFT_POSITION = "__planning_left_position"
+RIGHT_POSITION = "__planning_right_position"
+#: Rows per partition when ``npartitions`` is not given (in-memory layers).
+PARTITION_ROWS = 50_000
+#: Overlays of fewer polygons than this (both layers together) run in-process in
+#: :func:`pieces_of` unless ``npartitions`` is given: shipping them costs more than it saves.
+LOCAL_BELOW = 10_000
+
+_EXTRA_HINT = "install the dask extra: pip install 'planning[dask]'"
+
+#: What the engine accepts as a layer: a GeoDataFrame, a dask-geopandas frame, or the
+#: path (file, folder or glob) of a GeoParquet dataset.
+Layer = Any
+
+
+def _require() -> None:
+    """Raise a clear ImportError when the ``dask`` extra is not installed."""
+    missing = []
+    for module in ("dask", "distributed", "dask_geopandas", "pyarrow"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        msg = (f"The Dask engine needs {', '.join(missing)}, which are not installed; "
+               f"{_EXTRA_HINT}.")
+        raise ImportError(msg)
+
+
+def _default_client() -> Any:
+    """The current ``dask.distributed`` client, or None (then Dask's threads run locally)."""
+    import distributed  # noqa: PLC0415
+
+    current: Any = distributed.default_client
+    try:
+        return current()
+    except ValueError:
+        return None
+
+
+# --- partitioning ------------------------------------------------------------------------
+
+
+@dataclass
+class _Side:
+    """One input layer, partitioned: the frame (with a position column) and the extents."""
+
+    frame: Any  # dask_geopandas.GeoDataFrame
+    extents: npt.NDArray[np.object_]
+    meta: gpd.GeoDataFrame
+
+
+def _partition(layer: Any, name: str, position: str, npartitions: int | None,
+               client: Any, *, validate: bool) -> _Side:
+    """Partition one input layer spatially, with the position of every row."""
+    if isinstance(layer, gpd.GeoDataFrame):
+        return _partition_frame(layer, name, position, npartitions, client)
+    return _partition_dask(layer, name, position, npartitions, client, validate=validate)
+
+
+def _partition_frame(frame: gpd.GeoDataFrame, name: str, position: str,
+                     npartitions: int | None, client: Any) -> _Side:
+    import dask.dataframe as dd  # noqa: PLC0415
+    from dask.delayed import delayed  # noqa: PLC0415
+
+    _check_free(frame.columns, name, position)
+    numbered = frame.assign(**{position: np.arange(len(frame), dtype=np.int64)})
+    count = npartitions or max(math.ceil(len(frame) / PARTITION_ROWS), 2 * _threads(client))
+    if len(frame) > 1 and count > 1:
+        order = np.argsort(np.asarray(numbered.geometry.hilbert_distance()), kind="stable")
+        runs = [run for run in np.array_split(order, min(count, len(frame))) if len(run)]
+        parts = [numbered.take(np.sort(run)) for run in runs]
+    else:
+        parts = [numbered]
+    extents = np.array([_hull(part) for part in parts], dtype=object)
+    meta = numbered.iloc[:0]
+    if client is not None:
+        import distributed  # noqa: PLC0415
+
+        # the persisted frame holds its partitions; the scattered ones may then go
+        scattered = client.scatter(parts)
+        ddf = client.persist(dd.from_delayed(scattered, meta=meta, verify_meta=False))
+        wait: Any = distributed.wait
+        wait(ddf)
+    else:
+        token = f"planning-{name}-{id(frame):x}-{len(frame)}"
+        sources = [delayed(part, name=f"{token}-{i}") for i, part in enumerate(parts)]
+        ddf = dd.from_delayed(sources, meta=meta, verify_meta=False)
+    return _Side(ddf, extents, meta)
+
+
+def _partition_dask(ddf: Any, name: str, position: str, npartitions: int | None,
+                    client: Any, *, validate: bool) -> _Side:
+    _check_free(ddf.columns, name, position)
+    lengths = np.asarray(_compute(ddf.map_partitions(len), client), dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    numbered = ddf.map_partitions(_number, position, offsets,
+                                  meta=ddf._meta.assign(**{position: np.int64(0)}))
+    if ddf.spatial_partitions is None or npartitions is not None:
+        numbered = numbered.spatial_shuffle(by="hilbert", npartitions=npartitions,
+                                            calculate_partitions=False)
+    numbered = client.persist(numbered) if client is not None else numbered.persist()
+    if validate:
+        _check_partitions(numbered, name, position, client)
+    if ddf.spatial_partitions is not None and npartitions is None:
+        extents = np.asarray(ddf.spatial_partitions.values, dtype=object)
+    else:
+        extents = np.asarray(_compute(numbered.map_partitions(
+            _hull_series, meta=gpd.GeoSeries([], crs=ddf.crs)), client).values, dtype=object)
+    return _Side(numbered, extents, numbered._meta)
+
+
+def _threads(client: Any) -> int:
+    """Worker threads of the cluster (the local CPUs without one)."""
+    if client is not None:
+        return max(1, int(sum(client.nthreads().values())))
+    from planning.overlay import default_workers  # noqa: PLC0415
+
+    return default_workers()
+
+
+def _number(part: pd.DataFrame, position: str, offsets: npt.NDArray[np.int64],
+            partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Add the dataset-wide row position to one partition (runs in a task)."""
+    start = int(offsets[partition_info["number"]]) if partition_info else 0
+    return part.assign(**{position: np.arange(start, start + len(part), dtype=np.int64)})
+
+
+def _hull(part: gpd.GeoDataFrame) -> shapely.Geometry:
+    """The convex hull of a partition's bounding boxes (it contains the partition)."""
+    bounds = shapely.bounds(np.asarray(part.geometry.array))
+    bounds = bounds[~np.isnan(bounds).any(axis=1)]
+    corners = np.concatenate([bounds[:, [0, 1]], bounds[:, [0, 3]], bounds[:, [2, 1]],
+                              bounds[:, [2, 3]]])
+    hull: shapely.Geometry = shapely.convex_hull(shapely.multipoints(corners))
+    return hull
+
+
+def _hull_series(part: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    return gpd.GeoSeries([_hull(part)], crs=part.crs)
+
+
+def _check_free(columns: Any, name: str, position: str) -> None:
+    if position in columns:
+        msg = f"{name} has a column {position!r}, a name the Dask engine keeps for itself."
+        raise GeometryError(msg)
+
+
+def _check_partitions(ddf: Any, name: str, position: str, client: Any) -> None:
+    """Check every partition's geometries (polygons, valid, present); raise all problems."""
+    found = _compute(ddf.map_partitions(_partition_problems, name, position,
+                                        meta=pd.DataFrame({"problem": pd.Series(
+                                            [], dtype=object)})), client)
+    problems: list[Problem] = list(found["problem"])
+    if problems:
+        problems.sort(key=lambda p: p.row if p.row is not None else -1)
+        checker = Checker()
+        checker.extend(problems)
+        checker.raise_if_any("The layers cannot be overlaid as they are.", GeometryError)
+
+
+def _partition_problems(part: gpd.GeoDataFrame, name: str, position: str) -> pd.DataFrame:
+    """Geometry problems of one partition, with dataset-wide row numbers (runs in a task)."""
+    checker = Checker()
+    check_geometries(part, name, checker, allowed=POLYGONAL)
+    rows = part[position].to_numpy()
+    fixed = [Problem(p.source, p.message, row=int(rows[p.row]) if p.row is not None else None,
+                     column=p.column, value=p.value) for p in checker.problems]
+    return pd.DataFrame({"problem": pd.Series(fixed, dtype=object)})
+
+
+def _compute(collection: Any, client: Any) -> Any:
+    if client is not None:
+        return client.compute(collection, sync=True)
+    return collection.compute()
+
+
+# --- the overlay -------------------------------------------------------------------------
+
+
+def _pair_pieces(left: gpd.GeoDataFrame, right: gpd.GeoDataFrame,
+                 threads: int) -> gpd.GeoDataFrame:
+    """The pieces of one pair of partitions, by the local engine (runs in a task)."""
+    from planning.overlay import _intersection_local  # noqa: PLC0415
+
+    return _intersection_local(left, right, workers=threads)
+
+
+def _prepare(left: Layer, right: Layer, *, client: Any,
+             npartitions: int | None, validate: bool) -> tuple[_Side, _Side]:
+    _require()
+    left, right = _load(left, "left"), _load(right, "right")
+    if validate:
+        _check_inputs({"left": left, "right": right})
+    right_parts = None
+    if npartitions is not None and isinstance(left, gpd.GeoDataFrame) \
+            and isinstance(right, gpd.GeoDataFrame):
+        # the same number of rows per partition on both sides
+        right_parts = max(1, round(npartitions * len(right) / max(len(left), 1)))
+    lside = _partition(left, "left", LEFT_POSITION, npartitions, client, validate=validate)
+    rside = _partition(right, "right", RIGHT_POSITION, right_parts, client, validate=validate)
+    return lside, rside
+
+
+def _load(layer: Layer, name: str) -> Any:
+    """An in-memory GeoDataFrame as it is; a path read as a dask-geopandas frame."""
+    import dask_geopandas  # noqa: PLC0415
+
+    if isinstance(layer, gpd.GeoDataFrame | dask_geopandas.GeoDataFrame):
+        return layer
+    if isinstance(layer, (str, os.PathLike)) or (
+            isinstance(layer, Sequence) and not isinstance(layer, bytes)):
+        return dask_geopandas.read_parquet(layer)
+    msg = (f"{name} must be a geopandas.GeoDataFrame, a dask_geopandas.GeoDataFrame or "
+           f"the path of a GeoParquet dataset, got {type(layer).__name__}.")
+    raise TypeError(msg)
+
+
+def _check_inputs(layers: Mapping[str, Any]) -> None:
+    """CRS of both layers, and the geometries of the in-memory ones (Dask layers' geometries
+    are checked per partition when they are partitioned)."""
+    from planning.overlay import polygons_ok  # noqa: PLC0415
+
+    check_crs({name: layer if isinstance(layer, gpd.GeoDataFrame) else layer._meta
+               for name, layer in layers.items()})
+    checker = Checker()
+    for name, layer in layers.items():
+        if isinstance(layer, gpd.GeoDataFrame) and \
+                not polygons_ok(np.asarray(layer.geometry.array)):
+            check_geometries(layer, name, checker, allowed=POLYGONAL)
+    checker.raise_if_any("The layers cannot be overlaid as they are.", GeometryError)
+
+
+def pieces(
+    left: Layer,
+    right: Layer,
+    *,
+    client: Client | None = None,
+    npartitions: int | None = None,
+    threads_per_task: int = 1,
+    validate: bool = True,
+) -> Any:
+    """Return the overlay pieces as a lazy dask-geopandas frame, one partition per pair.
+
+    The columns are those of :func:`intersection` plus ``__planning_left_position`` and
+    ``__planning_right_position`` (the rows of the two polygons in their layers); the
+    partitions are not in any order. Use it when the result is too large for one machine,
+    for example ``pieces(a, b).to_parquet("pieces/")``.
+
+    Parameters are those of :func:`intersection`.
+
+    Returns
+    -------
+    dask_geopandas.GeoDataFrame
+    """
+    cluster = client or _default_client()
+    lside, rside = _prepare(left, right, client=cluster, npartitions=npartitions,
+                            validate=validate)
+    return _pieces_of(lside, rside, threads_per_task)
+
+
+def _pieces_of(lside: _Side, rside: _Side, threads: int) -> Any:
+    import dask.dataframe as dd  # noqa: PLC0415
+    from dask.delayed import delayed  # noqa: PLC0415
+
+    from planning.overlay import _intersection_local  # noqa: PLC0415
+
+    tree = shapely.STRtree(rside.extents)
+    li, rj = tree.query(lside.extents, predicate="intersects")
+    log.debug("dask overlay: %d x %d partitions, %d pairs meet", len(lside.extents),
+              len(rside.extents), len(li))
+    meta = _intersection_local(lside.meta, rside.meta)
+    lparts, rparts = lside.frame.to_delayed(), rside.frame.to_delayed()
+    task = delayed(_pair_pieces, pure=True)
+    tasks = [task(lparts[i], rparts[j], threads) for i, j in zip(li, rj, strict=True)]
+    if not tasks:
+        return dd.from_delayed([delayed(meta, name=f"planning-empty-{id(meta):x}")],
+                               meta=meta, verify_meta=False)
+    return dd.from_delayed(tasks, meta=meta, verify_meta=False)
+
+
+def intersection(
+    left: Layer,
+    right: Layer,
+    *,
+    client: Client | None = None,
+    npartitions: int | None = None,
+    threads_per_task: int = 1,
+    validate: bool = True,
+) -> gpd.GeoDataFrame:
+    """Return :func:`planning.overlay.intersection` of two layers, computed with Dask.
+
+    Parameters
+    ----------
+    left, right : GeoDataFrame, dask_geopandas.GeoDataFrame or path
+        Polygon layers in the same projected CRS: in memory, as Dask frames, or the path
+        (file, folder or glob) of a GeoParquet dataset. Neither is changed.
+    client : distributed.Client, optional
+        The cluster to run on (default: the current client; without one, Dask's local
+        threads).
+    npartitions : int, optional
+        Partitions of ``left`` (``right`` gets as many rows per partition). Default for an
+        in-memory layer: one per 50,000 rows, and at least two per worker thread; a Dask or
+        GeoParquet layer keeps its spatial partitions when it has them, or is spatially
+        shuffled into as many partitions as it has.
+    threads_per_task : int, default 1
+        Threads the local engine uses inside each task (a cluster already runs one task per
+        worker thread).
+    validate : bool, default True
+        Check the inputs (CRS, polygon types, valid geometries) and raise a
+        :class:`~planning._errors.GeometryError` listing every problem.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The pieces, in the local engine's order and columns, with a RangeIndex.
+
+    Raises
+    ------
+    CRSError, GeometryError
+        As :func:`planning.overlay.intersection`.
+    ImportError
+        The ``dask`` extra is not installed.
+
+    Examples
+    --------
+    >>> from planning._synthetic import voronoi_coverage
+    >>> from planning import overlay
+    >>> survey = voronoi_coverage(300, seed=1).rename(columns={"cell_id": "patch"})
+    >>> zones = voronoi_coverage(30, seed=2).rename(columns={"cell_id": "zone"})
+    >>> pieces_dask = intersection(survey, zones, npartitions=4)
+    >>> pieces_local = overlay.intersection(survey, zones)
+    >>> pieces_dask[["patch", "zone"]].equals(pieces_local[["patch", "zone"]])
+    True
+    """
+    cluster = client or _default_client()
+    lside, rside = _prepare(left, right, client=cluster, npartitions=npartitions,
+                            validate=validate)
+    found = _compute(_pieces_of(lside, rside, threads_per_task), cluster)
+    return _ordered(found, lside.meta.crs)
+
+
+def _ordered(found: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+    """The pieces in the local engine's order, without the position columns."""
+    order = np.lexsort((found[RIGHT_POSITION].to_numpy(), found[LEFT_POSITION].to_numpy()))
+    out = found.take(order).drop(columns=[LEFT_POSITION, RIGHT_POSITION])
+    out = out.reset_index(drop=True)
+    result: gpd.GeoDataFrame = gpd.GeoDataFrame(out, geometry=out.geometry.name, crs=crs)
+    return result
+
+
+# --- the conformity check ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Options:
+    client: Any
+    npartitions: int | None
+
+
+#: Options of the running :func:`check_conformity` call (read by :func:`pieces_of`).
+_OPTIONS: ContextVar[_Options | None] = ContextVar("planning_dask_options", default=None)
+
+
+@contextmanager
+def _options(client: Any, npartitions: int | None) -> Iterator[None]:
+    token = _OPTIONS.set(_Options(client, npartitions))
+    try:
+        yield
+    finally:
+        _OPTIONS.reset(token)
+
+
+def pieces_of(left: Geoms, right: Geoms, *, workers: int | None = None) -> Pieces:
+    """:func:`planning.overlay.pieces_of` on the Dask engine (the conformity check's hook).
+
+    Returns the polygonal pieces of every pair of interior-intersecting polygons, sorted by
+    left then right position, as the local function does. Runs on the client and partitions
+    given to :func:`check_conformity` (else the current client, else Dask's local threads);
+    small overlays (fewer than :data:`LOCAL_BELOW` polygons, no ``npartitions`` given) run
+    in-process. ``workers`` is the local engine's thread count for those.
+    """
+    from planning.overlay import Pieces, default_workers  # noqa: PLC0415
+    from planning.overlay import pieces_of as local_pieces  # noqa: PLC0415
+
+    options = _OPTIONS.get() or _Options(None, None)
+    if options.npartitions is None and len(left) + len(right) < LOCAL_BELOW:
+        return local_pieces(left, right, workers=workers or default_workers())
+    frames = [gpd.GeoDataFrame(geometry=np.asarray(g, dtype=object)) for g in (left, right)]
+    cluster = options.client or _default_client()
+    lside, rside = _prepare(frames[0], frames[1], client=cluster,
+                            npartitions=options.npartitions, validate=False)
+    found = _compute(_pieces_of(lside, rside, 1), cluster)
+    order = np.lexsort((found[RIGHT_POSITION].to_numpy(), found[LEFT_POSITION].to_numpy()))
+    return Pieces(found[LEFT_POSITION].to_numpy(np.intp)[order],
+                  found[RIGHT_POSITION].to_numpy(np.intp)[order],
+                  np.asarray(found.geometry.array, dtype=object)[order])
+
+
+def check_conformity(
+    ws: Mapping[str, pd.DataFrame],
+    *,
+    client: Client | None = None,
+    npartitions: int | None = None,
+    min_area_m2: float | None = None,
+    plan_key: str | None = "fyp12",
+) -> ConformityReport:
+    """Return :func:`planning.check_conformity` of ``ws`` with its overlays run on Dask.
+
+    The overlays (urban plan x land-use plan, the splits by basic farmland and townships,
+    the project sites against the plans) run as :func:`pieces_of`; the input checks, the
+    classification and the report are computed here as the local engine does, so the
+    report is the same (same patches, areas equal).
+
+    Parameters
+    ----------
+    ws : planning.Workspace or mapping of layer name to GeoDataFrame
+    client : distributed.Client, optional
+        The cluster (default: the current client; without one, Dask's local threads).
+    npartitions : int, optional
+        Partitions of the larger layer of each overlay (see :func:`intersection`); given,
+        every overlay runs on Dask, however small.
+    min_area_m2, plan_key
+        As :func:`planning.check_conformity`.
+
+    Returns
+    -------
+    planning.ConformityReport
+    """
+    _require()
+    from planning import conformity  # noqa: PLC0415
+
+    with _options(client or _default_client(), npartitions):
+        return conformity.check_conformity(ws, engine="dask", min_area_m2=min_area_m2,
+                                           plan_key=plan_key)
