@@ -24,7 +24,6 @@ on partitions (a dask engine calls it per partition).
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 import os
@@ -248,7 +247,7 @@ def pieces_of(
         def run(chunk: slice) -> Pieces:
             return _chunk_pieces(layers, small_idx[chunk], big_idx[chunk], small_is_left=swap)
 
-        parts = list(pool.map(run, _chunks(small_idx, n_workers, chunk_pairs)))
+        parts = list(pool.map(run, _chunks(len(small_idx), n_workers, chunk_pairs)))
     s = np.concatenate([p.left for p in parts]) if parts else np.empty(0, np.intp)
     b = np.concatenate([p.right for p in parts]) if parts else np.empty(0, np.intp)
     geoms = np.concatenate([p.geometry for p in parts]) if parts else np.empty(0, object)
@@ -268,17 +267,12 @@ class _Layers(NamedTuple):
     big_bounds: npt.NDArray[np.float64]
 
 
-def _chunks(group: Index, workers: int, chunk_pairs: int) -> list[slice]:
-    """Cut sorted positions into slices of about ``chunk_pairs``, never inside a group."""
-    n = len(group)
-    if n == 0:
-        return []
+def _chunks(n: int, workers: int, chunk_pairs: int) -> list[slice]:
+    """Cut ``n`` candidate pairs into slices of at most ``chunk_pairs``, at least four per
+    worker (each chunk works on its own copies of the geometries it prepares, so a polygon
+    of the smaller layer may be split over several chunks)."""
     size = max(256, min(chunk_pairs, math.ceil(n / (4 * workers))))
-    starts = np.flatnonzero(np.diff(group)) + 1
-    pos = np.searchsorted(starts, np.arange(size, n, size))
-    cuts = np.unique(starts[pos[pos < len(starts)]])
-    bounds = [0, *[int(c) for c in cuts], n]
-    return [slice(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
 
 
 def _chunk_pieces(
