@@ -674,6 +674,8 @@ def _read_foreign_table(conn: sa.Connection, schema: str, table: str,
         elif data_type in ("date", "timestamp without time zone"):
             data[column] = pd.to_datetime(pd.Series(vals, dtype=object)).astype(
                 "datetime64[ms]")
+        elif data_type in ("numeric", "real", "double precision"):
+            data[column] = pd.to_numeric(pd.Series(vals, dtype=object)).astype("float64")
         elif data_type == "timestamp with time zone":
             data[column] = pd.to_datetime(pd.Series(vals, dtype=object), utc=True) \
                 .dt.tz_localize(None).astype("datetime64[ms]")

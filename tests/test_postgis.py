@@ -347,8 +347,8 @@ def test_open_a_schema_not_written_by_planning(url: str, schema: str, engine: ob
           ('0702', NULL, ST_GeomFromText(
             'POLYGON((115.85 35.99, 115.86 36.0, 115.86 35.99, 115.85 36.0, 115.85 35.99))',
             4490));
-        CREATE TABLE "{schema}".units (code text, n int);
-        INSERT INTO "{schema}".units VALUES ('410927', 9);""")
+        CREATE TABLE "{schema}".units (code text, n int, share numeric);
+        INSERT INTO "{schema}".units VALUES ('410927', 9, 0.5);""")
     ws = planning.open_workspace(url, schema=schema)
     assert list(ws.layers) == ["DLTB"]
     layer = ws["DLTB"]
@@ -358,7 +358,7 @@ def test_open_a_schema_not_written_by_planning(url: str, schema: str, engine: ob
     assert str(layer["调查日期"].dtype) == "datetime64[ms]"
     # the first patch: about 0.01 x 0.01 degrees at 36 N
     assert 0.9e6 < float(layer.area.iloc[0]) < 1.1e6
-    assert ws["units"].to_dict("records") == [{"code": "410927", "n": 9}]
+    assert ws["units"].to_dict("records") == [{"code": "410927", "n": 9, "share": 0.5}]
 
 
 def test_errors_are_clear(url: str, schema: str, engine: object,
