@@ -12,8 +12,8 @@ partitions:
    written per county carry their bounding boxes) and is otherwise spatially shuffled with
    dask-geopandas (``spatial_shuffle(by="hilbert")``). Each partition's extent is the convex
    hull of its geometries.
-2. Only the pairs of partitions whose extents meet are intersected, each pair by the local
-   engine (``planning.overlay._intersection_local``) in one task. Each pair of polygons lies
+2. Only the pairs of partitions whose extents overlap (more than touch) are intersected,
+   each pair by the local engine (``planning.overlay._intersection_local``) in one task. Each pair of polygons lies
    in exactly one pair of partitions, so no piece is found twice.
 3. The pieces are ordered by the positions of their polygons in the two layers (as the
    dataset's partitions come, for Dask inputs), so the result equals the local engine's.
@@ -320,6 +320,9 @@ def _pieces_of(lside: _Side, rside: _Side, threads: int) -> Any:
 
     tree = shapely.STRtree(rside.extents)
     li, rj = tree.query(lside.extents, predicate="intersects")
+    # extents that only touch hold polygons that can only touch: no pieces there
+    inner = ~shapely.touches(lside.extents[li], rside.extents[rj])
+    li, rj = li[inner], rj[inner]
     log.debug("dask overlay: %d x %d partitions, %d pairs meet", len(lside.extents),
               len(rside.extents), len(li))
     meta = _intersection_local(lside.meta, rside.meta)

@@ -162,6 +162,29 @@ def test_geoparquet_partitions(client: Client, survey: gpd.GeoDataFrame,
     assert_same_pieces(both.astype({"kind_2": "str"}), expected)
 
 
+def test_counties_side_by_side_pair_only_with_themselves(client: Client,
+                                                         tmp_path: Path) -> None:
+    """One GeoParquet file per county: neighbouring counties' extents only touch, so each
+    county's survey meets only its own zoning."""
+    surveys, zonings = [], []
+    for k in range(3):
+        bounds = (390_000.0 + k * 5_000, 3_975_000.0, 395_000.0 + k * 5_000, 3_980_000.0)
+        cells = voronoi_coverage(150, bounds=bounds, seed=40 + k)
+        zones = voronoi_coverage(15, bounds=bounds, seed=50 + k)
+        surveys.append(cells.assign(patch=cells.pop("cell_id") + 1000 * k))
+        zonings.append(zones.assign(zone=zones.pop("cell_id") + 1000 * k))
+        (tmp_path / "s").mkdir(exist_ok=True)
+        (tmp_path / "z").mkdir(exist_ok=True)
+        surveys[-1].to_parquet(tmp_path / "s" / f"county{k}.parquet")
+        zonings[-1].to_parquet(tmp_path / "z" / f"county{k}.parquet")
+    lazy = _dask.pieces(tmp_path / "s", tmp_path / "z", client=client)
+    assert lazy.npartitions == 3
+    survey = gpd.GeoDataFrame(pd.concat(surveys, ignore_index=True), crs=surveys[0].crs)
+    zoning = gpd.GeoDataFrame(pd.concat(zonings, ignore_index=True), crs=zonings[0].crs)
+    assert_same_pieces(_dask.intersection(tmp_path / "s", tmp_path / "z", client=client),
+                       overlay.intersection(survey, zoning))
+
+
 def test_invalid_geometry_in_parquet_is_reported_with_its_row(
         client: Client, survey: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
         tmp_path: Path) -> None:
