@@ -339,16 +339,33 @@ def test_only_the_chosen_tiles_stay_in_an_offline_file(sample_ro, tmp_path, monk
     assert remaining_addresses(html, allowed=[t.url for t in basemap(name).tiles]) == []
 
 
+def test_any_folium_map_saves_offline_with_its_default_assets(tmp_path, caplog):
+    m = folium.Map(location=[36, 115.9], tiles=None)
+    folium.Marker([36, 115.9], icon=folium.Icon(icon="home", prefix="fa")).add_to(m)
+    html = save_map(m, tmp_path / "m.html").read_text(encoding="utf-8")
+    assert re.findall(r"https?://", html) == []
+    for path in ("jquery/jquery.min.js", "bootstrap/css/bootstrap.min.css",
+                 "fortawesome-fontawesome-free/css/all.min.css",
+                 "leaflet.awesome-markers/leaflet.awesome-markers.js"):
+        assert f"{path} (vendored)" in html
+    assert "data:font/woff2;base64," in html
+    assert ".ttf" not in html
+    assert "left out offline: bootstrap-glyphicons.css" in html
+    assert "bootstrap-glyphicons.css left out" in caplog.text  # reported, not silent
+
+
 def test_a_map_needing_unvendored_assets_is_refused_not_broken(tmp_path):
+    from folium.plugins import MarkerCluster
+
     m = folium.Map(tiles=None)
-    folium.Marker([36, 115.9], icon=folium.Icon(icon="info-sign")).add_to(m)
+    MarkerCluster().add_to(m)
     target = tmp_path / "m.html"
     target.write_text("previous", encoding="utf-8")
     with pytest.raises(OfflineError, match="offline=False") as err:
         save_map(m, target)
     urls = {p.value for p in err.value.problems}
-    assert any("jquery" in u for u in urls)
-    assert any("awesome-markers" in u for u in urls)
+    assert urls
+    assert all("markercluster" in u for u in urls)
     assert target.read_text(encoding="utf-8") == "previous"  # nothing half-written
     assert save_map(m, target, offline=False).read_text(encoding="utf-8").startswith("<!DOCTYPE")
 

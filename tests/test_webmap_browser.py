@@ -184,6 +184,7 @@ def click_feature(page: Any, key: str, index: int, zoom: int = 15) -> str:
     """Centre the map on a feature's anchor, click it, return the popup text."""
     point = page.evaluate(f"""() => {{
         const map = window.__planningMaps[0];
+        map.closePopup();
         const layer = PlanningMap.instances.find(l => l.data.key === {key!r});
         if (!map.hasLayer(layer)) {{ map.addLayer(layer); }}
         map.setView(layer.featureAnchor({index}), {zoom}, {{animate: false}});
@@ -192,7 +193,7 @@ def click_feature(page: Any, key: str, index: int, zoom: int = 15) -> str:
         return [p.x + box.left, p.y + box.top];
     }}""")
     page.mouse.click(point[0], point[1])
-    page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+    page.wait_for_selector(".leaflet-popup-content", timeout=20_000)
     return str(page.inner_text(".leaflet-popup-content"))
 
 
@@ -215,7 +216,6 @@ def test_project_popup_shows_the_ledger_row_in_chinese(browser, sample_file):
             verdict = report.projects.set_index("project_id").loc[row["project_id"], "verdict"]
             words = {"conforms": "符合", "conditional": "有条件", "conflict": "冲突"}
             assert words[verdict] in text
-            page.keyboard.press("Escape")
     assert browser.blocked == []
     assert browser.errors == []
 
@@ -389,4 +389,34 @@ def test_add_layer_on_a_meeting_map_is_drawn_and_in_the_legend(browser, tmp_path
     assert "单元网格 grid" in legend
     assert "甲" in legend
     assert "乙" in legend
+    assert browser.errors == []
+
+
+def test_plain_folium_map_with_icons_renders_offline(browser, tmp_path):
+    import folium
+
+    m = folium.Map(location=[35.99, 115.85], zoom_start=13, tiles=None)
+    folium.Marker([35.99, 115.85], icon=folium.Icon(icon="home", prefix="fa", color="red"),
+                  tooltip="县政府").add_to(m)
+    folium.Marker([35.98, 115.86]).add_to(m)  # Leaflet's default icon
+    path = save_map(m, tmp_path / "plain.html")
+    with browser.page() as page:
+        page.goto(path.as_uri())
+        page.wait_for_selector(".awesome-marker")
+        glyph = page.evaluate("""async () => {
+            await document.fonts.ready;
+            const i = document.querySelector('.awesome-marker i');
+            await document.fonts.load('900 16px "Font Awesome 6 Free"', '\\uf015');
+            return {font: getComputedStyle(i, '::before').fontFamily,
+                    loaded: [...document.fonts].some(f => f.family.includes(
+                        'Font Awesome 6 Free') && f.weight === '900' && f.status === 'loaded'),
+                    width: i.getBoundingClientRect().width};
+        }""")
+        default_icon = page.evaluate(
+            "() => document.querySelector('img.leaflet-marker-icon').naturalWidth")
+    assert "Font Awesome" in glyph["font"]
+    assert glyph["loaded"]
+    assert glyph["width"] > 0
+    assert default_icon > 0  # Leaflet's marker image came from the inlined CSS
+    assert browser.blocked == []
     assert browser.errors == []

@@ -47,8 +47,8 @@ from planning.webmap._offline import OfflineError, inline, remaining_addresses
 from planning.webmap._styles import Category, Style
 
 __all__ = ["Basemap", "Category", "CompactLayer", "MeetingMap", "OfflineError", "Style",
-           "add_layer", "basemap", "meeting_map", "remaining_addresses", "render_html",
-           "save_map"]
+           "add_layer", "basemap", "html_text", "meeting_map", "remaining_addresses",
+           "render_html", "save_map"]
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +69,20 @@ class MeetingMap(folium.Map):  # type: ignore[misc]
         :func:`add_layer` appends to it.
     """
 
-    def __init__(self, *, basemap: Basemap, title: str, **kwargs: Any) -> None:
+    def __init__(self, *, basemap: Basemap | None = None, title: str = "",
+                 **kwargs: Any) -> None:
         super().__init__(tiles=None, control_scale=False, zoom_control=True, **kwargs)
         self.default_js = [("leaflet", LEAFLET_JS)]
         self.default_css = [("leaflet_css", LEAFLET_CSS)]
-        self.basemap = basemap
-        self.gcj02 = basemap.gcj02
+        self.basemap = basemap or globals()["basemap"](None)
+        self.gcj02 = self.basemap.gcj02
         self.title = title
+        for tile in self.basemap.tiles:
+            folium.TileLayer(tiles=tile.url, attr=html_text(self.basemap.attribution),
+                             subdomains=tile.subdomains or "abc",
+                             max_native_zoom=tile.max_native_zoom, max_zoom=19,
+                             name=self.basemap.label, control=False).add_to(self)
+        self.add_child(Runtime(background="#f2efe9" if self.basemap.offline else None))
         self.legend_sections: list[tuple[str, list[Category], bool]] = []
         root = self.get_root()
         if isinstance(root, Figure):
@@ -233,11 +240,6 @@ def meeting_map(
         f"{getattr(ws, 'name', '') or '台前县'} 城乡建设工作会议地图 meeting map")
     m = MeetingMap(basemap=chosen, title=name, max_zoom=19, zoom_start=11,
                    location=[36.0, 115.85])
-    for tile in chosen.tiles:
-        folium.TileLayer(tiles=tile.url, attr=html_text(chosen.attribution),
-                         subdomains=tile.subdomains or "abc", max_native_zoom=tile.max_native_zoom,
-                         max_zoom=19, name=chosen.label, control=False).add_to(m)
-    m.add_child(Runtime(attribution="", background="#f2efe9" if chosen.offline else None))
     made = []
     for spec in specs:
         layer = make_layer(spec, lonlat_transform(spec.frame.crs, gcj02=chosen.gcj02))

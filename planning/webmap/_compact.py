@@ -13,7 +13,8 @@ The numbers are written as variable-length digits of an 85-character alphabet th
 inside JSON, a script element or a Jinja template. Small numbers take one character: a
 difference of fewer than 32 grid steps (about 7 m) costs one character per coordinate.
 
-Stream layout, per feature: a header ``kind + 3 * parts`` (kind 0 point, 1 line,
+Polygon exteriors are written counter-clockwise and holes clockwise (the page fills with the
+nonzero rule). Stream layout, per feature: a header ``kind + 3 * parts`` (kind 0 point, 1 line,
 2 polygon); per polygon part the number of rings; per ring or line the number of vertices;
 then ``dx, dy`` per vertex (zigzag-coded differences). A point part is just ``dx, dy``.
 :func:`decode` is the reference decoder; ``static/planning-map.js`` has the same in the
@@ -41,6 +42,7 @@ ALPHABET = "".join(
 )
 _C = 22
 _T = len(ALPHABET) - _C
+_DIGIT_BYTES = bytes(ALPHABET.encode("ascii") + bytes(256 - len(ALPHABET)))
 
 _KIND_POINT, _KIND_LINE, _KIND_POLYGON = 0, 1, 2
 _KIND_BY_TYPE = {0: _KIND_POINT, 4: _KIND_POINT, 1: _KIND_LINE, 5: _KIND_LINE,
@@ -186,8 +188,7 @@ def encode_numbers(values: npt.ArrayLike) -> str:
         rest, pos, left = rest[more], pos[more], left[more]
         out[pos] = rest % _C
         rest, pos, left = rest // _C, pos + 1, left - 1
-    table = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
-    return table[out].tobytes().decode("ascii")
+    return out.tobytes().translate(_DIGIT_BYTES).decode("ascii")
 
 
 def decode_numbers(text: str) -> list[int]:
@@ -275,6 +276,9 @@ def encode(
     """
     arr = np.asarray(geoms, dtype=object)
     kinds = _kinds(arr, source)
+    # exteriors counter-clockwise, holes clockwise: the page fills with the nonzero rule, so
+    # holes stay open and overlapping features do not cancel each other out
+    arr = shapely.orient_polygons(arr)
     part_feature, part_kind, ring_geoms, ring_part = _parts_and_rings(arr, kinds)
     is_poly = part_kind == _KIND_POLYGON
     ring_kind = part_kind[ring_part]

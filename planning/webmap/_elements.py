@@ -14,7 +14,7 @@ from typing import Any
 
 import folium
 import folium.plugins
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
@@ -49,25 +49,38 @@ class Runtime(MacroElement):  # type: ignore[misc]
         """
     )
 
-    def __init__(self, *, attribution: str = "", background: str | None = None) -> None:
+    def __init__(self, *, background: str | None = None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "PlanningRuntime"
         self.css = static_text("planning-map.css")
         self.js = static_text("planning-map.js").replace("</script", "<\\/script")
-        self.options = script_json({"attribution": html_text(attribution),
-                                    "background": background, "prefix": "Leaflet"})
+        self.options = script_json({"background": background, "prefix": "Leaflet"})
+
+
+class RawHTML(Element):  # type: ignore[misc]
+    """Text put into the page as it is, without passing through Jinja.
+
+    branca compiles what an element's ``html`` macro returns as a new template; for megabytes
+    of layer data that costs seconds, and it would read ``{{`` in data as template code.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__("")  # type: ignore[no-untyped-call]
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:  # noqa: ARG002 - branca's signature
+        return self.text
 
 
 class CompactLayer(Layer):  # type: ignore[misc]
-    """A layer drawn on its own canvas from the compact encoding (see ``_compact``)."""
+    """A layer drawn on its own canvas from the compact encoding (see ``_compact``).
+
+    The data goes into the page as a ``<script type="application/json">`` block (escaped by
+    :func:`script_json`, so it cannot end the block) that the layer's script parses.
+    """
 
     _template = Template(
         """
-        {% macro html(this, kwargs) %}
-        <script type="application/json" id="{{ this.get_name() }}_data">
-        {{- this.payload -}}
-        </script>
-        {% endmacro %}
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = PlanningMap.compactLayer(
             "{{ this.get_name() }}_data");
@@ -82,6 +95,15 @@ class CompactLayer(Layer):  # type: ignore[misc]
         self.label = name
         self.feature_count = int(payload["geom"]["counts"]["features"])
         self.payload = script_json(payload)
+
+    def render(self, **kwargs: Any) -> Any:
+        """Render the script, and put the data block into the page body as it is."""
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            block = (f'<script type="application/json" id="{self.get_name()}_data">'
+                     f"{self.payload}</script>")
+            figure.html.add_child(RawHTML(block), name=self.get_name() + "_data")
+        return super().render(**kwargs)  # type: ignore[no-untyped-call]
 
 
 class Panel(MacroElement):  # type: ignore[misc]

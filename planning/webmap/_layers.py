@@ -23,7 +23,7 @@ from planning._errors import CRSError, InputError, Problem
 from planning._validate import Checker, require_frame
 from planning.crs import wgs84_to_gcj02
 from planning.webmap._compact import FloatArray, Transform, encode
-from planning.webmap._elements import CompactLayer
+from planning.webmap._elements import CompactLayer, Runtime
 from planning.webmap._escape import display_text
 from planning.webmap._styles import PALETTE, Category, Style
 
@@ -293,6 +293,8 @@ def add_layer(
     if gcj02 is None:
         gcj02 = bool(getattr(m, "gcj02", False))
     layer = make_layer(spec, lonlat_transform(frame.crs, gcj02=gcj02))
+    if not any(isinstance(child, Runtime) for child in m._children.values()):
+        m.add_child(Runtime())  # a plain folium map: the script that draws the layer
     m.add_child(layer)
     sections = getattr(m, "legend_sections", None)
     if isinstance(sections, list):  # a meeting map: the legend gets a section

@@ -19,6 +19,7 @@ import functools
 import json
 import logging
 import re
+import urllib.parse
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -37,7 +38,8 @@ _NPM_CDN = re.compile(
     r"(?P<pkg>(?:@[^/@]+/)?[^/@]+)@(?P<version>[^/]+)/(?P<file>.+)$"
 )
 _HTTP = re.compile(r"https?://", re.IGNORECASE)
-_CSS_URL = re.compile(r"url\(\s*(?P<q>['\"]?)(?P<ref>[^'\")]+)(?P=q)\s*\)")
+_CSS_URL = re.compile(
+    r"""url\(\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^)'"\s]+))\s*\)""")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _MIME = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif",
          ".jpg": "image/jpeg", ".woff2": "font/woff2", ".woff": "font/woff",
@@ -45,6 +47,25 @@ _MIME = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif",
 
 #: Files other tools' CDN addresses name differently from the vendored package.
 _ALIASES = {("leaflet.fullscreen", "Control.FullScreen.min.js"): "Control.FullScreen.js"}
+
+#: folium's default assets that are not on an npm CDN: address -> (package, file in it).
+_URLS = {
+    "https://code.jquery.com/jquery-3.7.1.min.js": ("jquery", "dist/jquery.min.js"),
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/"
+    "leaflet.awesome-markers.js": ("leaflet.awesome-markers", "dist/leaflet.awesome-markers.js"),
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/"
+    "leaflet.awesome-markers.css": ("leaflet.awesome-markers",
+                                    "dist/leaflet.awesome-markers.css"),
+}
+
+#: folium's default stylesheets that are on no registry: left out of offline files, with a
+#: warning (Bootstrap 3 glyphicons for Icon(prefix="glyphicon"): the marker shows without its
+#: glyph, use prefix="fa"; folium's rotation rule for Icon(angle=...)).
+OMITTED = {
+    "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css",
+    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/"
+    "leaflet.awesome.rotate.min.css",
+}
 
 
 class OfflineError(InputError):
@@ -68,18 +89,23 @@ def vendored_packages() -> list[dict[str, Any]]:
 
 def _resolve(url: str) -> str | None:
     """The vendored file (path inside vendor/) for a CDN address, or None."""
-    match = _NPM_CDN.match(url)
-    if not match:
-        return None
-    pkg = _vendor().get(match["pkg"])
-    if pkg is None:
-        return None
-    wanted = _ALIASES.get((match["pkg"], match["file"]), match["file"])
+    if url in _URLS:
+        name, wanted = _URLS[url]
+        version = _vendor()[name]["version"]
+    else:
+        match = _NPM_CDN.match(url)
+        if not match:
+            return None
+        name, version = match["pkg"], match["version"]
+        wanted = _ALIASES.get((name, match["file"]), match["file"])
+    pkg = _vendor().get(name)
+    if pkg is None or version.split(".")[0] != pkg["version"].split(".")[0]:
+        return None  # not vendored, or another major version
     for dest, info in pkg["files"].items():
         if info["from"] == wanted:
-            if match["version"] != pkg["version"]:
-                log.info("offline map: %s %s inlined in place of %s", match["pkg"],
-                         pkg["version"], match["version"])
+            if version != pkg["version"]:
+                log.info("offline map: %s %s inlined in place of %s", name, pkg["version"],
+                         version)
             return str(dest)
     return None
 
@@ -94,23 +120,82 @@ def _data_uri(path: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def _default_icon() -> str:
+    """Point Leaflet's default marker icon at inlined images.
+
+    Leaflet finds its marker images from the address of leaflet.css, which an inlined
+    stylesheet does not have; without this, ``L.marker`` would ask for marker-icon.png next
+    to the HTML file.
+    """
+    urls = {key: _data_uri(f"leaflet/images/{name}") for key, name in (
+        ("iconUrl", "marker-icon.png"), ("iconRetinaUrl", "marker-icon-2x.png"),
+        ("shadowUrl", "marker-shadow.png"))}
+    return ("/* planning: Leaflet's default marker icon from inlined images */\n"
+            f"L.Icon.Default.imagePath = ''; L.Icon.Default.mergeOptions({json.dumps(urls)});\n")
+
+
 def _escape_addresses(text: str) -> str:
     """Write ``http(s)://`` as ``http(s):\\/\\/`` (same text for JS strings and comments)."""
     return _HTTP.sub(lambda m: m.group(0)[:-2] + "\\/\\/", text)
 
 
+def _ref(match: re.Match[str]) -> str:
+    return (match["dq"] or match["sq"] or match["bare"] or "").strip()
+
+
+def _target(base: str, ref: str) -> str:
+    """The vendored path a relative ``url()`` of a stylesheet in ``base`` points to."""
+    parts = base.split("/")
+    for piece in ref.split("?", maxsplit=1)[0].split("#", maxsplit=1)[0].split("/"):
+        if piece == "..":
+            parts = parts[:-1]
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _font_sources(text: str, base: str) -> str:
+    """In ``src:`` lists with a vendored source, drop the sources that are not vendored.
+
+    Font Awesome lists WOFF2 then TrueType; only WOFF2 is vendored (every browser since
+    2016 reads it).
+    """
+    def keep(match: re.Match[str]) -> str:
+        items = [item.strip() for item in match["list"].split(",")]
+        refs = [_CSS_URL.search(item) for item in items]
+        present = [item for item, ref in zip(items, refs, strict=True) if ref and
+                   _vendor_dir().joinpath(_target(base, _ref(ref))).is_file()]
+        if not present or len(present) == len(items):
+            return match.group(0)
+        return f"src:{','.join(present)}"
+
+    return re.sub(r"src:(?P<list>[^;}]*url\([^;}]*)", keep, text)
+
+
+def _data_as_base64(ref: str) -> str:
+    """A ``data:`` URI with percent-encoded text (inline SVG) re-encoded as base64."""
+    head, _, body = ref.partition(",")
+    if head.endswith(";base64"):
+        return ref
+    data = urllib.parse.unquote_to_bytes(body)
+    return f"{head};base64,{base64.b64encode(data).decode('ascii')}"
+
+
 def _css(path: str, problems: list[Problem]) -> str:
     text = _vendor_dir().joinpath(path).read_text("utf-8")
     base = path.rsplit("/", 1)[0]
+    text = _font_sources(text, base)
 
     def replace(match: re.Match[str]) -> str:
-        ref = match["ref"].strip()
-        if ref.startswith(("data:", "#")):
+        ref = _ref(match)
+        if ref.startswith("data:"):
+            return f'url("{_data_as_base64(ref)}")'
+        if ref.startswith("#"):
             return match.group(0)
         if _HTTP.match(ref) or ref.startswith("//"):
             problems.append(Problem(path, "stylesheet loads a web address", value=ref))
             return match.group(0)
-        target = f"{base}/{ref.split('?')[0].split('#')[0]}"
+        target = _target(base, ref)
         if not _vendor_dir().joinpath(target).is_file():
             problems.append(Problem(path, "stylesheet refers to a file that is not vendored",
                                     value=ref))
@@ -181,9 +266,14 @@ def inline(html: str, *, allowed: Sequence[str] = ()) -> str:
         if path is None:
             problems.append(Problem("page", "script is not vendored", value=match["url"]))
             return match.group(0)
-        return f"<script>/* {path} (vendored) */\n{_js(path)}\n</script>"
+        extra = _default_icon() if path == "leaflet/leaflet.js" else ""
+        return f"<script>/* {path} (vendored) */\n{_js(path)}\n{extra}</script>"
 
     def style(match: re.Match[str]) -> str:
+        if match["url"] in OMITTED:
+            log.warning("offline map: %s left out (on no registry; see docs/webmap.md)",
+                        match["url"])
+            return f"<!-- left out offline: {match['url'].rsplit('/', 1)[-1]} -->"
         path = _resolve(match["url"])
         if path is None:
             problems.append(Problem("page", "stylesheet is not vendored", value=match["url"]))
