@@ -12,8 +12,9 @@ planning._synthetic):
 
 Each measurement runs in a fresh subprocess (the same data loaded from GeoParquet), so peak
 memory is the child's peak resident set size during the overlay (VmHWM, reset after
-loading), and runs are interleaved (ours, geopandas, ours, ...). The machine may be shared:
-quote the figures with that caveat.
+loading), and runs are interleaved (ours, geopandas, ours, ...). Wall time and CPU time
+(all threads) are both reported: on a shared machine the wall times are noisy, and the CPU
+times show the work done. Quote the figures with that caveat.
 
     python benchmarks/overlay.py                    # 3 interleaved runs of each scenario
     python benchmarks/overlay.py --runs 5 --scenarios townships
@@ -88,14 +89,14 @@ def child(engine: str, scenario: str, cache: Path) -> None:
         reset = True
     except OSError:
         reset = False
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if engine == "planning":
         out = overlay.intersection(left, right)
     else:
         out = gpd.overlay(left, right, how="intersection", keep_geom_type=True)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = _rss_kib("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"engine": engine, "scenario": scenario, "seconds": seconds,
+    print(json.dumps({"engine": engine, "scenario": scenario, "seconds": seconds, "cpu": cpu,
                       "pieces": len(out), "area": float(out.area.sum()),
                       "base_mib": base / 1024, "peak_mib": peak / 1024}))
 
@@ -131,21 +132,26 @@ def main() -> None:
                 r = measure(engine, scenario, cache)
                 runs.setdefault((scenario, engine), []).append(r)
                 print(f"run {i + 1} {scenario:12s} {engine:10s} {r['seconds']:7.2f} s "
-                      f"peak {r['peak_mib']:7.0f} MiB ({r['pieces']} pieces)", flush=True)
+                      f"(CPU {r['cpu']:6.2f} s) peak {r['peak_mib']:7.0f} MiB "
+                      f"({r['pieces']} pieces)", flush=True)
     print(f"\nmedians of {args.runs} interleaved runs, {os.cpu_count()} CPUs "
           f"(scale {scale}; peak = resident memory during the overlay, data loaded)")
     print(f"{'scenario':12s} {'planning s':>10s} {'geopandas s':>11s} {'speed-up':>8s} "
-          f"{'planning MiB':>12s} {'geopandas MiB':>13s} {'memory':>7s}  pieces")
+          f"{'CPU s ours/gpd':>15s} {'planning MiB':>12s} {'geopandas MiB':>13s} {'memory':>7s}"
+          "  pieces")
     for scenario in scenarios:
         ours, theirs = runs[(scenario, "planning")], runs[(scenario, "geopandas")]
         t_ours = statistics.median(r["seconds"] for r in ours)
         t_theirs = statistics.median(r["seconds"] for r in theirs)
+        c_ours = statistics.median(r["cpu"] for r in ours)
+        c_theirs = statistics.median(r["cpu"] for r in theirs)
         m_ours = statistics.median(r["peak_mib"] for r in ours)
         m_theirs = statistics.median(r["peak_mib"] for r in theirs)
         same = ours[0]["pieces"] == theirs[0]["pieces"] and abs(
             ours[0]["area"] - theirs[0]["area"]) < 1e-6 * theirs[0]["area"]
         print(f"{scenario:12s} {t_ours:10.2f} {t_theirs:11.2f} {t_theirs / t_ours:7.1f}x "
-              f"{m_ours:12.0f} {m_theirs:13.0f} {m_ours / m_theirs:6.2f}x  "
+              f"{c_ours:7.1f}/{c_theirs:<7.1f} {m_ours:12.0f} {m_theirs:13.0f} "
+              f"{m_ours / m_theirs:6.2f}x  "
               f"{ours[0]['pieces']} {'(same as geopandas)' if same else '(DIFFERENT)'}")
 
 

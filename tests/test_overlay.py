@@ -200,3 +200,32 @@ def test_property_random_coverages(case: tuple[int, int, int, int, float, float,
     assert_same_pieces(ours, oracle(left, right), ["a", "b"])
     shared = shapely.area(shapely.intersection(shapely.box(*bounds), shapely.box(*shifted)))
     assert ours.area.sum() == pytest.approx(shared, rel=1e-9, abs=1e-6)
+
+
+def test_overlaps_inside_one_layer() -> None:
+    """planning._coverage.overlaps: every overlapping pair once, with its area; touching,
+    nested and duplicate polygons handled; a clean coverage has none."""
+    from planning._coverage import overlaps
+
+    cells = voronoi_coverage(300, seed=31)
+    assert len(overlaps(cells, "cell_id")) == 0
+    messy = pd.concat([cells, gpd.GeoDataFrame(
+        {"cell_id": [1000, 1001]}, crs=CRS,
+        geometry=[cells.geometry.iloc[5], cells.geometry.iloc[40].buffer(-5)])],
+        ignore_index=True)
+    found = overlaps(messy, "cell_id")
+    pairs = {tuple(sorted(p)) for p in zip(found["id_1"], found["id_2"], strict=True)}
+    assert (5, 1000) in pairs
+    assert (40, 1001) in pairs
+    expected = {}
+    geoms = messy.geometry.to_numpy()
+    for i, j in zip(*shapely.STRtree(geoms).query(geoms), strict=True):
+        if i < j:
+            area = shapely.intersection(geoms[i], geoms[j]).area
+            if area > 1e-6:
+                expected[(int(messy["cell_id"].iloc[i]), int(messy["cell_id"].iloc[j]))] = area
+    ours = {(int(a), int(b)): s for a, b, s in
+            zip(found["id_1"], found["id_2"], found["area_m2"], strict=True)}
+    assert ours.keys() == expected.keys()
+    for key, area in expected.items():
+        assert ours[key] == pytest.approx(area, rel=1e-9)
