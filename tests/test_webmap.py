@@ -14,7 +14,6 @@ from types import SimpleNamespace
 import folium
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
@@ -206,30 +205,28 @@ def test_plain_folium_evaluates_template_syntax_in_values_ours_does_not():
 
 # --- the sample meeting map ------------------------------------------------------------------
 
-def report_like(ws) -> SimpleNamespace:
-    projects = ws["projects"]
-    verdict = np.array(["conforms", "conditional", "conflict"])[np.arange(len(projects)) % 3]
-    plan = ws["urban_plan"].iloc[:4]
-    return SimpleNamespace(
-        projects=pd.DataFrame({"project_id": projects["project_id"], "verdict": verdict,
-                               "reasons": [["占用基本农田 3.2 亩", "规划用途不符"]]
-                               * len(projects)}),
-        discrepancies=gpd.GeoDataFrame(
-            {"code": ["01", "03", "04", "04"], "kind": ["agree", "conflict", "conflict",
-                                                         "reservoir"],
-             "area_m2": plan.area.to_numpy()}, geometry=plan.geometry.to_numpy(),
-            crs=plan.crs))
+@pytest.fixture(scope="module")
+def report(sample_ro):
+    return planning.check_conformity(sample_ro)
 
 
-def test_sample_map_has_every_layer_with_every_feature(sample_ro):
-    m = meeting_map(sample_ro, report_like(sample_ro), on=DAY)
+def test_sample_map_has_every_layer_with_every_feature(sample_ro, report):
+    m = meeting_map(sample_ro, report, on=DAY)
     layers = layers_of(m)
     for key in ("townships", "projects", "urban_plan", "landuse_plan", "control_zones",
                 "control_lines", "builtup_area", "roads", "sanitation_zones", "county"):
         assert layers[key].feature_count == len(sample_ro[key]), key
     assert layers["sanitation_scores"].feature_count == len(sample_ro["sanitation_zones"])
-    assert layers["discrepancies"].feature_count == 4
-    assert layers["sanitation_coverage"].feature_count >= 1
+    coded = report.discrepancies[report.discrepancies["code"].notna()]
+    assert layers["discrepancies"].feature_count == len(coded)
+    classes = column(payload(layers["discrepancies"]), "_class")
+    assert classes.count("水库水面(非冲突) reservoir water, not a conflict") == int(
+        (coded["kind"] == "reservoir_water").sum())
+    assert classes.count("细小图斑 sliver") == int(coded["sliver"].sum())
+    coverage = planning.sanitation.check_coverage(sample_ro["sanitation_zones"],
+                                                  sample_ro["builtup_area"])
+    assert layers["sanitation_coverage"].feature_count == len(coverage.gaps) + len(
+        coverage.overlaps)
     names = [layer.layer_name for layer in layers.values()]
     assert "乡镇 Townships" in names
     assert "重点项目 Key projects" in names
@@ -263,31 +260,36 @@ def test_project_status_and_next_node_follow_the_ledger_on_the_day(sample_ro):
         assert sum(v is not None for v in overdue) == int((snap["overdue_nodes"] > 0).sum())
 
 
-def test_projects_are_classed_by_status_verdict_and_overdue(sample_ro):
-    report = report_like(sample_ro)
+def test_projects_are_classed_by_status_verdict_and_overdue(sample_ro, report):
     data = payload(layers_of(meeting_map(sample_ro, report, layers=["projects"],
                                           on=DAY))["projects"])
     styles = [data["styles"][c] for c in data["cls"]]
-    verdict = report.projects["verdict"].tolist()
-    for style, v in zip(styles, verdict, strict=True):
-        if v == "conflict":
-            assert style["color"] == "#d50000"
-            assert style["weight"] == 4.0
-        if v == "conditional":
-            assert style["color"] == "#f9a825"
+    verdicts = report.projects.set_index("project_id").reindex(
+        sample_ro["projects"]["project_id"])
+    overdue = sample_ro.ledger.snapshot(on=DAY).set_index("project_id").reindex(
+        sample_ro["projects"]["project_id"])["overdue_nodes"] > 0
+    outline = {"conflict": ("#d50000", 4.0), "conditional": ("#f9a825", 4.0),
+               "conforms": ("#1b5e20", 1.5)}
+    for style, verdict, late in zip(styles, verdicts["verdict"], overdue, strict=True):
+        colour, width = outline[verdict]
+        if late and verdict == "conforms":
+            colour, width = "#aa00ff", 3.0
+        assert (style["color"], style["weight"]) == (colour, width)
+        assert (style["dash"] is not None) == bool(late)
     reasons = column(data, "_reasons")
-    assert reasons[0] is None or "占用基本农田" in reasons[1]
-    assert "占用基本农田 3.2 亩；规划用途不符" in reasons
+    first = verdicts["reasons_zh"].iloc[0].split("；")
+    assert reasons[0].split("\n") == first
 
 
 def test_inputs_are_not_changed(sample):
     before = {k: sample[k].copy() for k in sample.layers}
-    report = report_like(sample)
-    disc = report.discrepancies.copy()
+    report = planning.check_conformity(sample)
+    disc, projects = report.discrepancies.copy(), report.projects.copy()
     meeting_map(sample, report, on=DAY)
     for key, frame in before.items():
         assert_geodataframe_equal(sample[key], frame)
     assert_geodataframe_equal(report.discrepancies, disc)
+    assert_geodataframe_equal(report.projects, projects)
 
 
 def test_bad_inputs_get_clear_errors(sample_ro):
@@ -304,8 +306,8 @@ def test_bad_inputs_get_clear_errors(sample_ro):
 
 # --- saving, offline ---------------------------------------------------------------------
 
-def test_offline_file_has_no_web_address_and_inlines_leaflet(sample_ro, tmp_path):
-    out = save_map(meeting_map(sample_ro, report_like(sample_ro), on=DAY),
+def test_offline_file_has_no_web_address_and_inlines_leaflet(sample_ro, report, tmp_path):
+    out = save_map(meeting_map(sample_ro, report, on=DAY),
                    tmp_path / "m.html")
     html = out.read_text(encoding="utf-8")
     assert re.findall(r"https?://", html, flags=re.IGNORECASE) == []
@@ -376,6 +378,14 @@ def test_user_links_left_in_an_offline_map_are_reported(sample_ro, tmp_path):
     with pytest.raises(OfflineError, match="self-contained") as err:
         save_map(m, tmp_path / "m.html")
     assert [p.value for p in err.value.problems] == ["https://example.org/x"]
+
+
+def test_notebook_display_is_the_offline_page(sample_ro):
+    shown = meeting_map(sample_ro, layers=["townships"])._repr_html_()
+    assert shown.startswith("<div")
+    assert "<iframe srcdoc=" in shown
+    assert re.findall(r"https?://", shown) == []
+    assert "leaflet/leaflet.js (vendored)" in shown
 
 
 def test_save_map_wants_an_html_name(sample_ro, tmp_path):

@@ -12,13 +12,11 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import _browser
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyproj
 import pytest
 import shapely
@@ -51,29 +49,10 @@ def _clean(browser: _browser.Browser) -> None:
     browser.reset()
 
 
-def report_like(ws: planning.Workspace) -> SimpleNamespace:
-    """A stand-in for planning.check_conformity(ws) with the documented columns."""
-    projects = ws["projects"]
-    verdicts = np.array(["conforms", "conditional", "conflict"])[np.arange(len(projects)) % 3]
-    reasons = [[] if v == "conforms" else [f"占用{v}区域 12.5 亩"] for v in verdicts]
-    plan = ws["urban_plan"].iloc[:8]
-    codes = ["01", "02", "03", "04", "04", "03", "01", "03"]
-    kinds = ["agree", "agree", "conflict", "conflict", "conflict", "reservoir", "agree",
-             "sliver"]
-    disc = gpd.GeoDataFrame(
-        {"code": codes, "kind": kinds, "sub_kind": ["", "", "", "basic_farmland", "other", "",
-                                                    "", ""],
-         "area_m2": plan.area.to_numpy()}, geometry=plan.geometry.to_numpy(), crs=plan.crs)
-    return SimpleNamespace(
-        projects=pd.DataFrame({"project_id": projects["project_id"], "verdict": verdicts,
-                               "reasons": reasons}),
-        discrepancies=disc)
-
-
 @pytest.fixture(scope="module")
 def sample_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, Any]:
     ws = planning.load_sample()
-    report = report_like(ws)
+    report = planning.check_conformity(ws)
     m = meeting_map(ws, report, on=MEETING_DAY)
     path = save_map(m, tmp_path_factory.mktemp("maps") / "meeting.html")
     return path, ws, report
@@ -115,7 +94,7 @@ def test_every_layer_draws_its_features_and_is_listed(browser, sample_file):
                 "control_lines": len(ws["control_lines"]), "roads": len(ws["roads"]),
                 "builtup_area": 1, "county": 1, "sanitation_zones": len(ws["sanitation_zones"]),
                 "sanitation_scores": len(ws["sanitation_zones"]),
-                "discrepancies": len(report.discrepancies)}
+                "discrepancies": int(report.discrepancies["code"].notna().sum())}
     for key, n in expected.items():
         assert info[key]["n"] == n, key
         assert info[key]["on"], key
@@ -192,6 +171,7 @@ def click_feature(page: Any, key: str, index: int, zoom: int = 15) -> str:
         const box = map.getContainer().getBoundingClientRect();
         return [p.x + box.left, p.y + box.top];
     }}""")
+    page.wait_for_selector(".leaflet-popup", state="detached")  # the last one faded out
     page.mouse.click(point[0], point[1])
     page.wait_for_selector(".leaflet-popup-content", timeout=20_000)
     return str(page.inner_text(".leaflet-popup-content"))
@@ -213,9 +193,10 @@ def test_project_popup_shows_the_ledger_row_in_chinese(browser, sample_file):
             state = snap.loc[row["project_id"]]
             if isinstance(state["next_node"], str):
                 assert state["next_node"] in text
-            verdict = report.projects.set_index("project_id").loc[row["project_id"], "verdict"]
+            verdict = report.projects.set_index("project_id").loc[row["project_id"]]
             words = {"conforms": "符合", "conditional": "有条件", "conflict": "冲突"}
-            assert words[verdict] in text
+            assert words[verdict["verdict"]] in text
+            assert verdict["reasons_zh"].split("；")[0] in text
     assert browser.blocked == []
     assert browser.errors == []
 
@@ -283,7 +264,8 @@ def hostile_workspace() -> planning.Workspace:
 
 def test_hostile_values_show_as_text_and_run_nothing(browser, tmp_path):
     ws = hostile_workspace()
-    m = meeting_map(ws, report_like(ws), on=MEETING_DAY, title=" / ".join(HOSTILE))
+    m = meeting_map(ws, planning.check_conformity(ws), on=MEETING_DAY,
+                    title=" / ".join(HOSTILE))
     path = save_map(m, tmp_path / "hostile.html")
     with browser.page() as page:
         open_map(page, path)

@@ -16,6 +16,7 @@ Every value that came from data reaches the page escaped (see ``_escape``).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -87,6 +88,20 @@ class MeetingMap(folium.Map):  # type: ignore[misc]
         root = self.get_root()
         if isinstance(root, Figure):
             root.title = html_text(title)
+
+    def _repr_html_(self, **kwargs: Any) -> str:  # noqa: ARG002 - Jupyter's signature
+        """In Jupyter: the self-contained page in an iframe (shows without internet)."""
+        try:
+            page = render_html(self, offline=True)
+        except OfflineError as err:
+            log.warning("showing the map with CDN links (it needs internet): %s", err)
+            page = render_html(self, offline=False)
+        root = self.get_root()
+        ratio = getattr(root, "ratio", "60%")
+        return ('<div style="width:100%;"><div style="position:relative;width:100%;height:0;'
+                f'padding-bottom:{ratio};"><iframe srcdoc="{html.escape(page, quote=True)}" '
+                'style="position:absolute;width:100%;height:100%;left:0;top:0;'
+                'border:none !important;" allowfullscreen></iframe></div></div>')
 
     def _needs_folium_assets(self) -> bool:
         stack = list(self._children.values())

@@ -77,12 +77,12 @@ def display_text(value: object) -> str:  # noqa: PLR0911 - one return per kind o
     --------
     >>> display_text(pd.Timestamp("2011-12-07")), display_text(3500.0), display_text(0.125)
     ('2011-12-07', '3500', '0.12')
-    >>> display_text(float("nan")), display_text(pd.NaT), display_text(None)
-    ('', '', '')
+    >>> display_text(float("nan")), display_text(pd.NaT), display_text(pd.NA), display_text(None)
+    ('', '', '', '')
     """
     if isinstance(value, str):  # the common case first
         return value
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return ""
     if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
         return str(int(value))

@@ -218,16 +218,25 @@ def roads(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
 # --- analyses -----------------------------------------------------------------------------
 
 def discrepancies(report: object) -> LayerSpec | None:
-    """Discrepancy patches of a conformity report, by code (reservoir water and slivers apart)."""
+    """Discrepancy patches of a conformity report by code; reservoir water and slivers apart.
+
+    Only patches with a code (where both plans apply) are drawn; the report's patches that
+    lie in one plan only are left out of the map and counted in the log.
+    """
     frame = getattr(report, "discrepancies", None)
     if not isinstance(frame, gpd.GeoDataFrame) or "code" not in frame.columns:
         return None
-    frame = frame.copy()
-    kind = frame["kind"].map(display_text) if "kind" in frame.columns else ""
-    keys = []
-    for code, k in zip(frame["code"].map(display_text), np.broadcast_to(kind, len(frame)),
-                       strict=True):
-        keys.append("reservoir" if "reservoir" in k else "sliver" if "sliver" in k else code)
+    coded = frame["code"].map(display_text) != ""
+    if (~coded).any():
+        log.info("meeting map: %d discrepancy patches without a code (one plan only) left "
+                 "out", int((~coded).sum()))
+    frame = frame[coded.to_numpy()].copy()
+    kind = frame["kind"].map(display_text) if "kind" in frame.columns else pd.Series(
+        "", index=frame.index)
+    sliver = frame["sliver"].fillna(False).astype(bool) if "sliver" in frame.columns else (
+        kind.str.contains("sliver"))
+    keys = np.where(sliver.to_numpy(), "sliver", np.where(
+        kind.str.contains("reservoir").to_numpy(), "reservoir", frame["code"].map(display_text)))
     table = dict(S.DISCREPANCY)
     table["reservoir"] = S.DISCREPANCY_RESERVOIR
     table["sliver"] = S.DISCREPANCY_SLIVER
@@ -235,19 +244,29 @@ def discrepancies(report: object) -> LayerSpec | None:
                                       lambda c: c if c in table else None, opacity=0.7,
                                       outline="#444444")
     frame["_class"] = [table.get(k, (k,))[0] for k in keys]
-    names = [("code", "差异类型 code"), ("_class", "类别 class"), ("sub_kind", "占用 occupies"),
-             ("township", "所属乡镇 township"), ("urban_class", "城规用地 urban plan"),
-             ("landuse_class", "土规用途 land-use plan"), ("area_m2", "面积 area (m²)"),
+    if "sub_kind" in frame.columns:
+        frame["_occupies"] = frame["sub_kind"].map(
+            lambda v: S.OCCUPIES.get(display_text(v), display_text(v)))
+    names = [("patch_id", "编号 id"), ("code", "差异类型 code"), ("_class", "类别 class"),
+             ("_occupies", "占用 occupies"), ("township", "所属乡镇 township"),
+             ("urban_class", "城规用地 urban plan class"),
+             ("urban_class_name", "城规用地名称 urban plan"),
+             ("land_class", "土规用途 land-use plan class"),
+             ("land_class_name", "土规用途名称 land-use plan"),
+             ("landuse_zone", "土地用途区 land-use zone"), ("area_m2", "面积 area (m²)"),
              ("area_mu", "面积 area (亩 mu)"), ("area_ha", "面积 area (公顷 ha)")]
     fields = [f for f in names if f[0] in frame.columns]
     return _spec("discrepancies", frame, classes, styles, legend, fields=fields,
                  title="_class", tooltip="_class")
 
 
-def _as_text(value: object) -> str:
+def _as_lines(value: object) -> str:
+    """Reasons as one line each (a list, or text joined with ；)."""
     if isinstance(value, list | tuple | np.ndarray):
-        return "；".join(display_text(v) for v in value if display_text(v))
-    return display_text(value)
+        items = [display_text(v) for v in value]
+    else:
+        items = display_text(value).split("；")
+    return "\n".join(item.strip() for item in items if item.strip())
 
 
 def _verdicts(report: object) -> pd.DataFrame | None:
@@ -256,7 +275,8 @@ def _verdicts(report: object) -> pd.DataFrame | None:
         return None
     out = pd.DataFrame({"project_id": frame["project_id"].map(display_text),
                         "verdict": frame["verdict"].map(display_text)})
-    out["reasons"] = frame["reasons"].map(_as_text) if "reasons" in frame else ""
+    column = "reasons_zh" if "reasons_zh" in frame else "reasons"
+    out["reasons"] = frame[column].map(_as_lines) if column in frame else ""
     return out.drop_duplicates("project_id").set_index("project_id")
 
 

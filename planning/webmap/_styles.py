@@ -145,6 +145,11 @@ DISCREPANCY = {
 }
 DISCREPANCY_RESERVOIR = ("水库水面(非冲突) reservoir water, not a conflict", "#6baed6")
 DISCREPANCY_SLIVER = ("细小图斑 sliver", "#6a3d9a")
+#: What an 04 patch occupies (``sub_kind`` of the conformity report).
+OCCUPIES = {"basic_farmland": "基本农田 basic farmland",
+            "other_farmland": "一般农田 general farmland",
+            "ecological": "生态用地 ecological land", "reservoir_water": "水库水面 reservoir water",
+            "other": "其他 other"}
 
 #: GB 50137 urban land classes by longest prefix: label, fill.
 URBAN_CLASSES = {
