@@ -124,7 +124,9 @@ def _vertices(
     Returns x, y (grid units, int64), the ring of each vertex and the grid origin.
     """
     xy, ring_of = shapely.get_coordinates(rings, return_index=True)
-    lon, lat = (xy[:, 0], xy[:, 1]) if transform is None else transform(xy[:, 0], xy[:, 1])
+    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
+    del xy
+    lon, lat = (x, y) if transform is None else transform(x, y)
     if len(lon):
         origin = (float(np.floor(lon.min() / quantum) * quantum),
                   float(np.floor(lat.min() / quantum) * quantum))
@@ -171,10 +173,13 @@ def encode_numbers(values: npt.ArrayLike) -> str:
         raise ValueError(msg)
     # a number of L digits: L - 1 continuation digits (n // C**k % C), then C + n // C**(L-1)
     lengths = np.ones(len(n), dtype=np.int64)
-    threshold = _T
-    while n.size and threshold <= n.max():
-        lengths += n >= threshold
-        threshold *= _C
+    big = np.flatnonzero(n >= _T)  # most numbers take one digit: work on the others only
+    rest = n[big] // _C
+    extra = np.ones(len(big), dtype=np.int64)
+    while len(rest) and rest.max() >= _T:
+        extra += rest >= _T
+        rest = rest // _C
+    lengths[big] += extra
     starts = _group_starts(lengths)
     out = np.empty(int(lengths.sum()), dtype=np.uint8)
     one = lengths == 1

@@ -488,7 +488,8 @@
     if (old && old.layer._map) { old.layer._redraw(); }
     if (!h) { return; }
     h.layer._redraw();
-    var popup = L.popup({ maxWidth: 360, className: 'pm-popup-wrap' })
+    var popup = L.popup({ maxWidth: 440, minWidth: 300, className: 'pm-popup-wrap',
+                          autoPanPaddingTopLeft: [60, 120], autoPanPaddingBottomRight: [40, 40] })
       .setLatLng(latlng || h.layer.featureAnchor(h.f))
       .setContent(h.layer.popupContent(h.f));
     popup.on('remove', function () {
