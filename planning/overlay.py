@@ -6,12 +6,14 @@ order and with the same columns, built for coverages (land survey patches, plan 
 townships), where most pairs of polygons either nest or merely touch:
 
 1. a spatial tree (STRtree) is built on the larger layer and queried with the bounding boxes
-   of the smaller, so each geometry of the smaller layer is prepared once, for all of its
-   candidates;
-2. pairs where one polygon covers the other skip the overlay: the piece is the smaller
-   polygon itself;
+   of the smaller; each polygon of the smaller layer is prepared once per chunk of its
+   candidates (private copies: the caller's geometries are never prepared);
+2. a point inside each polygon of the larger layer is located in the prepared polygon of the
+   smaller (cheap); with it, pairs where one polygon covers the other skip the overlay (the
+   piece is the covered polygon itself), and the remaining pairs need one predicate to tell
+   crossing from merely touching;
 3. pairs that do not intersect, or only touch along edges or at points, are dropped;
-4. the remaining pairs are intersected with ``shapely.intersection``, vectorised, in chunks
+4. the crossing pairs are intersected with ``shapely.intersection``, vectorised, in chunks
    spread over threads (shapely releases the GIL), so memory stays bounded by the output.
 
 Geometry results follow geopandas' ``keep_geom_type=True`` rule for polygon layers:
