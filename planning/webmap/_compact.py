@@ -132,8 +132,7 @@ def _vertices(
                   float(np.floor(lat.min() / quantum) * quantum))
     else:
         origin = (0.0, 0.0)
-    gx = np.rint((lon - origin[0]) / quantum).astype(np.int64)
-    gy = np.rint((lat - origin[1]) / quantum).astype(np.int64)
+    gx, gy = _snap(lon, origin[0], quantum), _snap(lat, origin[1], quantum)
     n = len(ring_of)
     keep = np.ones(n, dtype=bool)
     if n:
@@ -152,6 +151,14 @@ def _vertices(
         )
         keep[last_pos[repeat]] = False
     return gx[keep], gy[keep], ring_of[keep], origin
+
+
+def _snap(values: FloatArray, origin: float, quantum: float) -> IntArray:
+    """Grid numbers of coordinates (in place on ``values``, which is not used afterwards)."""
+    work = np.subtract(values, origin, out=values if values.flags.writeable else None)
+    np.multiply(work, 1.0 / quantum, out=work)
+    np.rint(work, out=work)
+    return work.astype(np.int64)
 
 
 def _zigzag(values: IntArray) -> IntArray:

@@ -76,7 +76,8 @@ class LayerSpec:
 def lonlat_transform(crs: Any, *, gcj02: bool = False) -> Transform:
     """Return ``f(x, y) -> (lon, lat)`` from ``crs`` to WGS84 (then GCJ-02 when asked).
 
-    CGCS2000 (EPSG:4490 and its projections) is treated as WGS84, as web maps do.
+    CGCS2000 (EPSG:4490 and its projections) is treated as WGS84, as web maps do. The
+    function may overwrite the arrays it is given (contiguous float64 ones).
     """
     if crs is None:
         msg = ("A layer for the map has no CRS. Set it with gdf.set_crs('EPSG:4548') (CGCS2000 "
@@ -88,8 +89,11 @@ def lonlat_transform(crs: Any, *, gcj02: bool = False) -> Transform:
         source, 4326, always_xy=True)
 
     def transform(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
-        lon, lat = (x, y) if transformer is None else transformer.transform(x, y)
-        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        # the callers hand over arrays of their own: transform them in place (no copies)
+        lon = np.ascontiguousarray(x, dtype=np.float64)
+        lat = np.ascontiguousarray(y, dtype=np.float64)
+        if transformer is not None:
+            transformer.transform(lon, lat, inplace=True)
         return wgs84_to_gcj02(lon, lat) if gcj02 else (lon, lat)
 
     return transform

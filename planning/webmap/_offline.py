@@ -38,6 +38,7 @@ _NPM_CDN = re.compile(
     r"(?P<pkg>(?:@[^/@]+/)?[^/@]+)@(?P<version>[^/]+)/(?P<file>.+)$"
 )
 _HTTP = re.compile(r"https?://", re.IGNORECASE)
+_SCHEME = re.compile(r"[sS]?://")
 _CSS_URL = re.compile(
     r"""url\(\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^)'"\s]+))\s*\)""")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
@@ -233,8 +234,10 @@ def remaining_addresses(html: str, *, allowed: Sequence[str] = ()) -> list[str]:
     """
     forms = _allowed_forms(allowed)
     found = []
-    for match in _HTTP.finditer(html):
-        start = match.start()
+    for match in _SCHEME.finditer(html):  # find "://" (fast), then look back for http(s)
+        start = match.start() - 4
+        if start < 0 or not _HTTP.match(html, start):
+            continue
         if any(html.startswith(form, start) for form in forms):
             continue
         end = start
