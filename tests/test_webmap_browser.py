@@ -211,7 +211,9 @@ def test_search_finds_a_project_and_opens_its_popup(browser, sample_file):
         assert items == ["县城西环路"]
         page.click(".pm-search-item")
         page.wait_for_selector(".leaflet-popup-content")
+        page.wait_for_timeout(300)  # still open after the click has gone through
         assert "县城西环路" in page.inner_text(".leaflet-popup-content")
+        assert page.locator(".pm-search-item").count() == 0
         page.fill(".pm-search-input", "没有这个项目")
         assert "无结果" in page.inner_text(".pm-search-results")
     assert browser.errors == []

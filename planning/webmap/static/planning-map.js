@@ -575,7 +575,7 @@
       out.forEach(function (r) {
         var item = el('a', 'pm-search-item', list, r.label);
         item.href = '#';
-        L.DomEvent.on(item, 'click', function (e) { L.DomEvent.preventDefault(e); self._go(r); });
+        L.DomEvent.on(item, 'click', function (e) { L.DomEvent.stop(e); self._go(r); });
       });
       if (!out.length) { el('div', 'pm-search-none', list, '无结果 No match'); }
     },
@@ -584,7 +584,9 @@
       if (!map.hasLayer(r.layer)) { map.addLayer(r.layer); }
       map.fitBounds(r.layer.featureBounds(r.f), { maxZoom: 16, animate: false });
       select(map, { layer: r.layer, f: r.f }, r.layer.featureAnchor(r.f));
-      this._list.textContent = '';
+      var list = this._list;
+      // clear after this event: a detached target would let the map take the click as its own
+      setTimeout(function () { list.textContent = ''; }, 0);
     }
   });
 
