@@ -211,6 +211,20 @@ def _kind_of(frame: gpd.GeoDataFrame) -> str:
     return "polygon"
 
 
+def _by_column(
+    frame: gpd.GeoDataFrame, by: str, styles: Mapping[object, Style], kind: str
+) -> tuple[npt.NDArray[np.int64], list[Style], list[Category]]:
+    """Classes of ``add_layer(by=...)``: the given styles, palette colours for the rest."""
+    if by not in frame.columns:
+        msg = f"Column {by!r} (by=) is not in the layer; columns: {', '.join(frame.columns)}."
+        raise InputError(msg)
+    chosen = {display_text(k): v for k, v in styles.items()}
+    labels = sorted({display_text(v) for v in frame[by].tolist()})
+    fallback = {label: Style(fill=PALETTE[i % len(PALETTE)]) for i, label in enumerate(labels)}
+    return categorical(frame[by], style=lambda label: chosen.get(label, fallback[label]),
+                       kind=kind)
+
+
 def add_layer(
     m: folium.Map,
     gdf: gpd.GeoDataFrame,
@@ -279,14 +293,7 @@ def add_layer(
     fields = list(popup.items()) if isinstance(popup, Mapping) else [(c, c) for c in popup]
     kind = _kind_of(frame)
     if by is not None:
-        if by not in frame.columns:
-            msg = f"Column {by!r} (by=) is not in the layer; columns: {', '.join(frame.columns)}."
-            raise InputError(msg)
-        chosen = {display_text(k): v for k, v in (styles or {}).items()}
-        fallback = {label: Style(fill=PALETTE[i % len(PALETTE)])
-                    for i, label in enumerate(sorted(frame[by].map(display_text).unique()))}
-        classes, style_list, legend = categorical(
-            frame[by], style=lambda label: chosen.get(label, fallback[label]), kind=kind)
+        classes, style_list, legend = _by_column(frame, by, styles or {}, kind)
     else:
         classes = np.zeros(len(frame), dtype=np.int64)
         style_list = [style or Style()]
