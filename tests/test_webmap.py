@@ -292,6 +292,17 @@ def test_inputs_are_not_changed(sample):
     assert_geodataframe_equal(report.projects, projects)
 
 
+def test_partial_workspaces_still_map(sample_ro):
+    projects = sample_ro["projects"]
+    data = payload(layers_of(meeting_map({"projects": projects}, on=DAY))["projects"])
+    expected = [planning.webmap._styles.STATUS[s][0] for s in projects["status"]]
+    assert column(data, "_status") == expected  # recorded status, no ledger to ask
+    assert set(column(data, "_next")) == {None}
+    empty = render_html(meeting_map({}))
+    assert "PlanningMap.setup" in empty
+    assert "PlanningMap.compactLayer" not in empty
+
+
 def test_bad_inputs_get_clear_errors(sample_ro):
     with pytest.raises(TypeError, match=r"planning\.Workspace"):
         meeting_map(sample_ro["townships"])

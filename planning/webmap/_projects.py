@@ -9,6 +9,7 @@ verdict and its reasons.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 
 import geopandas as gpd
@@ -21,6 +22,8 @@ from planning.webmap._escape import display_text
 from planning.webmap._layers import LayerSpec
 from planning.webmap._meeting import LAYERS, SHOWN, _frame, _verdicts
 from planning.webmap._styles import Category, Style
+
+log = logging.getLogger(__name__)
 
 _STATE_COLUMNS = ["status", "overdue_nodes", "next_node", "next_due", "next_responsible"]
 
@@ -38,6 +41,14 @@ def project_states(ws: Mapping[str, pd.DataFrame], day: dt.date) -> pd.DataFrame
 
     Columns :data:`_STATE_COLUMNS`, from :meth:`planning.ledger.Ledger.snapshot`.
     """
+    if "time_nodes" not in ws:  # no ledger to ask: the recorded status, no time nodes
+        log.info("meeting map: no time_nodes table; projects show their recorded status")
+        projects = ws["projects"]
+        out = pd.DataFrame(index=projects["project_id"].map(display_text))
+        out["status"] = projects["status"].to_numpy() if "status" in projects else None
+        out["overdue_nodes"] = 0
+        out["next_node"] = out["next_due"] = out["next_responsible"] = None
+        return out[~out.index.duplicated()]
     snap = _ledger(ws).snapshot(on=day)
     snap = snap.assign(project_id=snap["project_id"].map(display_text))
     return snap.drop_duplicates("project_id").set_index("project_id")[_STATE_COLUMNS]
@@ -45,7 +56,7 @@ def project_states(ws: Mapping[str, pd.DataFrame], day: dt.date) -> pd.DataFrame
 
 def default_day(ws: Mapping[str, pd.DataFrame]) -> dt.date:
     """The map's date when none is given: the ledger's date, else today."""
-    if "projects" in ws:
+    if "projects" in ws and "time_nodes" in ws:
         as_of = _ledger(ws).as_of
         if as_of is not None:
             return pd.Timestamp(as_of).date()
