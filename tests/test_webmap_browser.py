@@ -278,6 +278,17 @@ def test_hostile_values_show_as_text_and_run_nothing(browser, tmp_path):
         title = page.inner_text(".pm-title h1")
         legend = page.text_content(".pm-legend")
         popup = click_feature(page, "projects", 0, zoom=16)
+        page.evaluate("() => window.__planningMaps[0].closePopup()")
+        page.wait_for_selector(".leaflet-popup", state="detached")
+        anchor = page.evaluate("""() => { const map = window.__planningMaps[0];
+            const layer = PlanningMap.instances.find(l => l.data.key === 'projects');
+            const p = map.latLngToContainerPoint(layer.featureAnchor(0));
+            const b = map.getContainer().getBoundingClientRect();
+            return [p.x + b.left, p.y + b.top]; }""")
+        page.mouse.move(anchor[0] + 1, anchor[1])
+        page.mouse.move(anchor[0], anchor[1])
+        page.wait_for_selector(".pm-tooltip")
+        tooltip = page.inner_text(".pm-tooltip")
         pwned = page.evaluate("() => window.__pwned || null")
         page_title = page.title()
     assert browser.dialogs == []
@@ -289,6 +300,7 @@ def test_hostile_values_show_as_text_and_run_nothing(browser, tmp_path):
         assert value in legend
     assert page_title == " / ".join(HOSTILE)
     assert HOSTILE[0] in popup
+    assert tooltip.strip() == HOSTILE[0]
     assert "49" not in title  # the Jinja expression was not evaluated
     assert all(n > 0 for n in drawn.values())
     assert browser.blocked == []
