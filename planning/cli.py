@@ -101,7 +101,9 @@ def cmd_map(args: argparse.Namespace) -> int:
 
     ws = _workspace(args.workspace)
     report = None if args.no_check else check_conformity(ws)
-    m = meeting_map(ws, report, basemap=args.basemap, title=args.title, on=args.on)
+    layers = args.layers.split(",") if args.layers else None
+    m = meeting_map(ws, report, layers=layers, basemap=args.basemap, title=args.title,
+                    on=args.on)
     save_map(m, args.output, offline=not args.online)
     print(f"wrote {args.output}")
     return 0
@@ -264,7 +266,9 @@ def _data_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p = _command(sub, "map", cmd_map, "a meeting map of a workspace, one HTML file")
     p.add_argument("workspace", nargs="?")
     p.add_argument("-o", "--output", default="maps/meeting.html")
-    p.add_argument("--basemap", help="none (default), osm, tianditu, tianditu-img, gaode")
+    p.add_argument("--basemap", help="none (default), osm, tianditu, tianditu-img, gaode, "
+                   "gaode-img (Tianditu needs a key in the TIANDITU_KEY environment variable)")
+    p.add_argument("--layers", help="comma-separated layers to draw (default: all)")
     p.add_argument("--title")
     p.add_argument("--on", type=_date, help="meeting date: colours projects by status then")
     p.add_argument("--online", action="store_true", help="load Leaflet from CDNs")

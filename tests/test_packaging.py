@@ -36,8 +36,11 @@ def test_load_sample_from_an_installed_wheel(tmp_path: Path):
         "import planning, shapely, json\n"
         "ws = planning.load_sample()\n"
         "towns, county = ws['townships'], ws['county']\n"
+        "m = planning.meeting_map(ws, layers=['townships'])\n"
+        "html = planning.save_map(m, 'map.html').read_text(encoding='utf-8')\n"
         "print(json.dumps({'file': planning.__file__, 'n': len(towns),\n"
         "  'ratio': towns.union_all().area / county.union_all().area,\n"
+        "  'vendored': 'leaflet/leaflet.js (vendored)' in html,\n"
         "  'crs': sorted({str(g.crs) for g in ws.layers.values()})}))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -50,3 +53,4 @@ def test_load_sample_from_an_installed_wheel(tmp_path: Path):
     assert result["n"] == 9
     assert abs(result["ratio"] - 1) < 1e-3
     assert result["crs"] == ["EPSG:4548"]
+    assert result["vendored"]  # the offline assets travel inside the wheel
