@@ -11,10 +11,10 @@ partitions:
    Dask or GeoParquet layer keeps its spatial partitions when it has them (GeoParquet files
    written per county carry their bounding boxes) and is otherwise spatially shuffled with
    dask-geopandas (``spatial_shuffle(by="hilbert")``). Each partition's extent is the convex
-   hull of its geometries.
+   hull of its geometries' bounding boxes (or the GeoParquet file's bounding box).
 2. Only the pairs of partitions whose extents overlap (more than touch) are intersected,
-   each pair by the local engine (``planning.overlay._intersection_local``) in one task. Each pair of polygons lies
-   in exactly one pair of partitions, so no piece is found twice.
+   each pair by the local engine (``planning.overlay._intersection_local``) in one task.
+   Each pair of polygons lies in exactly one pair of partitions, so no piece is found twice.
 3. The pieces are ordered by the positions of their polygons in the two layers (as the
    dataset's partitions come, for Dask inputs), so the result equals the local engine's.
 
@@ -222,6 +222,26 @@ def _partition_problems(part: gpd.GeoDataFrame, name: str, position: str) -> pd.
     return pd.DataFrame({"problem": pd.Series(fixed, dtype=object)})
 
 
+def _gather(collection: Any, client: Any, meta: pd.DataFrame) -> Any:
+    """Compute a Dask frame's partitions and concatenate them here.
+
+    Each partition comes straight from its worker: cheaper than ``compute()``, which
+    first gathers every partition on one worker to concatenate them there.
+    """
+    import dask.base  # noqa: PLC0415
+
+    parts = collection.to_delayed()
+    if client is not None:
+        futures = client.compute(parts)
+        results = client.gather(futures)
+        del futures
+    else:
+        compute: Any = dask.base.compute
+        results = compute(*parts)
+    found = [part for part in results if len(part)]
+    return pd.concat(found, ignore_index=True) if found else meta
+
+
 def _compute(collection: Any, client: Any) -> Any:
     if client is not None:
         return client.compute(collection, sync=True)
@@ -392,8 +412,8 @@ def intersection(
     cluster = client or _default_client()
     lside, rside = _prepare(left, right, client=cluster, npartitions=npartitions,
                             validate=validate)
-    found = _compute(_pieces_of(lside, rside, threads_per_task), cluster)
-    return _ordered(found, lside.meta.crs)
+    lazy = _pieces_of(lside, rside, threads_per_task)
+    return _ordered(_gather(lazy, cluster, lazy._meta), lside.meta.crs)
 
 
 def _ordered(found: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
@@ -446,7 +466,8 @@ def pieces_of(left: Geoms, right: Geoms, *, workers: int | None = None) -> Piece
     cluster = options.client or _default_client()
     lside, rside = _prepare(frames[0], frames[1], client=cluster,
                             npartitions=options.npartitions, validate=False)
-    found = _compute(_pieces_of(lside, rside, 1), cluster)
+    lazy = _pieces_of(lside, rside, 1)
+    found = _gather(lazy, cluster, lazy._meta)
     order = np.lexsort((found[RIGHT_POSITION].to_numpy(), found[LEFT_POSITION].to_numpy()))
     return Pieces(found[LEFT_POSITION].to_numpy(np.intp)[order],
                   found[RIGHT_POSITION].to_numpy(np.intp)[order],

@@ -102,8 +102,10 @@ def test_only_partitions_that_meet_are_paired(client: Client, survey: gpd.GeoDat
 
 
 def test_without_a_cluster_dask_threads_run_it(survey: gpd.GeoDataFrame,
-                                               zones: gpd.GeoDataFrame) -> None:
+                                               zones: gpd.GeoDataFrame,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     need_tool(_dask is not None, "the dask extra")
+    monkeypatch.setattr(_dask, "_default_client", lambda: None)  # hide the module's cluster
     got = _dask.intersection(survey, zones, client=None, npartitions=4)
     assert_same_pieces(got, overlay.intersection(survey, zones))
 
