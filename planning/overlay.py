@@ -301,9 +301,11 @@ def _chunk_pieces(
         geoms = np.empty(len(a), dtype=object)
         keep = np.zeros(len(a), dtype=bool)
         inside = np.flatnonzero(shapely.contains_properly(a, layers.inner[big_idx]))
-        covered = inside[shapely.covers(a[inside], b[inside])]
+        deep = shapely.contains_properly(a[inside], b[inside])  # cheap: no shared boundary
+        edge = inside[~deep]
+        covered = np.concatenate([inside[deep], edge[shapely.covers(a[edge], b[edge])]])
         geoms[covered], keep[covered] = b[covered], True
-        crossing = [np.setdiff1d(inside, covered, assume_unique=True)]
+        crossing = [np.setdiff1d(inside, covered)]
         outside = np.flatnonzero(~np.isin(np.arange(len(a)), inside))
         outside = outside[shapely.intersects(a[outside], b[outside])]
         sb, bb = layers.small_bounds[small_idx[outside]], layers.big_bounds[big_idx[outside]]
