@@ -234,7 +234,7 @@ class _WorkspaceLike(Protocol):
     def __contains__(self, key: object) -> bool: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ConformityReport:
     """The result of :func:`check_conformity`.
 
@@ -285,6 +285,38 @@ class ConformityReport:
             rows[f"projects: {verdict}"] = (int((self.projects["verdict"] == verdict).sum()),
                                             float("nan"))
         return pd.DataFrame.from_dict(rows, orient="index", columns=["count", "area_mu"])
+
+    def summary_text(self) -> str:
+        """A few lines for a terminal: conflicts by code and sub-kind, projects by verdict.
+
+        Examples
+        --------
+        >>> import planning
+        >>> print(planning.check_conformity(planning.load_sample()).summary_text())
+        ... # doctest: +ELLIPSIS
+        三规合一 conformity: 144 conflict patches, 14,263.0 mu (2 slivers)
+          04 basic_farmland: ...
+        projects: 12 conflict, 1 conditional, 14 conforms
+        """
+        c = self.conflicts
+        lines = [f"三规合一 conformity: {len(c)} conflict patches, {c['area_mu'].sum():,.1f} mu "
+                 f"({int(c['sliver'].sum())} slivers)"]
+        grouped = c.groupby(["code", "sub_kind"])["area_mu"].agg(["size", "sum"])
+        for (code, sub), row in grouped.sort_values("sum", ascending=False).iterrows():
+            lines.append(f"  {code} {sub}: {int(row['size'])} patches, {row['sum']:,.1f} mu")
+        reservoir = self.discrepancies[self.discrepancies["kind"] == "reservoir_water"]
+        if len(reservoir):
+            lines.append(f"  reservoir water (not a conflict): {len(reservoir)} patches, "
+                         f"{reservoir['area_mu'].sum():,.1f} mu")
+        counts = self.projects["verdict"].value_counts()
+        verdicts = [v for v in ("conflict", "conditional", "conforms") if v in counts]
+        lines.append("projects: " + ", ".join(f"{int(counts[v])} {v}" for v in verdicts))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"<ConformityReport: {len(self.discrepancies)} patches "
+                f"({int(self.discrepancies['conflict'].sum())} conflicts), "
+                f"{len(self.projects)} projects>")
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
         """Write the conflict ledger workbook atomically; return its path.
