@@ -56,15 +56,20 @@ log = logging.getLogger(__name__)
 
 __all__ = ["ConformityReport", "check_conformity", "check_projects", "discrepancies"]
 
-#: Engines of :func:`check_conformity` (the dask engine plugs in here later).
+#: Engines of the conformity check: the overlay function each one runs.
 _ENGINES: dict[str, PiecesFn] = {"local": pieces_of}
 
 
 def _engine(engine: str) -> PiecesFn:
+    if engine == "dask" and engine not in _ENGINES:
+        from planning import _dask  # noqa: PLC0415 - optional extra, imported on demand
+
+        return _dask.pieces_of
     if engine not in _ENGINES:
+        names = sorted({*_ENGINES, "dask"})
         msg = (f"Unknown engine {engine!r} for the conformity check: use one of "
-               f"{', '.join(map(repr, _ENGINES))}. (planning.overlay.intersection also "
-               "takes engine='dask'; the conformity check does not yet.)")
+               f"{', '.join(map(repr, names))} ('dask' needs the dask extra: "
+               "pip install 'planning[dask]').")
         raise InputError(msg)
     return _ENGINES[engine]
 
@@ -101,8 +106,9 @@ def discrepancies(
     urban_classification, land_classification : str, path or DataFrame
         The classification tables (see :mod:`planning.classes`); pass your own for
         provincial variants.
-    engine : {"local"}
-        Where the overlays run.
+    engine : {"local", "dask"}
+        Where the overlays run: this process's threads, or a Dask cluster (the current
+        client; see :mod:`planning._dask` for client and partition options).
     workers : int, optional
         Threads of the local engine.
 
@@ -365,7 +371,7 @@ def check_conformity(
     Parameters
     ----------
     ws : planning.Workspace or mapping of layer name to GeoDataFrame
-    engine : {"local"}
+    engine : {"local", "dask"}
         Where the overlays run; other names raise an error listing the engines.
     min_area_m2 : float, optional
         Sliver threshold for the patches (default ``planning.settings.sliver_area_m2``).

@@ -241,8 +241,8 @@ def test_overlapping_polygons_are_reported_with_place(sample: planning.Workspace
 
 
 def test_options_are_checked(sample_ro: planning.Workspace) -> None:
-    with pytest.raises(InputError, match="Unknown engine 'dask'"):
-        planning.check_conformity(sample_ro, engine="dask")
+    with pytest.raises(InputError, match=r"Unknown engine 'spark'.*'dask', 'local'"):
+        planning.check_conformity(sample_ro, engine="spark")
     with pytest.raises(InputError, match="min_area_m2"):
         planning.discrepancies(sample_ro["urban_plan"], sample_ro["landuse_plan"],
                                min_area_m2=-1)
