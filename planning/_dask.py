@@ -131,7 +131,7 @@ def _partition_frame(frame: gpd.GeoDataFrame, name: str, position: str,
         import distributed  # noqa: PLC0415
 
         # the persisted frame holds its partitions; the scattered ones may then go
-        scattered = client.scatter(parts)
+        scattered = client.scatter(parts, hash=False)
         ddf = client.persist(dd.from_delayed(scattered, meta=meta, verify_meta=False))
         wait: Any = distributed.wait
         wait(ddf)
