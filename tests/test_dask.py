@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planning import overlay
-from planning._errors import CRSError, GeometryError, InputError
+from planning._errors import CRSError, GeometryError
 from planning._synthetic import voronoi_coverage
 from planning.workspace import Workspace
 from tests.conftest import need_tool
@@ -225,22 +225,6 @@ def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch, survey: gpd.Geo
 # --- the conformity check ----------------------------------------------------------------
 
 
-@pytest.fixture
-def dask_conformity(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make sure ``engine="dask"`` reaches planning._dask.pieces_of in the conformity check.
-
-    Until the dispatch line is in planning/conformity.py, the engine is registered here for
-    the test only; once it is there, this does nothing.
-    """
-    from planning import conformity
-
-    need_tool(_dask is not None, "the dask extra")
-    try:
-        conformity._engine("dask")
-    except InputError:
-        monkeypatch.setitem(conformity._ENGINES, "dask", _dask.pieces_of)
-
-
 def assert_same_report(got: object, expected: object) -> None:
     from planning.conformity import ConformityReport
 
@@ -262,8 +246,7 @@ def assert_same_report(got: object, expected: object) -> None:
     pd.testing.assert_frame_equal(got.reasons, expected.reasons, rtol=1e-9, atol=1e-6)
 
 
-def test_conformity_on_the_sample(client: Client, sample_ro: Workspace,
-                                  dask_conformity: None) -> None:
+def test_conformity_on_the_sample(client: Client, sample_ro: Workspace) -> None:
     import planning
 
     expected = planning.check_conformity(sample_ro)
@@ -274,8 +257,7 @@ def test_conformity_on_the_sample(client: Client, sample_ro: Workspace,
     assert_same_report(planning.check_conformity(sample_ro, engine="dask"), expected)
 
 
-def test_conformity_on_generated_plans(client: Client, sample_ro: Workspace,
-                                       dask_conformity: None) -> None:
+def test_conformity_on_generated_plans(client: Client, sample_ro: Workspace) -> None:
     import planning
 
     urban_codes = np.array(["R2", "M1", "E2", "G1", "S1", "E12", "A1", "B1"])
