@@ -250,13 +250,20 @@ class Workspace(Mapping[str, pd.DataFrame]):
         return target
 
     def compare(self, other: Workspace, *, tolerance: float = 1e-6) -> list[str]:
-        """Differences between two workspaces (empty when they hold the same data)."""
+        """Differences between two workspaces (empty when they hold the same data).
+
+        Layers and tables are compared as :meth:`save` writes them (a ledger in use adds its
+        history tables); geometries match when their Hausdorff distance is within
+        ``tolerance`` metres.
+        """
+        mine = {**self.layers, **self._all_tables()}  # as saved, ledger history included
+        theirs = {**other.layers, **other._all_tables()}
         diffs: list[str] = []
-        for name in dict.fromkeys([*self, *other]):
-            if name not in self or name not in other:
-                diffs.append(f"{name}: only in {'this' if name in self else 'the other'}")
+        for name in dict.fromkeys([*mine, *theirs]):
+            if name not in mine or name not in theirs:
+                diffs.append(f"{name}: only in {'this' if name in mine else 'the other'}")
                 continue
-            diffs += [f"{name}: {d}" for d in _compare_frames(self[name], other[name],
+            diffs += [f"{name}: {d}" for d in _compare_frames(mine[name], theirs[name],
                                                              tolerance)]
         return diffs
 
