@@ -481,8 +481,13 @@ def _compare_frames(a: pd.DataFrame, b: pd.DataFrame, tolerance: float) -> list[
 
 def _same_values(x: pd.Series, y: pd.Series) -> bool:
     if pd.api.types.is_datetime64_any_dtype(x) or pd.api.types.is_datetime64_any_dtype(y):
-        return bool((pd.to_datetime(x).fillna(pd.Timestamp(0)) ==
-                     pd.to_datetime(y).fillna(pd.Timestamp(0))).all())
+        xs, ys = pd.to_datetime(x), pd.to_datetime(y)
+        xs = xs.dt.tz_convert(None) if isinstance(xs.dtype, pd.DatetimeTZDtype) else xs
+        ys = ys.dt.tz_convert(None) if isinstance(ys.dtype, pd.DatetimeTZDtype) else ys
+        missing = xs.isna().to_numpy()
+        if not (missing == ys.isna().to_numpy()).all():
+            return False
+        return bool((xs[~missing].to_numpy() == ys[~missing].to_numpy()).all())
     if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y):
         return bool(np.allclose(x.to_numpy(float), y.to_numpy(float), equal_nan=True))
     missing = x.isna().to_numpy()
