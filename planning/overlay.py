@@ -8,10 +8,12 @@ townships), where most pairs of polygons either nest or merely touch:
 1. a spatial tree (STRtree) is built on the larger layer and queried with the bounding boxes
    of the smaller; each polygon of the smaller layer is prepared once per chunk of its
    candidates (private copies: the caller's geometries are never prepared);
-2. a point inside each polygon of the larger layer is located in the prepared polygon of the
-   smaller (cheap); with it, pairs where one polygon covers the other skip the overlay (the
+2. a point inside each polygon of the larger layer is located in the prepared polygon of
+   the smaller (cheap); with it, pairs where one polygon covers the other skip the overlay (the
    piece is the covered polygon itself), and the remaining pairs need one predicate to tell
-   crossing from merely touching;
+   crossing from merely touching; when the smaller layer's polygons are much larger (e.g.
+   townships over survey patches) their boundary segments are indexed, and pairs far from
+   every segment are settled by that point alone;
 3. pairs that do not intersect, or only touch along edges or at points, are dropped;
 4. the crossing pairs are intersected with ``shapely.intersection``, vectorised, in chunks
    spread over threads (shapely releases the GIL), so memory stays bounded by the output.
@@ -240,11 +242,12 @@ def pieces_of(
     small_idx, big_idx = small_idx[order], big_idx[order]
     with ThreadPoolExecutor(n_workers) as pool:
         used = np.unique(big_idx)
-        inner = np.empty(len(big), dtype=object)
-        inner[used] = np.concatenate(list(pool.map(
+        probe = np.empty(len(big), dtype=object)
+        probe[used] = np.concatenate(list(pool.map(
             lambda s: shapely.point_on_surface(big[used[s]]), _split(len(used), n_workers)
         ))) if len(used) else []
-        layers = _Layers(small, big, inner, shapely.bounds(small), shapely.bounds(big))
+        layers = _Layers(small, big, probe, shapely.bounds(small), shapely.bounds(big),
+                         _boundary_index(small, big[used]))
 
         def run(chunk: slice) -> Pieces:
             return _chunk_pieces(layers, small_idx[chunk], big_idx[chunk], small_is_left=swap)
@@ -264,9 +267,54 @@ class _Layers(NamedTuple):
 
     small: Geoms
     big: Geoms
-    inner: Geoms  # a point inside each big polygon (point_on_surface), where needed
+    probe: Geoms  # a point inside each big polygon (point_on_surface), where needed
     small_bounds: npt.NDArray[np.float64]
     big_bounds: npt.NDArray[np.float64]
+    edges: _Edges | None  # the boundary segments of the smaller layer, when they pay
+
+
+class _Edges(NamedTuple):
+    """An index of the boundary segments of the smaller layer's polygons."""
+
+    tree: shapely.STRtree
+    owner: Index  # the smaller-layer polygon each segment belongs to
+
+
+#: Build the segment index when the smaller layer's polygons are this many times larger (in
+#: area) than the bigger layer's: most pairs are then deep inside or far outside (townships
+#: over survey patches), and a bounding-box test on segments settles them.
+_EDGE_INDEX_AREA_RATIO = 50.0
+
+
+def _boundary_index(small: Geoms, big: Geoms) -> _Edges | None:
+    """Index the boundary segments of ``small`` when its polygons are much larger than
+    those of ``big``; otherwise None (the exact predicates are cheaper then)."""
+    if len(big) == 0 or len(small) == 0:
+        return None
+    ratio = float(np.mean(shapely.area(small))) / max(float(np.mean(shapely.area(big))), 1e-12)
+    if ratio < _EDGE_INDEX_AREA_RATIO:
+        return None
+    parts, part_owner = shapely.get_parts(small, return_index=True)  # multipolygons too
+    rings, ring_part = shapely.get_rings(parts, return_index=True)   # holes included
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    starts = np.flatnonzero(ring_of[1:] == ring_of[:-1])
+    segments = shapely.linestrings(np.stack([coords[starts], coords[starts + 1]], axis=1))
+    return _Edges(shapely.STRtree(segments), part_owner[ring_part[ring_of[starts]]])
+
+
+def _near_boundary(edges: _Edges | None, big: Geoms, owners: Index) -> npt.NDArray[np.bool_]:
+    """For pairs (owners[i], big[i]): may big[i] meet the boundary of polygon owners[i]?
+
+    True when a boundary segment of that polygon has a bounding box meeting big[i]'s (or
+    when there is no segment index): only those pairs need exact predicates.
+    """
+    if edges is None:
+        return np.ones(len(big), dtype=bool)
+    pair, segment = edges.tree.query(big)
+    mine = edges.owner[segment] == owners[pair]
+    near = np.zeros(len(big), dtype=bool)
+    near[pair[mine]] = True
+    return near
 
 
 def _chunks(n: int, workers: int, chunk_pairs: int) -> list[slice]:
@@ -283,11 +331,16 @@ def _chunk_pieces(
     """Classify and intersect one chunk of candidate pairs (runs in a worker thread).
 
     For each pair (s, b) of a smaller-layer polygon s and a bigger-layer polygon b whose
-    bounding boxes meet, a point inside b is located in the prepared s (cheap):
+    bounding boxes meet, a point inside b is located in the prepared s (cheap; a vertex
+    would not do: in coverages drawn on shared edges the vertices of b lie on s's boundary):
 
     - inside s: the interiors meet; if s covers b the piece is b, else they cross;
     - not inside s: s does not cover b; the pair is dropped if the polygons do not
       intersect or only touch; if b covers s the piece is s; else they cross.
+
+    When the boundary segments of the smaller layer are indexed, pairs where no segment of
+    s comes near b (bounding boxes) are settled without exact predicates: b is deep inside s
+    when its inner point is, and disjoint from s otherwise.
 
     Crossing pairs are intersected. The chunk's geometries of the smaller layer are private
     copies, prepared here and used by this thread only (GEOS prepared geometries are not
@@ -300,13 +353,17 @@ def _chunk_pieces(
         a, b = own[inverse], layers.big[big_idx]
         geoms = np.empty(len(a), dtype=object)
         keep = np.zeros(len(a), dtype=bool)
-        inside = np.flatnonzero(shapely.contains_properly(a, layers.inner[big_idx]))
-        deep = shapely.contains_properly(a[inside], b[inside])  # cheap: no shared boundary
+        near = _near_boundary(layers.edges, b, small_idx)
+        inside = np.flatnonzero(shapely.contains_properly(a, layers.probe[big_idx]))
+        # far from s's boundary and with its inner point inside s: b lies deep inside s
+        deep = ~near[inside]
+        deep[~deep] = shapely.contains_properly(a[inside[~deep]], b[inside[~deep]])
         edge = inside[~deep]
         covered = np.concatenate([inside[deep], edge[shapely.covers(a[edge], b[edge])]])
         geoms[covered], keep[covered] = b[covered], True
         crossing = [np.setdiff1d(inside, covered)]
         outside = np.flatnonzero(~np.isin(np.arange(len(a)), inside))
+        outside = outside[near[outside]]  # far from s's boundary and outside s: disjoint
         outside = outside[shapely.intersects(a[outside], b[outside])]
         sb, bb = layers.small_bounds[small_idx[outside]], layers.big_bounds[big_idx[outside]]
         may_nest = (sb[:, :2] >= bb[:, :2]).all(axis=1) & (sb[:, 2:] <= bb[:, 2:]).all(axis=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -229,3 +231,51 @@ def test_overlaps_inside_one_layer() -> None:
     assert ours.keys() == expected.keys()
     for key, area in expected.items():
         assert ours[key] == pytest.approx(area, rel=1e-9)
+
+
+large_zone_cases = st.tuples(
+    st.integers(150, 500), st.integers(1, 6), st.integers(0, 10_000), st.booleans(),
+    st.floats(-2000.0, 2000.0), st.floats(0.0, 0.08),
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(large_zone_cases)
+def test_property_large_zones_over_small_cells(case: tuple[int, int, int, bool, float, float]
+                                               ) -> None:
+    """Zones far larger than the cells (the indexed-boundary path: townships over survey
+    patches), with multipolygon cells and zones made of scattered cells: same as geopandas."""
+    n_cells, n_zones, seed, scatter, dx, bend = case
+    bounds = (390_000.0, 3_975_000.0, 396_000.0, 3_981_000.0)
+    cells = voronoi_coverage(n_cells, bounds=bounds, seed=seed, bend=bend)
+    rng = np.random.default_rng(seed)
+    if scatter:  # pairs of non-adjacent cells become multipolygons
+        groups = rng.permutation(len(cells)) // 2
+        cells = cells.dissolve(by=groups).reset_index(drop=True).assign(
+            cell_id=lambda f: np.arange(len(f)))
+    cells = named(cells, "c", "cell")
+    shifted = (bounds[0] + dx, bounds[1], bounds[2] + dx, bounds[3])
+    zones = named(voronoi_coverage(n_zones, bounds=shifted, seed=seed + 1, vertices=200,
+                                   bend=bend), "z", "zone")
+    for left, right, keys in [(cells, zones, ["cell", "zone"]), (zones, cells, ["zone", "cell"])]:
+        expected = oracle(left, right)
+        # the boundary-index path, forced on and forced off, against geopandas
+        for ratio in (0.0, np.inf):
+            with patch.object(overlay, "_EDGE_INDEX_AREA_RATIO", ratio):
+                assert_same_pieces(overlay.intersection(left, right), expected, keys)
+
+
+def test_large_zone_with_a_hole_and_cells_on_its_edges() -> None:
+    cells = named(voronoi_coverage(400, seed=5), "c", "cell")
+    x0, y0, x1, y1 = cells.total_bounds
+    outer = shapely.box(x0 + 1000, y0 + 1000, x1 - 1000, y1 - 1000)
+    hole = shapely.box(x0 + 5000, y0 + 5000, x0 + 9000, y0 + 9000)
+    # one zone with a hole, one zone filling the hole, one drawn on cell boundaries
+    on_edges = shapely.union_all(np.asarray(cells.geometry.array)[:40])
+    zones = gpd.GeoDataFrame({"zone": [1, 2, 3]}, geometry=[
+        outer.difference(hole).difference(on_edges), hole.difference(on_edges), on_edges,
+    ], crs=cells.crs)
+    for ratio in (0.0, np.inf):
+        with patch.object(overlay, "_EDGE_INDEX_AREA_RATIO", ratio):
+            ours = overlay.intersection(cells, zones)
+        assert_same_pieces(ours, oracle(cells, zones), ["cell", "zone"])
