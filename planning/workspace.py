@@ -355,9 +355,14 @@ def _save_folder(ws: Workspace, path: Path) -> None:
     path.mkdir(parents=True)
     for name, frame in ws.layers.items():
         pyogrio.write_dataframe(frame, path / f"{name}.geojson", driver="GeoJSON")
+    dates: dict[str, list[str]] = {}
     for name, table in ws._all_tables().items():
         table.to_csv(path / f"{name}.csv", index=False, encoding="utf-8")
-    _meta(ws).to_csv(path / f"{META_TABLE}.csv", index=False, encoding="utf-8")
+        dates[name] = [str(c) for c in table.columns
+                       if pd.api.types.is_datetime64_any_dtype(table[c])]
+    meta = _meta(ws)
+    meta.loc[len(meta)] = ["date_columns", json.dumps(dates, ensure_ascii=False)]
+    meta.to_csv(path / f"{META_TABLE}.csv", index=False, encoding="utf-8")
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -415,14 +420,20 @@ def _open_gdal(src: Path) -> Workspace:
 
 
 def _open_folder(src: Path) -> Workspace:
-    layers = {p.stem: _naive_dates(read_layer(p)) for p in sorted(src.glob("*.geojson"))}
-    tables = {p.stem: pd.read_csv(p, encoding="utf-8") for p in sorted(src.glob("*.csv"))
-              if p.stem != META_TABLE}
     meta_path = src / f"{META_TABLE}.csv"
     meta: dict[str, str] = {}
     if meta_path.exists():
         table = pd.read_csv(meta_path, encoding="utf-8", keep_default_na=False)
         meta = dict(zip(table["key"], table["value"], strict=True))
+    dates = json.loads(meta.get("date_columns", "{}") or "{}")
+    layers = {p.stem: _naive_dates(read_layer(p)) for p in sorted(src.glob("*.geojson"))}
+    tables = {}
+    for p in sorted(src.glob("*.csv")):
+        if p.stem != META_TABLE:
+            table = pd.read_csv(p, encoding="utf-8")
+            for col in dates.get(p.stem, []):
+                table[col] = pd.to_datetime(table[col]).astype("datetime64[ms]")
+            tables[p.stem] = table
     return _ordered(layers, tables, meta)
 
 
@@ -490,10 +501,13 @@ def _same_values(x: pd.Series, y: pd.Series) -> bool:
         return bool((xs[~missing].to_numpy() == ys[~missing].to_numpy()).all())
     if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y):
         return bool(np.allclose(x.to_numpy(float), y.to_numpy(float), equal_nan=True))
-    missing = x.isna().to_numpy()
-    if not (missing == y.isna().to_numpy()).all():
+    # empty text and missing text are the same value here: a CSV cannot tell them apart
+    xs = x.astype(object).where(x.notna() & (x.astype(str) != ""), None)
+    ys = y.astype(object).where(y.notna() & (y.astype(str) != ""), None)
+    missing = xs.isna().to_numpy()
+    if not (missing == ys.isna().to_numpy()).all():
         return False
-    return bool((x[~missing].astype(str).to_numpy() == y[~missing].astype(str).to_numpy()).all())
+    return bool((xs[~missing].astype(str).to_numpy() == ys[~missing].astype(str).to_numpy()).all())
 
 
 # --- the sample --------------------------------------------------------------------------
