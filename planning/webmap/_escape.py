@@ -2,7 +2,7 @@
 
 - Text inside HTML (legend, title panel, layer names): :func:`html_text`.
 - Data inside a ``<script>`` element (feature properties, labels, styles): :func:`script_json`,
-  JSON whose ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\\uXXXX`` escapes, so no
+  JSON whose ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\\u003c``-style escapes, so no
   value can close the script element, open a comment or break a JavaScript string.
 
 Both also hide the template delimiters ``{{``, ``{%`` and ``{#``: folium (through branca)
