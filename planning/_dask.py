@@ -39,7 +39,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from planning._errors import GeometryError, Problem
+from planning._errors import GeometryError, Problem, require_extra
 from planning._validate import POLYGONAL, Checker, check_crs, check_geometries
 
 if TYPE_CHECKING:
@@ -59,7 +59,6 @@ PARTITION_ROWS = 50_000
 #: :func:`pieces_of` unless ``npartitions`` is given: shipping them costs more than it saves.
 LOCAL_BELOW = 10_000
 
-_EXTRA_HINT = "install the dask extra: pip install 'planning[dask]'"
 
 #: What the engine accepts as a layer: a GeoDataFrame, a dask-geopandas frame, or the
 #: path (file, folder or glob) of a GeoParquet dataset.
@@ -68,16 +67,8 @@ Layer = Any
 
 def _require() -> None:
     """Raise a clear ImportError when the ``dask`` extra is not installed."""
-    missing = []
-    for module in ("dask", "distributed", "dask_geopandas", "pyarrow"):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(module)
-    if missing:
-        msg = (f"The Dask engine needs {', '.join(missing)}, which are not installed; "
-               f"{_EXTRA_HINT}.")
-        raise ImportError(msg)
+    require_extra(("dask", "distributed", "dask_geopandas", "pyarrow"), what="The Dask engine",
+                  extra="dask")
 
 
 def _default_client() -> Any:

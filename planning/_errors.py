@@ -89,3 +89,22 @@ class WorkspaceError(ValueError):
 
 class LayerFileError(OSError):
     """A file cannot be opened or written as a layer or workspace."""
+
+
+def require_extra(modules: Iterable[str], *, what: str, extra: str) -> None:
+    """Raise a clear ImportError naming the extra when optional modules are not installed.
+
+    Examples
+    --------
+    >>> require_extra(["json"], what="The demo", extra="demo")  # all there: nothing happens
+    """
+    missing = []
+    for module in modules:
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        msg = (f"{what} needs {', '.join(missing)}, which are not installed; install the "
+               f"{extra} extra: pip install 'planning[{extra}]'.")
+        raise ImportError(msg)

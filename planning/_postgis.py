@@ -49,7 +49,13 @@ import pyproj
 import shapely
 
 from planning import settings
-from planning._errors import LayerFileError, Problem, WorkspaceError, format_problems
+from planning._errors import (
+    LayerFileError,
+    Problem,
+    WorkspaceError,
+    format_problems,
+    require_extra,
+)
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -68,7 +74,6 @@ MAX_IDENTIFIER_BYTES = 63
 DEFAULT_SCHEMA = "public"
 
 _URL_PREFIXES = ("postgresql+psycopg://", "postgresql://", "postgres://")
-_EXTRA_HINT = "install the postgis extra: pip install 'planning[postgis]'"
 
 
 # --- optional dependencies and connections -----------------------------------------------
@@ -76,16 +81,8 @@ _EXTRA_HINT = "install the postgis extra: pip install 'planning[postgis]'"
 
 def _require() -> None:
     """Raise a clear ImportError when the ``postgis`` extra is not installed."""
-    missing = []
-    for module in ("sqlalchemy", "geoalchemy2", "psycopg"):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(module)
-    if missing:
-        msg = (f"PostGIS workspaces need {', '.join(missing)}, which are not installed; "
-               f"{_EXTRA_HINT}.")
-        raise ImportError(msg)
+    require_extra(("sqlalchemy", "geoalchemy2", "psycopg"), what="PostGIS workspaces",
+                  extra="postgis")
 
 
 def _driver_url(url: str) -> str:

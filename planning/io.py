@@ -156,16 +156,28 @@ def write_layer(
     layer : str, optional
         Layer name inside a GeoPackage or File Geodatabase (default: the file stem).
     """
+    return write_layers({layer or Path(path).stem: gdf}, path, driver=driver)
+
+
+def write_layers(
+    frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *,
+    driver: str | None = None,
+) -> Path:
+    """Write several layers (or tables) into one file in a single atomic replace.
+
+    The other layers of an existing GeoPackage or File Geodatabase are kept; if any write
+    fails, the file is left as it was.
+    """
     target = Path(path)
     drv = driver or driver_for(target)
-    name = layer or target.stem
     with atomic_output(target) as tmp:
         if drv in ("GPKG", "OpenFileGDB") and target.exists():
             if target.is_dir():
                 shutil.copytree(target, tmp)
             else:
                 shutil.copy2(target, tmp)
-        _write_one(gdf, tmp, name, drv)
+        for name, frame in frames.items():
+            _write_one(frame, tmp, name, drv)
     return target
 
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +85,7 @@ from planning._zone_geometry import (
     rollup,
     unowned_roads,
 )
-from planning.io import atomic_output, write_layer
+from planning.io import atomic_output, write_layers
 
 __all__ = [
     "CoverageReport",
@@ -113,17 +112,6 @@ def problems_table(problems: Sequence[Problem]) -> pd.DataFrame:
     """Problems as a table: ``source``, ``row``, ``column``, ``value``, ``message``."""
     return pd.DataFrame([(p.source, p.row, p.column, p.value, p.message) for p in problems],
                         columns=["source", "row", "column", "value", "message"])
-
-
-def _save_gpkg(layers: dict[str, gpd.GeoDataFrame], path: str | os.PathLike[str]) -> Path:
-    """Write layers into one GeoPackage in a single atomic replace, keeping its other layers."""
-    target = Path(path)
-    with atomic_output(target) as tmp:
-        if target.exists():
-            shutil.copy2(target, tmp)
-        for name, layer in layers.items():
-            write_layer(layer, tmp, name)
-    return target
 
 
 def _save_excel(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
@@ -230,7 +218,7 @@ class CoverageReport:
     def to_gpkg(self, path: str | os.PathLike[str], *, prefix: str = "sanitation_") -> Path:
         """Write the pieces as layers ``<prefix>gaps``, ``overlaps``, ``invalid_edges`` and
         ``outside`` of a GeoPackage, atomically; other layers of the file are kept."""
-        return _save_gpkg({prefix + k: v for k, v in self._layers().items()}, path)
+        return write_layers({prefix + k: v for k, v in self._layers().items()}, path)
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
         """Write the summary, the problems and the pieces (without geometry) to a workbook."""
@@ -417,7 +405,7 @@ class OwnersReport:
         section as GeoPackage layers (``<prefix>no_department``, ...), atomically."""
         layers = {prefix + k: v for k, v in self._layers().items()
                   if isinstance(v, gpd.GeoDataFrame)}
-        return _save_gpkg(layers, path)
+        return write_layers(layers, path)
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
         """Write the roll-ups, the problems and every list (without geometry) to a workbook."""

@@ -125,6 +125,11 @@ def county(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
                  title="name_zh" if "name_zh" in frame.columns else None)
 
 
+def _class_names(codes: pd.Series, table: Mapping[str, tuple[Any, ...]]) -> list[str]:
+    """The display name of each class code (longest-prefix match), or the code as text."""
+    return [table[k][0] if (k := S.by_prefix(c, table)) else display_text(c) for c in codes]
+
+
 def urban_plan(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
     """The urban master plan by GB 50137 class."""
     frame = _frame(ws, "urban_plan")
@@ -132,8 +137,7 @@ def urban_plan(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
         return None
     classes, styles, legend = _lookup(frame["class_code"], S.URBAN_CLASSES,
                                       lambda c: S.by_prefix(c, S.URBAN_CLASSES))
-    frame["_class"] = [S.URBAN_CLASSES[k][0] if (k := S.by_prefix(c, S.URBAN_CLASSES))
-                       else display_text(c) for c in frame["class_code"]]
+    frame["_class"] = _class_names(frame["class_code"], S.URBAN_CLASSES)
     return _spec("urban_plan", frame, classes, styles, legend,
                  fields=[("zone_id", "编号 id"), ("class_code", "用地代码 class code"),
                          ("_class", "用地类别 class")], title="_class", tooltip="_class")
@@ -146,8 +150,7 @@ def landuse_plan(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
         return None
     classes, styles, legend = _lookup(frame["class_code"], S.LANDUSE_CLASSES,
                                       lambda c: S.by_prefix(c, S.LANDUSE_CLASSES))
-    frame["_class"] = [S.LANDUSE_CLASSES[k][0] if (k := S.by_prefix(c, S.LANDUSE_CLASSES))
-                       else display_text(c) for c in frame["class_code"]]
+    frame["_class"] = _class_names(frame["class_code"], S.LANDUSE_CLASSES)
     fields = [("patch_id", "编号 id"), ("class_code", "规划用途代码 class code"),
               ("_class", "规划用途 class"), ("landuse_zone", "土地用途区 land-use zone")]
     return _spec("landuse_plan", frame, classes, styles, legend,
