@@ -1,7 +1,7 @@
 """Benchmark: planning.overlay.intersection against geopandas.overlay, county-scale coverages.
 
 Layers (EPSG:4548, a 21 x 21 km square around Taiqian's county seat, made by
-planning._synthetic):
+planning.datasets):
 
 - survey: 100,000 Voronoi cells of about 40 vertices (a land-survey-like layer);
 - zoning_independent: 10,000 cells drawn independently of the survey (worst case: almost
@@ -44,7 +44,7 @@ ENGINES = ("planning", "geopandas")
 
 def make_data(cache: Path, scale: float) -> None:
     """Write the layers to ``cache`` as GeoParquet, unless they are already there."""
-    from planning._synthetic import dissolved_coverage, voronoi_coverage
+    from planning.datasets import dissolved_coverage, voronoi_coverage
 
     stamp = cache / f"done-{scale}"
     if stamp.exists():

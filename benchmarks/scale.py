@@ -6,7 +6,7 @@ of a tenth as many cells. The overlay of survey and zoning (``planning.overlay.i
 is timed for regions of 1, 2, 5 and 10 counties with
 
 - ``local``: the local engine, layers in memory (threads);
-- ``dask``: ``planning._dask.intersection`` on a ``LocalCluster`` of 2 worker processes (one
+- ``dask``: ``planning.overlay._dask.intersection`` on a ``LocalCluster`` of 2 worker processes (one
   thread each), layers in memory (Hilbert partitions, scattered to the workers);
 - ``dask-parquet``: the same cluster reading the layers from GeoParquet, one file per county
   (the files' bounding boxes are the spatial partitions; reading is inside the time).
@@ -56,7 +56,7 @@ def county_bounds(k: int) -> tuple[float, float, float, float]:
 
 def county_files(cache: Path, patches: int, k: int) -> tuple[Path, Path]:
     """Build (once) and return the survey and zoning GeoParquet files of county ``k``."""
-    from planning._synthetic import voronoi_coverage
+    from planning.datasets import voronoi_coverage
 
     folder = cache / f"p{patches}"
     survey = folder / "survey" / f"county{k:02d}.parquet"
@@ -98,7 +98,7 @@ def worker_peak_kib() -> int:
 
 def child(engine: str, counties: int, patches: int, cache: Path, out: Path) -> None:
     """One measurement in this (fresh) process: print a JSON line, save the pieces' keys."""
-    from planning import _dask, overlay
+    from planning.overlay import _dask, overlay
 
     client = cluster = None
     if engine.startswith("dask"):

@@ -3,7 +3,7 @@
     python benchmarks/webmap.py                 # 100,000 polygons of about 40 vertices
     python benchmarks/webmap.py --n 20000 --runs 5
 
-One polygon coverage (``planning._synthetic.voronoi_coverage``: Voronoi cells over Taiqian,
+One polygon coverage (``planning.datasets.voronoi_coverage``: Voronoi cells over Taiqian,
 edges densified and bent, about 40 vertices per cell, EPSG:4548) with a class per cell is
 written as one HTML map by each contender:
 
@@ -36,7 +36,7 @@ from typing import Any
 import folium
 import numpy as np
 
-from planning._synthetic import voronoi_coverage
+from planning.datasets import voronoi_coverage
 from planning.webmap import MeetingMap, add_layer, save_map
 from planning.webmap._offline import _css, _js
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from planning._version import __version__
 
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {
@@ -42,15 +42,16 @@ _EXPORTS: dict[str, str] = {
     # ledger
     "Ledger": "planning.ledger",
     "Briefing": "planning.ledger",
-    # maps
+    # maps and what a bureau hands in
     "meeting_map": "planning.webmap",
     "save_map": "planning.webmap",
+    "meeting_pack": "planning.reports",
 }
 
 #: submodules reachable as attributes (planning.overlay.intersection, ...)
 _SUBMODULES = {
     "settings", "crs", "io", "workspace", "classes", "overlay", "conformity",
-    "ledger", "sanitation", "assessment", "webmap",
+    "ledger", "sanitation", "assessment", "webmap", "reports", "datasets",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)  # noqa: PLE0605 - built from the maps above
@@ -79,9 +80,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         classes,
         conformity,
         crs,
+        datasets,
         io,
         ledger,
         overlay,
+        reports,
         sanitation,
         settings,
         webmap,
@@ -105,5 +108,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from planning.io import read_layer, write_layer
     from planning.ledger import Briefing, Ledger
+    from planning.reports import meeting_pack
     from planning.webmap import meeting_map, save_map
     from planning.workspace import Workspace, load_sample, open_workspace

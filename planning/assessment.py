@@ -31,41 +31,33 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from planning._core.dates import DateLike, as_day
+from planning._core.fonts import cjk_font
 from planning._errors import InputError
-from planning._inspections import PeriodLike, period_bounds
 from planning.io import atomic_output
-from planning.ledger import as_day
+from planning.ledger import Ledger
+from planning.sanitation.inspections import PeriodLike, period_bounds
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from planning.ledger import DateLike, Ledger
-
-__all__ = ["DEFAULT_WEIGHTS", "Assessment", "cjk_font", "rank"]
+__all__ = ["DEFAULT_WEIGHTS", "Assessment", "cjk_font", "rank", "rank_workspace"]
 
 log = logging.getLogger(__name__)
 
 #: default weights of the scores in the total
 DEFAULT_WEIGHTS: dict[str, float] = {"nodes": 0.5, "timeliness": 0.2, "sanitation": 0.3}
-#: CJK fonts tried for charts, in order (the first installed one is used)
-CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC",
-             "Source Han Sans SC", "Source Han Sans CN", "SimHei", "Microsoft YaHei",
-             "PingFang SC", "Heiti SC", "AR PL UMing CN", "AR PL UKai CN", "Droid Sans Fallback")
-_FONT_FILES = ("wqy", "notosanscjk", "notoserifcjk", "sourcehan", "simhei", "msyh", "pingfang",
-               "uming", "ukai", "droidsansfallback")
-
 _COLUMNS = [
     "rank", "unit", "kind", "nodes", "nodes_on_time", "nodes_done_late", "nodes_open",
     "nodes_overdue_now", "days_overdue", "node_score", "timeliness_score", "sanitation_score",
@@ -235,6 +227,35 @@ def rank(
                       accountable=accountable, weights=used, pass_mark=pass_mark)
 
 
+def rank_workspace(
+    ws: Mapping[str, pd.DataFrame], *, period: PeriodLike, on: DateLike | None = None,
+    **options: Any,
+) -> Assessment:
+    """:func:`rank` of a workspace: its ledger, and the sanitation scores of its inspections.
+
+    The scores come from :func:`planning.sanitation.unit_scores` of the ``inspections``
+    table over the ``sanitation_zones`` layer for the same period, when the workspace has
+    both; ``options`` are passed on to :func:`rank`.
+
+    Examples
+    --------
+    >>> import planning
+    >>> result = rank_workspace(planning.load_sample(), period="2011Q4", on="2011-12-17")
+    >>> bool(result.table["n_inspections"].fillna(0).sum() > 0)
+    True
+    """
+    from planning import sanitation  # noqa: PLC0415 - only when the workspace has zones
+
+    ledger = getattr(ws, "ledger", None)
+    if not isinstance(ledger, Ledger):
+        ledger = Ledger.from_workspace(ws)
+    scores = None
+    if "inspections" in ws and "sanitation_zones" in ws:
+        scores = sanitation.unit_scores(ws["inspections"], ws["sanitation_zones"],
+                                        period=period)
+    return rank(ledger, period=period, on=on, inspections=scores, **options)
+
+
 def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     raw = dict(DEFAULT_WEIGHTS if weights is None else weights)
     unknown = sorted(set(raw) - set(DEFAULT_WEIGHTS))
@@ -380,43 +401,6 @@ def _excel_value(value: object) -> object:
     if isinstance(value, np.integer | np.floating | np.bool_):
         return value.item()
     return value
-
-
-@functools.cache
-def cjk_font() -> str | None:
-    """The family name of an installed font that draws Chinese, or None (logged once).
-
-    Tries :data:`CJK_FONTS` among the fonts matplotlib knows, then looks for their files
-    among the system fonts (a stale matplotlib font cache may not list a font installed
-    later) and registers the first one found.
-
-    Examples
-    --------
-    >>> cjk_font() is None or isinstance(cjk_font(), str)
-    True
-    """
-    from matplotlib import font_manager  # noqa: PLC0415  (heavy; only for charts)
-
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in known:
-            return name
-    for path in sorted(font_manager.findSystemFonts()):
-        stem = Path(path).name.lower().replace("-", "").replace("_", "")
-        if any(key in stem for key in _FONT_FILES):
-            try:
-                font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError, ValueError):
-                continue
-            added = {f.name for f in font_manager.fontManager.ttflist} - known
-            for name in CJK_FONTS:
-                if name in added:
-                    return name
-            if added:
-                return sorted(added)[0]
-    log.warning("no CJK font found: Chinese text in charts will show as boxes; install "
-                "fonts-wqy-microhei (Debian) or another CJK font")
-    return None
 
 
 def _draw(result: Assessment) -> Figure:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planning import __version__
+from planning._version import __version__
 
 log = logging.getLogger("planning")
 
@@ -153,19 +153,12 @@ def cmd_sanitation(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _assessment(ws, *, period: str, on: date):  # type: ignore[no-untyped-def]
-    from planning import assessment, sanitation  # noqa: PLC0415
-
-    scores = None
-    if "inspections" in ws.tables and "sanitation_zones" in ws.layers:
-        scores = sanitation.unit_scores(ws["inspections"], ws["sanitation_zones"], period=period)
-    return assessment.rank(ws.ledger, period=period, on=on, inspections=scores)
-
-
 def cmd_assess(args: argparse.Namespace) -> int:
     """Rank the responsible units (node completion, days overdue, sanitation scores)."""
+    from planning import assessment  # noqa: PLC0415
+
     ws = _workspace(args.workspace)
-    result = _assessment(ws, period=args.period, on=args.on)
+    result = assessment.rank_workspace(ws, period=args.period, on=args.on)
     out = Path(args.output)
     result.to_excel(out.with_suffix(".xlsx"))
     result.chart(out.with_suffix(".png"))
@@ -175,44 +168,16 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """The main job on the Taiqian sample: map, conformity report, briefing, layer summary."""
-    from planning.conformity import check_conformity  # noqa: PLC0415
-    from planning.io import atomic_output  # noqa: PLC0415
-    from planning.ledger import write_briefing  # noqa: PLC0415
-    from planning.webmap import meeting_map, save_map  # noqa: PLC0415
+    """The main job on the Taiqian sample: the meeting pack (map, ledger, briefing, ...)."""
+    from planning.reports import meeting_pack  # noqa: PLC0415
     from planning.workspace import load_sample  # noqa: PLC0415
 
-    out = Path(args.output)
-    on = _date(SAMPLE_MEETING)
-    ws = load_sample()
-    written: list[Path] = []
-
-    summary = ws.summary()
-    with atomic_output(out / "layers.csv") as tmp:
-        summary.to_csv(tmp, index=False, encoding="utf-8-sig")
-    written.append(out / "layers.csv")
-
-    report = check_conformity(ws)
-    report.to_excel(out / "conformity.xlsx")
-    report.to_gpkg(out / "conformity.gpkg")
-    written += [out / "conformity.xlsx", out / "conformity.gpkg"]
-
-    m = meeting_map(ws, report, on=on, title="台前县推进城镇化工作会议 · 十日例会")
-    save_map(m, out / "meeting.html", offline=True)
-    written.append(out / "meeting.html")
-
-    written.append(Path(write_briefing(ws.ledger, on=on, path=out / "briefing.html",
-                                       report=report)))
-
-    result = _assessment(ws, period="2011Q4", on=on)
-    result.to_excel(out / "assessment.xlsx")
-    result.chart(out / "assessment.png")
-    written += [out / "assessment.xlsx", out / "assessment.png"]
-
-    for path in written:
+    pack = meeting_pack(load_sample(), args.output, on=SAMPLE_MEETING,
+                        title="台前县推进城镇化工作会议 · 十日例会")
+    for path in pack.files.values():
         size = path.stat().st_size if path.is_file() else 0
         print(f"wrote {path} ({size / 1024:,.0f} KiB)")
-    print(_demo_headline(report))
+    print(_demo_headline(pack.report))
     return 0
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib
 import importlib.resources
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -27,10 +28,8 @@ import shapely
 
 from planning import settings
 from planning._errors import CRSError, LayerFileError, Problem, WorkspaceError
-from planning.io import atomic_output, read_layer
-
-if TYPE_CHECKING:
-    from planning.ledger import Ledger
+from planning._version import __version__
+from planning.io import atomic_output, geometry_type, read_layer
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +39,38 @@ STANDARD_LAYERS = ("county", "townships", "projects", "sanitation_zones", "urban
 #: The table holding the workspace's own metadata inside a file.
 META_TABLE = "workspace_meta"
 _FORBIDDEN = set('/\\\x00:*?"<>|')
+
+
+class Part(Protocol):
+    """Something a workspace carries that keeps its own tables (the ledger is one).
+
+    Its tables are saved with the workspace (:meth:`Workspace.save`) and compared by
+    :meth:`Workspace.compare`; the part is rebuilt from them on first use after opening.
+    """
+
+    def to_tables(self) -> dict[str, pd.DataFrame]: ...
+
+
+#: name -> factory building the part from a workspace (registered by the part's package)
+_PART_FACTORIES: dict[str, Callable[[Workspace], Part]] = {}
+#: the parts that come with the toolkit: name -> the module that registers its factory when it
+#: is imported (the workspace never imports the packages above it; it loads them by name)
+BUILTIN_PARTS: dict[str, str] = {"ledger": "planning.ledger"}
+
+
+def register_part(name: str, factory: Callable[[Workspace], Part]) -> None:
+    """Make ``ws.part(name)`` build a part with ``factory(ws)`` on first use.
+
+    Examples
+    --------
+    >>> class Notes:
+    ...     def __init__(self, ws): self.text = "ok"
+    ...     def to_tables(self): return {}
+    >>> register_part("notes", Notes)
+    >>> Workspace().part("notes").text
+    'ok'
+    """
+    _PART_FACTORIES[name] = factory
 
 
 class MissingLayerError(WorkspaceError, KeyError):
@@ -91,7 +122,7 @@ class Workspace(Mapping[str, pd.DataFrame]):
         self.name = name
         self.layers: dict[str, gpd.GeoDataFrame] = {}
         self.tables: dict[str, pd.DataFrame] = {}
-        self._ledger: Ledger | None = None
+        self._parts: dict[str, Part] = {}
         for key, frame in (layers or {}).items():
             self.add_layer(key, frame)
         for key, table in (tables or {}).items():
@@ -176,19 +207,33 @@ class Workspace(Mapping[str, pd.DataFrame]):
             raise WorkspaceError(msg)
         self.tables[name] = table.copy()
 
-    @property
-    def ledger(self) -> Ledger:
-        """The project ledger (built from ``projects`` and ``time_nodes`` on first use)."""
-        if self._ledger is None:
-            from planning.ledger import Ledger  # noqa: PLC0415 - avoids an import cycle
+    def part(self, name: str) -> Any:
+        """A part the workspace carries (built on first use, then kept and saved with it).
 
-            self._ledger = Ledger.from_workspace(self)
-        return self._ledger
+        ``ws.part("ledger")`` is the project ledger (:class:`planning.Ledger`); packages add
+        their own with :func:`register_part`.
+        """
+        if name not in self._parts:
+            if name not in _PART_FACTORIES and name in BUILTIN_PARTS:
+                importlib.import_module(BUILTIN_PARTS[name])  # registers its factory
+            if name not in _PART_FACTORIES:
+                known = ", ".join(sorted({*_PART_FACTORIES, *BUILTIN_PARTS}))
+                msg = f"No workspace part {name!r}; the parts are: {known}."
+                raise WorkspaceError(msg)
+            self._parts[name] = _PART_FACTORIES[name](self)
+        return self._parts[name]
+
+    @property
+    def ledger(self) -> Any:
+        """The project ledger (:class:`planning.Ledger`), built from ``projects`` and
+        ``time_nodes`` (or the saved history) on first use; its history is saved with the
+        workspace."""
+        return self.part("ledger")
 
     def copy(self) -> Workspace:
-        """A deep copy (layers, tables and ledger)."""
+        """A deep copy (layers, tables and the parts in use, such as the ledger)."""
         out = Workspace(self.layers, self.tables, name=self.name)
-        out._ledger = copy.deepcopy(self._ledger)
+        out._parts = copy.deepcopy(self._parts)
         return out
 
     def summary(self) -> pd.DataFrame:
@@ -223,8 +268,8 @@ class Workspace(Mapping[str, pd.DataFrame]):
 
     def _all_tables(self) -> dict[str, pd.DataFrame]:
         tables = dict(self.tables)
-        if self._ledger is not None:
-            tables.update(self._ledger.to_tables())
+        for part in self._parts.values():
+            tables.update(part.to_tables())
         return tables
 
     def save(self, path: str | os.PathLike[str], *, schema: str | None = None) -> str:
@@ -236,9 +281,10 @@ class Workspace(Mapping[str, pd.DataFrame]):
         """
         target = os.fspath(path)
         if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
-            from planning import _postgis  # noqa: PLC0415 - optional dependency
+            from planning.io import postgis  # noqa: PLC0415 - optional dependency
 
-            _postgis.save_workspace(self, target, schema=schema)
+            postgis.save_frames(self.layers, self._all_tables(), target, schema=schema,
+                                meta=_meta_values(self))
             return target
         kind = _store_kind(Path(target))
         with atomic_output(target) as tmp:
@@ -281,14 +327,15 @@ def _store_kind(path: Path) -> str:
     raise LayerFileError(msg)
 
 
-def _meta(ws: Workspace, split: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    from planning import __version__  # noqa: PLC0415
+def _meta_values(ws: Workspace) -> dict[str, str]:
+    """The workspace's own metadata, as every store keeps it."""
+    return {"name": ws.name, "crs": ws.crs_name, "planning_version": __version__}
 
-    return pd.DataFrame({"key": ["name", "crs", "layers", "tables", "split",
-                                 "planning_version"],
-                         "value": [ws.name, ws.crs_name, json.dumps(list(ws.layers)),
-                                   json.dumps(list(ws._all_tables())), json.dumps(split or {}),
-                                   __version__]})
+
+def _meta(ws: Workspace, split: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    values = {**_meta_values(ws), "layers": json.dumps(list(ws.layers)),
+              "tables": json.dumps(list(ws._all_tables())), "split": json.dumps(split or {})}
+    return pd.DataFrame({"key": list(values), "value": list(values.values())})
 
 
 #: geometry families a File Geodatabase layer can hold (one per layer)
@@ -317,14 +364,14 @@ def _split_by_family(name: str, frame: gpd.GeoDataFrame) -> dict[str, gpd.GeoDat
 def _save_gdal(ws: Workspace, path: Path, driver: str) -> None:
     split: dict[str, list[str]] = {}
     for name, frame in ws.layers.items():
-        gtype = _geometry_type(frame)
+        gtype = geometry_type(frame)
         parts = {name: frame}
         if driver == "OpenFileGDB" and gtype == "Unknown":
             parts = _split_by_family(name, frame)
             split[name] = list(parts)
         for part_name, part in parts.items():
             pyogrio.write_dataframe(part, path, layer=part_name, driver=driver,
-                                    geometry_type=_geometry_type(part), **_options(driver))
+                                    geometry_type=geometry_type(part), **_options(driver))
     for name, table in {**ws._all_tables(), META_TABLE: _meta(ws, split)}.items():
         pyogrio.write_dataframe(_table_for_gdal(table), path, layer=name, driver=driver,
                                 **_options(driver))
@@ -334,12 +381,6 @@ def _options(driver: str) -> dict[str, str]:
     # 64-bit integers stay integers in File Geodatabases (ArcGIS Pro 3.2 and later read them)
     return {"TARGET_ARCGIS_VERSION": "ARCGIS_PRO_3_2_OR_LATER"} if driver == "OpenFileGDB" \
         else {}
-
-
-def _geometry_type(frame: gpd.GeoDataFrame) -> str:
-    from planning.io import _geometry_type as geometry_type  # noqa: PLC0415
-
-    return geometry_type(frame)
 
 
 def _table_for_gdal(table: pd.DataFrame) -> pd.DataFrame:
@@ -386,10 +427,10 @@ def open_workspace(path: str | os.PathLike[str], *, schema: str | None = None) -
     """
     target = os.fspath(path)
     if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
-        from planning import _postgis  # noqa: PLC0415 - optional dependency
+        from planning.io import postgis  # noqa: PLC0415 - optional dependency
 
-        opened: Workspace = _postgis.open_workspace(target, schema=schema)
-        return opened
+        stored = postgis.load_frames(target, schema=schema, to_crs=settings.working_crs)
+        return Workspace(stored.layers, stored.tables, name=stored.meta.get("name", ""))
     src = Path(target)
     if not src.exists():
         msg = f"No workspace at {src}."
@@ -403,8 +444,8 @@ def _open_gdal(src: Path) -> Workspace:
     layers: dict[str, gpd.GeoDataFrame] = {}
     tables: dict[str, pd.DataFrame] = {}
     meta: dict[str, str] = {}
-    for name, geometry_type in pyogrio.list_layers(src):
-        if geometry_type is None:
+    for name, kind in pyogrio.list_layers(src):
+        if kind is None:
             table = _naive_dates(pyogrio.read_dataframe(src, layer=name))
             if name == META_TABLE:
                 meta = dict(zip(table["key"], table["value"], strict=True))

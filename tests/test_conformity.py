@@ -18,7 +18,7 @@ from geopandas.testing import assert_geodataframe_equal
 import planning
 from planning import conformity
 from planning._errors import CRSError, GeometryError, InputError, UnknownCodeError, WorkspaceError
-from planning._synthetic import voronoi_coverage
+from planning.datasets import voronoi_coverage
 
 CRS = "EPSG:4548"
 
@@ -394,7 +394,7 @@ def test_excel_write_is_atomic(report: conformity.ConformityReport, tmp_path: Pa
         tmp.write_bytes(b"half a workbook")
         raise OSError("disk full")
 
-    monkeypatch.setattr(conformity, "write_workbook", broken)
+    monkeypatch.setattr(conformity._report, "write_workbook", broken)
     with pytest.raises(OSError, match="disk full"):
         report.to_excel(path)
     assert path.read_bytes() == before

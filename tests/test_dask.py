@@ -1,4 +1,4 @@
-"""The Dask engine (planning._dask) against the local engine, on a small LocalCluster."""
+"""The Dask engine (planning.overlay._dask) against the local engine, on a small LocalCluster."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from planning import overlay
 from planning._errors import CRSError, GeometryError
-from planning._synthetic import voronoi_coverage
+from planning.datasets import voronoi_coverage
 from planning.workspace import Workspace
 from tests.conftest import need_tool
 
@@ -24,7 +24,7 @@ try:
     import dask_geopandas
     from distributed import Client, LocalCluster
 
-    from planning import _dask
+    from planning.overlay import _dask
 except ImportError:  # pragma: no cover - the dask extra is part of the test setup
     _dask = None  # type: ignore[assignment]
 

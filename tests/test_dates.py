@@ -1,4 +1,4 @@
-"""Tests of planning._dates: the dates people type into ledgers."""
+"""Tests of planning._core.dates: the dates people type into ledgers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planning._dates import parse_date, parse_date_column
+from planning._core.dates import parse_date, parse_date_column
 
 D = dt.date
 

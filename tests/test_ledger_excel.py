@@ -13,8 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 import planning
-from planning._ledger_excel import header_mapping
-from planning.ledger import Ledger
+from planning.ledger import Ledger, header_mapping
 
 TS = pd.Timestamp
 

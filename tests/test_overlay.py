@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from planning import overlay
 from planning._errors import CRSError, GeometryError, InputError
-from planning._synthetic import dissolved_coverage, voronoi_coverage
+from planning.datasets import dissolved_coverage, voronoi_coverage
 
 CRS = "EPSG:4548"
 X0, Y0 = 397_000.0, 3_983_000.0
@@ -205,9 +205,9 @@ def test_property_random_coverages(case: tuple[int, int, int, int, float, float,
 
 
 def test_overlaps_inside_one_layer() -> None:
-    """planning._coverage.overlaps: every overlapping pair once, with its area; touching,
+    """planning.overlay.overlaps: every overlapping pair once, with its area; touching,
     nested and duplicate polygons handled; a clean coverage has none."""
-    from planning._coverage import overlaps
+    from planning.overlay import overlaps
 
     cells = voronoi_coverage(300, seed=31)
     assert len(overlaps(cells, "cell_id")) == 0
@@ -261,7 +261,7 @@ def test_property_large_zones_over_small_cells(case: tuple[int, int, int, bool, 
         expected = oracle(left, right)
         # the boundary-index path, forced on and forced off, against geopandas
         for ratio in (0.0, np.inf):
-            with patch.object(overlay, "_EDGE_INDEX_AREA_RATIO", ratio):
+            with patch.object(overlay._local, "_EDGE_INDEX_AREA_RATIO", ratio):
                 assert_same_pieces(overlay.intersection(left, right), expected, keys)
 
 
@@ -276,6 +276,6 @@ def test_large_zone_with_a_hole_and_cells_on_its_edges() -> None:
         outer.difference(hole).difference(on_edges), hole.difference(on_edges), on_edges,
     ], crs=cells.crs)
     for ratio in (0.0, np.inf):
-        with patch.object(overlay, "_EDGE_INDEX_AREA_RATIO", ratio):
+        with patch.object(overlay._local, "_EDGE_INDEX_AREA_RATIO", ratio):
             ours = overlay.intersection(cells, zones)
         assert_same_pieces(ours, oracle(cells, zones), ["cell", "zone"])

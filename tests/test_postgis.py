@@ -1,4 +1,4 @@
-"""PostGIS workspaces (planning._postgis) against a real server.
+"""PostGIS workspaces (planning.io.postgis) against a real server.
 
 The server comes from scripts/test.sh (``PLANNING_TEST_POSTGIS_URL``); in CI these tests
 must run, elsewhere they are skipped when the URL is unset.
@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import planning
-from planning import _postgis
 from planning._errors import LayerFileError, WorkspaceError
+from planning.io import postgis as _postgis
 from planning.workspace import Workspace
 from tests.conftest import need_tool
 
@@ -384,7 +384,7 @@ def test_errors_are_clear(url: str, schema: str, engine: object,
 def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "geoalchemy2", None)
     with pytest.raises(ImportError, match=r"pip install 'planning\[postgis\]'"):
-        _postgis.save_workspace(Workspace(), "postgresql://x/y")
+        Workspace().save("postgresql://x/y")
 
 
 def test_importing_planning_does_not_import_the_extra() -> None:

@@ -308,7 +308,7 @@ def sanitation_zones(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
 
 
 def _parse_day(on: object) -> dt.date | None:
-    from planning._dates import parse_date  # noqa: PLC0415 - keeps import of webmap light
+    from planning._core.dates import parse_date  # noqa: PLC0415 - keeps import of webmap light
 
     if on is None:
         return None

@@ -1,4 +1,4 @@
-"""Synthetic polygon coverages for tests, doctests and benchmarks.
+"""Synthetic polygon coverages for tests, doctests, benchmarks and examples (public).
 
 A coverage here is a set of polygons that share their edges exactly (no gaps, no overlaps),
 like a land survey layer or a zoning plan. :func:`voronoi_coverage` builds one from random

@@ -9,13 +9,13 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from planning._conformity_patches import CODES, KINDS, SUB_KINDS
-from planning._conformity_projects import CHECK_ZH, VERDICT_ZH
+from planning.conformity._patches import CODES, KINDS, SUB_KINDS
+from planning.conformity._projects import CHECK_ZH, VERDICT_ZH
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from planning.conformity import ConformityReport
+    from planning.conformity._report import ConformityReport
 
 #: Headers of the conflict ledger, in order (the last four are filled in at the meeting).
 LEDGER_HEADERS = ["序号", "图斑编号", "所属乡镇", "差异类型", "差异细类", "城规用地性质",

@@ -22,7 +22,7 @@ Geometry results follow geopandas' ``keep_geom_type=True`` rule for polygon laye
 polygonal parts are kept (the polygonal parts of a GeometryCollection are unioned), lines
 and points dropped.
 
-:func:`_intersection_local` is the engine without input checks, for back ends that run it
+:func:`intersection_local` is the engine without input checks, for back ends that run it
 on partitions (a dask engine calls it per partition).
 """
 
@@ -41,6 +41,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from planning._core.geometry import keep_polygons
 from planning._errors import GeometryError, InputError
 from planning._validate import POLYGONAL, Checker, check_crs, check_geometries, require_frame
 
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 #: Target number of candidate pairs per chunk of work.
 CHUNK_PAIRS = 8192
 
-_POLYGON, _MULTIPOLYGON, _COLLECTION = 3, 6, 7
+_POLYGON, _MULTIPOLYGON = 3, 6
 #: Pairs of a chunk tested for touching before deciding whether to test them all, and the
 #: share of touching pairs above which testing pays (a test costs ~1/10 of an intersection).
 _TOUCH_SAMPLE = 256
@@ -121,7 +122,7 @@ def intersection(
 
     Examples
     --------
-    >>> from planning._synthetic import voronoi_coverage
+    >>> from planning.datasets import voronoi_coverage
     >>> survey = voronoi_coverage(200, seed=1).rename(columns={"cell_id": "patch"})
     >>> zones = voronoi_coverage(20, seed=2).rename(columns={"cell_id": "zone"})
     >>> pieces = intersection(survey, zones)
@@ -131,7 +132,7 @@ def intersection(
     True
     """
     if engine == "dask":
-        from planning import _dask  # noqa: PLC0415 - optional extra, imported on demand
+        from planning.overlay import _dask  # noqa: PLC0415 - optional extra, imported on demand
 
         return _dask.intersection(left, right, validate=validate, **options)
     check_engine(engine)
@@ -141,7 +142,7 @@ def intersection(
         raise TypeError(msg)
     if validate:
         validate_pair(left, right, names=("left", "right"))
-    return _intersection_local(left, right, workers=workers)
+    return intersection_local(left, right, workers=workers)
 
 
 #: The overlay engines: this process's threads, or a Dask cluster.
@@ -179,17 +180,17 @@ def polygons_ok(geoms: Geoms, *, workers: int | None = None) -> bool:
     types = shapely.get_type_id(geoms)
     if not np.isin(types, (_POLYGON, _MULTIPOLYGON)).all() or shapely.is_empty(geoms).any():
         return False
-    chunks = _split(len(geoms), workers or default_workers())
+    chunks = split(len(geoms), workers or default_workers())
     with ThreadPoolExecutor(len(chunks) or 1) as pool:
         return all(pool.map(lambda s: bool(shapely.is_valid(geoms[s]).all()), chunks))
 
 
-def _split(n: int, parts: int) -> list[slice]:
+def split(n: int, parts: int) -> list[slice]:
     size = max(1, math.ceil(n / max(parts, 1)))
     return [slice(i, min(i + size, n)) for i in range(0, n, size)]
 
 
-def _intersection_local(
+def intersection_local(
     left: gpd.GeoDataFrame,
     right: gpd.GeoDataFrame,
     *,
@@ -244,7 +245,7 @@ def pieces_of(
         used = np.unique(big_idx)
         probe = np.empty(len(big), dtype=object)
         probe[used] = np.concatenate(list(pool.map(
-            lambda s: shapely.point_on_surface(big[used[s]]), _split(len(used), n_workers)
+            lambda s: shapely.point_on_surface(big[used[s]]), split(len(used), n_workers)
         ))) if len(used) else []
         layers = _Layers(small, big, probe, shapely.bounds(small), shapely.bounds(big),
                          _boundary_index(small, big[used]))
@@ -374,7 +375,7 @@ def _chunk_pieces(
         crossing.append(_drop_touching(a, b, outside))
         rest = np.concatenate(crossing)
         first, second = (a[rest], b[rest]) if small_is_left else (b[rest], a[rest])
-        cut, cut_ok = _keep_polygons(shapely.intersection(first, second))
+        cut, cut_ok = keep_polygons(shapely.intersection(first, second))
         geoms[rest], keep[rest] = cut, cut_ok
     finally:
         shapely.destroy_prepared(own)
@@ -396,19 +397,6 @@ def _drop_touching(a: Geoms, b: Geoms, rest: Index) -> Index:
     if len(tail) and touching.mean() >= _TOUCH_WORTHWHILE:
         tail = tail[~shapely.touches(a[tail], b[tail])]
     return np.concatenate([kept, tail])
-
-
-def _keep_polygons(geoms: Geoms) -> tuple[Geoms, npt.NDArray[np.bool_]]:
-    """Apply geopandas' ``keep_geom_type`` rule for polygons to overlay results."""
-    types = shapely.get_type_id(geoms)
-    keep = (types == _POLYGON) | (types == _MULTIPOLYGON)
-    out = geoms.copy()
-    for i in np.flatnonzero(types == _COLLECTION):
-        parts = shapely.get_parts(geoms[i])
-        parts = parts[np.isin(shapely.get_type_id(parts), (_POLYGON, _MULTIPOLYGON))]
-        if len(parts):
-            out[i], keep[i] = shapely.union_all(parts), True
-    return out, keep
 
 
 # --- parts of a layer not covered by the pieces ------------------------------------------
@@ -451,7 +439,7 @@ def remainders(
     if has_mask.any():
         mask_geoms = np.array([m for m in masks if m is not None], dtype=object)
         rest[has_mask] = _threaded(shapely.difference, rest[has_mask], mask_geoms, workers)
-    rest, keep = _keep_polygons(rest)
+    rest, keep = keep_polygons(rest)
     keep &= ~shapely.is_empty(rest)
     return Pieces(todo[keep], np.full(int(keep.sum()), -1, np.intp), rest[keep])
 
@@ -460,7 +448,7 @@ def _threaded(
     func: Callable[[Geoms, Geoms], Geoms], a: Geoms, b: Geoms, workers: int | None
 ) -> Geoms:
     """Apply a vectorised shapely function to pairs, in chunks over threads."""
-    chunks = _split(len(a), 4 * (workers or default_workers()))
+    chunks = split(len(a), 4 * (workers or default_workers()))
     with ThreadPoolExecutor(workers or default_workers()) as pool:
         parts = list(pool.map(lambda s: func(a[s], b[s]), chunks))
     return np.concatenate(parts) if parts else np.empty(0, object)

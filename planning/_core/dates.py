@@ -41,7 +41,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from planning._errors import InputError
+
 Partial = Literal["start", "end"]
+
+#: What functions accept as a day: a date, a timestamp, or text in any form read here.
+DateLike = dt.date | str | pd.Timestamp | np.datetime64
 
 #: cell texts that mean "no date (yet)"; compared after removing all spaces
 BLANK_MARKERS = frozenset(
@@ -353,3 +358,25 @@ def _month_part(year: int, month: int, part: str | None, *, partial: Partial) ->
         "下旬": (21, last), "底": (last, last), "末": (last, last),
     }[part]
     return dt.date(year, month, bounds[0] if partial == "start" else bounds[1])
+
+
+def as_day(value: object, name: str = "on", *, partial: Partial = "start") -> pd.Timestamp:
+    """A day given as a date, a timestamp or text (any form :func:`parse_date` reads).
+
+    Raises :class:`~planning._errors.InputError` naming the argument when the value is not
+    a date or is blank.
+
+    Examples
+    --------
+    >>> as_day("2011年12月17日")
+    Timestamp('2011-12-17 00:00:00')
+    """
+    try:
+        day = parse_date(value, partial=partial)
+    except ValueError as exc:
+        msg = f"{name}={value!r} is not a date: {exc}"
+        raise InputError(msg) from exc
+    if day is None:
+        msg = f"{name} must be a date such as '2011-12-17', got {value!r}"
+        raise InputError(msg)
+    return pd.Timestamp(day)

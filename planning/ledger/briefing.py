@@ -13,17 +13,15 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from planning._core.text import is_blank
 from planning._errors import InputError
-from planning._ledger_vocab import CATEGORIES, STATUSES, is_blank
 from planning.io import atomic_output
-
-if TYPE_CHECKING:
-    from planning.ledger import Ledger
+from planning.ledger._view import LedgerView, ProjectReview
+from planning.ledger._vocab import CATEGORIES, STATUSES
 
 DEFAULT_TITLE = "推进城镇化工作领导小组办公室工作例会简报"
 
@@ -295,8 +293,8 @@ class Briefing:
         return [(unit, groups[unit]) for unit in order if unit in groups]
 
 
-def build_briefing(ledger: Ledger, *, on: pd.Timestamp, period_days: int, report: Any,
-                   title: str | None) -> Briefing:
+def build_briefing(ledger: LedgerView, *, on: pd.Timestamp, period_days: int,
+                   report: ProjectReview | None, title: str | None) -> Briefing:
     """The :class:`Briefing` of the meeting on ``on`` (see :meth:`planning.Ledger.briefing`)."""
     if isinstance(period_days, bool) or not isinstance(period_days, int | np.integer) \
             or period_days < 1:
@@ -331,7 +329,7 @@ def build_briefing(ledger: Ledger, *, on: pd.Timestamp, period_days: int, report
     )
 
 
-def _conflicts(report: Any, snapshot: pd.DataFrame) -> pd.DataFrame:
+def _conflicts(report: ProjectReview, snapshot: pd.DataFrame) -> pd.DataFrame:
     frame = getattr(report, "projects", None)
     needed = {"project_id", "verdict"}
     if not isinstance(frame, pd.DataFrame) or not needed <= set(frame.columns):

@@ -1,6 +1,7 @@
-"""PostGIS workspaces: a :class:`~planning.workspace.Workspace` in a PostgreSQL schema.
+"""PostGIS storage: the layers and tables of a workspace in a PostgreSQL schema.
 
-Reached through ``Workspace.save("postgresql://...", schema=...)`` and
+This module stores frames; :class:`planning.Workspace` builds itself from them. Reached
+through ``Workspace.save("postgresql://...", schema=...)`` and
 ``planning.open_workspace("postgresql://...", schema=...)``; needs the ``postgis`` extra
 (SQLAlchemy, GeoAlchemy2 and psycopg 3: ``pip install planning[postgis]``).
 
@@ -26,7 +27,7 @@ and a name clash with one of them is an error. Concurrent saves to one schema ar
 with an advisory lock.
 
 Opening a schema that was not written by this module (a bureau's own database) reads every
-table with a geometry column as a layer (moved to ``planning.settings.working_crs``, invalid
+table with a geometry column as a layer (moved to the workspace's county CRS, invalid
 geometries repaired and standard field names mapped, as :func:`planning.read_layer` does)
 and every other table as a table.
 """
@@ -39,7 +40,7 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -48,7 +49,6 @@ import pandas as pd
 import pyproj
 import shapely
 
-from planning import settings
 from planning._errors import (
     LayerFileError,
     Problem,
@@ -56,11 +56,11 @@ from planning._errors import (
     format_problems,
     require_extra,
 )
+from planning.io._fields import map_fields
+from planning.io._read import LayerReport, repair_geometries
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
-
-    from planning.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -306,13 +306,23 @@ def _geometry_column(name: str, series: pd.Series, stored: str, original: str | 
 # --- saving ------------------------------------------------------------------------------
 
 
-def save_workspace(ws: Workspace, url: str, *, schema: str | None = None) -> None:
-    """Save every layer and table of ``ws`` to a PostGIS schema, in one transaction.
+def save_frames(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    tables: Mapping[str, pd.DataFrame],
+    url: str,
+    *,
+    meta: Mapping[str, str],
+    schema: str | None = None,
+) -> None:
+    """Save layers and tables to a PostGIS schema, in one transaction.
 
     Parameters
     ----------
-    ws : Workspace
-        The workspace (its ledger tables included when a ledger was used).
+    layers, tables : mapping of str to (Geo)DataFrame
+        What a workspace saves (its ledger tables included when a ledger was used).
+    meta : mapping of str to str
+        The workspace's own metadata (name, county, version); the CRS, the order of the
+        frames and their storage are added here.
     url : str
         ``postgresql://user:password@host:port/database``.
     schema : str, optional
@@ -333,40 +343,36 @@ def save_workspace(ws: Workspace, url: str, *, schema: str | None = None) -> Non
     target = _check_schema(schema)
     problems: list[Problem] = []
     taken = {META_TABLE}
-    plans = [_plan_frame(name, frame, taken, problems) for name, frame in ws.layers.items()]
-    plans += [_plan_frame(name, table, taken, problems)
-              for name, table in ws._all_tables().items()]
+    plans = [_plan_frame(name, frame, taken, problems) for name, frame in layers.items()]
+    plans += [_plan_frame(name, table, taken, problems) for name, table in tables.items()]
     if problems:
-        msg = (f"The workspace {ws.name!r} cannot be saved to PostGIS as it is.\n"
+        msg = (f"The workspace {meta.get('name', '')!r} cannot be saved to PostGIS as it is.\n"
                f"{len(problems)} problem(s):\n{format_problems(problems)}")
         raise WorkspaceError(msg)
-    meta = _meta_rows(ws, plans)
+    rows = _meta_rows(layers, plans, meta)
     with _transaction(url, f"Saving the workspace to schema {target!r}") as conn:
         _lock_schema(conn, target)
         _prepare_schema(conn, target, [p.table for p in plans])
         for plan in plans:
             _write(conn, target, plan)
-        _write_meta(conn, target, meta)
-    log.info("saved %d layers and %d tables to PostGIS schema %r", len(ws.layers),
-             len(plans) - len(ws.layers), target)
+        _write_meta(conn, target, rows)
+    log.info("saved %d layers and %d tables to PostGIS schema %r", len(layers),
+             len(plans) - len(layers), target)
 
 
-def _meta_rows(ws: Workspace, plans: Sequence[_Plan]) -> dict[str, str]:
-    from planning import __version__  # noqa: PLC0415
-
-    crs = ws.crs
-    layers = list(ws.layers)
+def _meta_rows(layers: Mapping[str, gpd.GeoDataFrame], plans: Sequence[_Plan],
+               meta: Mapping[str, str]) -> dict[str, str]:
+    first = next(iter(layers.values()), None)
+    crs = None if first is None else first.crs
     return {
-        "name": ws.name,
-        "crs": ws.crs_name,
+        **meta,
         "crs_wkt": crs.to_wkt() if crs is not None else "",
-        "layers": json.dumps(layers, ensure_ascii=False),
-        "tables": json.dumps([p.name for p in plans if p.name not in ws.layers],
+        "layers": json.dumps(list(layers), ensure_ascii=False),
+        "tables": json.dumps([p.name for p in plans if p.name not in layers],
                              ensure_ascii=False),
         "storage": json.dumps({"version": STORAGE_VERSION,
                                "frames": {p.name: p.storage() for p in plans}},
                               ensure_ascii=False),
-        "planning_version": __version__,
     }
 
 
@@ -480,13 +486,21 @@ def _write_meta(conn: sa.Connection, schema: str, meta: Mapping[str, str]) -> No
 # --- opening -----------------------------------------------------------------------------
 
 
-def open_workspace(url: str, *, schema: str | None = None) -> Workspace:
-    """Open the workspace stored in a PostGIS schema.
+class Stored(NamedTuple):
+    """What a PostGIS schema holds: layers and tables in their saved order, and metadata."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+    tables: dict[str, pd.DataFrame]
+    meta: dict[str, str]
+
+
+def load_frames(url: str, *, schema: str | None = None, to_crs: Any = None) -> Stored:
+    """Read the layers and tables stored in a PostGIS schema.
 
     A schema written by :func:`save_workspace` comes back as it was saved (layers, tables,
     dtypes, order, name, CRS). Any other schema is read table by table: tables with a
-    geometry column become layers in ``planning.settings.working_crs`` (invalid geometries
-    repaired, standard field names such as DLBM mapped), the others tables.
+    geometry column become layers in ``to_crs`` (invalid geometries repaired, standard field
+    names such as DLBM mapped), the others tables.
 
     Parameters
     ----------
@@ -494,18 +508,19 @@ def open_workspace(url: str, *, schema: str | None = None) -> Workspace:
         ``postgresql://user:password@host:port/database``.
     schema : str, optional
         The schema to read (default ``public``).
+    to_crs : optional
+        The metric CRS of layers read from a schema this module did not write (default:
+        as they are stored, when projected; required for geographic ones).
 
     Returns
     -------
-    Workspace
+    Stored
 
     Raises
     ------
     LayerFileError
         The database cannot be reached, or the schema does not exist.
     """
-    from planning.workspace import Workspace  # noqa: PLC0415 - avoids an import cycle
-
     _require()
     import sqlalchemy as sa  # noqa: PLC0415
 
@@ -526,17 +541,15 @@ def open_workspace(url: str, *, schema: str | None = None) -> Workspace:
             frames = {name: _read_stored(conn, target, spec)
                       for name, spec in _storage(meta).items()}
         else:
-            frames = _read_foreign(conn, target)
+            frames = _read_foreign(conn, target, to_crs)
     meta = meta or {}
     layer_order = json.loads(meta.get("layers", "[]")) or []
     table_order = json.loads(meta.get("tables", "[]")) or []
     layers = {k: v for k, v in frames.items() if isinstance(v, gpd.GeoDataFrame)}
     tables = {k: v for k, v in frames.items() if not isinstance(v, gpd.GeoDataFrame)}
-    return Workspace({k: layers[k] for k in dict.fromkeys([*layer_order, *layers])
-                      if k in layers},
-                     {k: tables[k] for k in dict.fromkeys([*table_order, *tables])
-                      if k in tables},
-                     name=meta.get("name", ""))
+    return Stored({k: layers[k] for k in dict.fromkeys([*layer_order, *layers]) if k in layers},
+                  {k: tables[k] for k in dict.fromkeys([*table_order, *tables]) if k in tables},
+                  dict(meta))
 
 
 def _read_meta(conn: sa.Connection, schema: str) -> dict[str, str] | None:
@@ -630,7 +643,7 @@ def _restore(values: Sequence[Any], dtype: str, sql: str) -> pd.Series:
     return out
 
 
-def _read_foreign(conn: sa.Connection, schema: str) -> dict[str, pd.DataFrame]:
+def _read_foreign(conn: sa.Connection, schema: str, to_crs: Any) -> dict[str, pd.DataFrame]:
     """Every table and view of a schema not written by planning."""
     import sqlalchemy as sa  # noqa: PLC0415
 
@@ -647,14 +660,14 @@ def _read_foreign(conn: sa.Connection, schema: str) -> dict[str, pd.DataFrame]:
         "WHERE f_table_schema = :s"), {"s": schema})}
     frames: dict[str, pd.DataFrame] = {}
     for table in sorted(columns):
-        frames[table] = _read_foreign_table(conn, schema, table, columns[table], srids)
+        frames[table] = _read_foreign_table(conn, schema, table, columns[table], srids,
+                                            to_crs=to_crs)
     return frames
 
 
 def _read_foreign_table(conn: sa.Connection, schema: str, table: str,
                         columns: Sequence[tuple[str, str, str]],
-                        srids: Mapping[tuple[str, str], int]) -> pd.DataFrame:
-    from planning.io import LayerReport, _repair_geometries, map_fields  # noqa: PLC0415
+                        srids: Mapping[tuple[str, str], int], *, to_crs: Any) -> pd.DataFrame:
 
     values = _select(conn, schema, table, [(c, udt == "geometry") for c, udt, _ in columns])
     data: dict[str, Any] = {}
@@ -681,9 +694,10 @@ def _read_foreign_table(conn: sa.Connection, schema: str, table: str,
     if geometry is None:
         return pd.DataFrame(data, columns=list(data))
     frame = gpd.GeoDataFrame(data, columns=list(data), geometry=geometry)
-    frame = frame.to_crs(settings.working_crs)
+    if to_crs is not None:
+        frame = frame.to_crs(to_crs)
     report = LayerReport(source=f"PostGIS {schema}.{table}")
-    frame = _repair_geometries(frame, report)
+    frame = repair_geometries(frame, report)
     mapped, _ = map_fields(frame)
     layer: pd.DataFrame = gpd.GeoDataFrame(mapped, geometry=geometry, crs=frame.crs)
     return layer

@@ -1,52 +1,26 @@
-"""Three plans in one (三规合一): discrepancy patches, project review, the conflict ledger.
+"""The checks of three plans in one: :func:`discrepancies`, :func:`check_projects` and
+:func:`check_conformity` (both on a workspace).
 
-- :func:`discrepancies`: overlay the urban plan (GB 50137 classes) and the land-use plan
-  (TD/T 1024 classes), reduce both to construction / non-construction land and classify
-  every patch: ``01`` both construction, ``02`` both non-construction, ``03`` land-use
+- discrepancy codes: ``01`` both construction, ``02`` both non-construction, ``03`` land-use
   plan construction but urban plan not, ``04`` urban plan construction but land-use plan
   not. 03 and 04 are conflicts, sub-typed by what they occupy; reservoir water (TD/T 226
   against GB 50137 E1x) is its own, non-conflict kind. Slivers are flagged, never dropped;
   the area only one plan covers is reported too; areas reconcile.
-- :func:`check_projects`: may each project be built where it is drawn? One row per project
-  with its verdict (conforms / conditional / conflict) and every reason with its area.
-- :func:`check_conformity`: both on a workspace, as a :class:`ConformityReport` with
-  per-township statistics and Excel / GeoPackage export.
-
-The method, the codes and the compatibility table are documented in docs/conformity.md.
-
-Examples
---------
->>> import planning
->>> report = planning.check_conformity(planning.load_sample())
->>> sorted(report.projects.loc[report.projects["verdict"] == "conflict", "project_id"])[:3]
-['TQ-001', 'TQ-002', 'TQ-008']
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 from planning import classes, settings
-from planning._conformity_excel import write_workbook
-from planning._conformity_patches import (
-    HA_PER_M2,
-    KINDS,
-    MU_PER_M2,
-    PiecesFn,
-    check_plans,
-    compute_patches,
-)
-from planning._conformity_projects import REASON_COLUMNS, check_projects_frame
 from planning._errors import InputError, WorkspaceError
-from planning.io import atomic_output
+from planning.conformity._patches import PiecesFn, check_plans, compute_patches
+from planning.conformity._projects import REASON_COLUMNS, check_projects_frame
+from planning.conformity._report import ConformityReport, by_township, reconciled_areas
 from planning.overlay import pieces_of
 
 if TYPE_CHECKING:
@@ -54,15 +28,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ConformityReport", "check_conformity", "check_projects", "discrepancies"]
-
 #: Engines of the conformity check: the overlay function each one runs.
 _ENGINES: dict[str, PiecesFn] = {"local": pieces_of}
 
 
 def _engine(engine: str) -> PiecesFn:
     if engine == "dask" and engine not in _ENGINES:
-        from planning import _dask  # noqa: PLC0415 - optional extra, imported on demand
+        from planning.overlay import _dask  # noqa: PLC0415 - optional extra, imported on demand
 
         return _dask.pieces_of
     if engine not in _ENGINES:
@@ -240,120 +212,6 @@ class _WorkspaceLike(Protocol):
     def __contains__(self, key: object) -> bool: ...
 
 
-@dataclass(frozen=True, repr=False)
-class ConformityReport:
-    """The result of :func:`check_conformity`.
-
-    Attributes
-    ----------
-    discrepancies : geopandas.GeoDataFrame
-        The patches (see :func:`discrepancies`).
-    projects : geopandas.GeoDataFrame
-        One row per project (see :func:`check_projects`).
-    reasons : pandas.DataFrame
-        Every reason of every project: ``project_id``, ``check``, ``code``, ``name_zh``,
-        ``verdict``, ``area_m2``, ``area_mu``, ``counted``, ``detail``, ``detail_zh``.
-    by_township : pandas.DataFrame
-        Area per township, code and kind: ``township``, ``code``, ``kind``, ``patches``,
-        ``area_m2``, ``area_mu``, ``area_ha``.
-    areas : pandas.Series
-        The reconciliation in m2: ``urban_plan``, ``landuse_plan``, ``both`` (the analysed
-        area: patches with a code), ``urban_plan_only``, ``landuse_plan_only``,
-        ``conflict``, ``sliver``.
-    """
-
-    discrepancies: gpd.GeoDataFrame
-    projects: gpd.GeoDataFrame
-    reasons: pd.DataFrame
-    by_township: pd.DataFrame
-    areas: pd.Series = field(repr=False)
-
-    @property
-    def conflicts(self) -> gpd.GeoDataFrame:
-        """The conflict patches (03/04 without reservoir water), slivers included."""
-        return self.discrepancies[self.discrepancies["conflict"]].reset_index(drop=True)
-
-    def summary(self) -> pd.DataFrame:
-        """Area (mu) of each kind of patch, and the number of projects per verdict.
-
-        Examples
-        --------
-        >>> import planning
-        >>> report = planning.check_conformity(planning.load_sample())
-        >>> int(report.summary().loc["projects: conflict", "count"]) >= 1
-        True
-        """
-        d = self.discrepancies
-        rows = {f"patches: {k}": (int((d["kind"] == k).sum()),
-                                  float(d.loc[d["kind"] == k, "area_mu"].sum()))
-                for k in KINDS}
-        for verdict in ("conforms", "conditional", "conflict"):
-            rows[f"projects: {verdict}"] = (int((self.projects["verdict"] == verdict).sum()),
-                                            float("nan"))
-        return pd.DataFrame.from_dict(rows, orient="index", columns=["count", "area_mu"])
-
-    def summary_text(self) -> str:
-        """A few lines for a terminal: conflicts by code and sub-kind, projects by verdict.
-
-        Examples
-        --------
-        >>> import planning
-        >>> print(planning.check_conformity(planning.load_sample()).summary_text())
-        ... # doctest: +ELLIPSIS
-        三规合一 conformity: 144 conflict patches, 14,263.0 mu (2 slivers)
-          04 basic_farmland: ...
-        projects: 12 conflict, 1 conditional, 14 conforms
-        """
-        c = self.conflicts
-        lines = [f"三规合一 conformity: {len(c)} conflict patches, {c['area_mu'].sum():,.1f} mu "
-                 f"({int(c['sliver'].sum())} slivers)"]
-        grouped = c.groupby(["code", "sub_kind"])["area_mu"].agg(["size", "sum"])
-        for (code, sub), row in grouped.sort_values("sum", ascending=False).iterrows():
-            lines.append(f"  {code} {sub}: {int(row['size'])} patches, {row['sum']:,.1f} mu")
-        reservoir = self.discrepancies[self.discrepancies["kind"] == "reservoir_water"]
-        if len(reservoir):
-            lines.append(f"  reservoir water (not a conflict): {len(reservoir)} patches, "
-                         f"{reservoir['area_mu'].sum():,.1f} mu")
-        counts = self.projects["verdict"].value_counts()
-        verdicts = [v for v in ("conflict", "conditional", "conforms") if v in counts]
-        lines.append("projects: " + ", ".join(f"{int(counts[v])} {v}" for v in verdicts))
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return (f"<ConformityReport: {len(self.discrepancies)} patches "
-                f"({int(self.discrepancies['conflict'].sum())} conflicts), "
-                f"{len(self.projects)} projects>")
-
-    def to_excel(self, path: str | os.PathLike[str]) -> Path:
-        """Write the conflict ledger workbook atomically; return its path.
-
-        Sheets: 冲突台账 (one row per conflict patch of at least the minimum area, with
-        empty 经发意见 / 规建意见 / 国土意见 / 处理措施 columns for the meeting), 汇总 (area
-        per township and code, in mu and ha, and the reconciliation), 项目审查 (one row per
-        project), 审查原因 (every reason), 碎图斑 (conflict slivers).
-        """
-        target = Path(path)
-        with atomic_output(target) as tmp:
-            write_workbook(self, tmp)
-        log.info("conflict ledger written to %s", target)
-        return target
-
-    def to_gpkg(self, path: str | os.PathLike[str]) -> Path:
-        """Write the patches, projects, reasons and township statistics to one GeoPackage
-        (layers ``discrepancies``, ``projects``, ``reasons``, ``by_township``), atomically;
-        an existing file at ``path`` is replaced."""
-        target = Path(path)
-        with atomic_output(target) as tmp:
-            pyogrio.write_dataframe(self.discrepancies, tmp, layer="discrepancies",
-                                    driver="GPKG", geometry_type="Unknown")
-            pyogrio.write_dataframe(self.projects, tmp, layer="projects", driver="GPKG",
-                                    geometry_type="Unknown")
-            pyogrio.write_dataframe(self.reasons, tmp, layer="reasons", driver="GPKG")
-            pyogrio.write_dataframe(self.by_township, tmp, layer="by_township", driver="GPKG")
-        log.info("conformity layers written to %s", target)
-        return target
-
-
 def check_conformity(
     ws: _WorkspaceLike | Mapping[str, pd.DataFrame],
     *,
@@ -424,34 +282,8 @@ def check_conformity(
     )
     return ConformityReport(
         discrepancies=patches, projects=projects, reasons=reasons[REASON_COLUMNS],
-        by_township=_by_township(patches),
-        areas=_areas(patches, ws["urban_plan"], ws["landuse_plan"]),
+        by_township=by_township(patches),
+        areas=reconciled_areas(patches, ws["urban_plan"], ws["landuse_plan"]),
     )
 
-
-def _by_township(patches: gpd.GeoDataFrame) -> pd.DataFrame:
-    frame = pd.DataFrame(patches.drop(columns=patches.geometry.name))
-    frame["code"] = frame["code"].fillna("")
-    grouped = frame.groupby(["township", "code", "kind"], dropna=False, sort=True).agg(
-        patches=("patch_id", "size"), area_m2=("area_m2", "sum")).reset_index()
-    grouped["code"] = grouped["code"].replace("", pd.NA)
-    grouped["area_mu"] = grouped["area_m2"] * MU_PER_M2
-    grouped["area_ha"] = grouped["area_m2"] * HA_PER_M2
-    return grouped
-
-
-def _areas(
-    patches: gpd.GeoDataFrame, urban: gpd.GeoDataFrame, land: gpd.GeoDataFrame
-) -> pd.Series:
-    kind = patches["kind"]
-    area = patches["area_m2"]
-    return pd.Series({
-        "urban_plan": float(urban.area.sum()),
-        "landuse_plan": float(land.area.sum()),
-        "both": float(area[patches["code"].notna()].sum()),
-        "urban_plan_only": float(area[kind == "urban_plan_only"].sum()),
-        "landuse_plan_only": float(area[kind == "landuse_plan_only"].sum()),
-        "conflict": float(area[patches["conflict"]].sum()),
-        "sliver": float(area[patches["sliver"]].sum()),
-    }, name="area_m2")
 

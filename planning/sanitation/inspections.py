@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 import math
 import os
-import unicodedata
 import zipfile
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from planning._dates import parse_date
+from planning._core.dates import parse_date
+from planning._core.text import cell_text, fold, is_blank
 from planning._errors import InputError, LayerFileError, Problem, SheetError
 
 log = logging.getLogger(__name__)
@@ -48,28 +48,6 @@ SUMMARY_MARKERS = ("合计", "总计", "小计", "平均", "平均分", "total",
 
 _HEADER_SCAN_ROWS = 15
 _SUM_TOLERANCE = 0.01
-
-
-def _norm(text: object) -> str:
-    """Header text without spaces (also full-width ones), NFKC-folded, lower case."""
-    return "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
-
-
-def _blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if value is pd.NaT or value is pd.NA:
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def _text(value: object) -> str:
-    """A cell as clean text (``3.0`` -> ``"3"``, full-width folded, stripped)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
 
 
 @dataclass(frozen=True)
@@ -136,14 +114,14 @@ def parse_score(value: object) -> float | None:
 
     Raises ValueError when the cell is not a number.
     """
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, bool):
         raise ValueError("a yes/no value is not a score")
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = _text(value).removesuffix("分").strip()
+        text = cell_text(value).removesuffix("分").strip()
         number = float(text)
     if not math.isfinite(number):
         raise ValueError("not a finite number")
@@ -230,9 +208,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _canonical(header: object) -> str | None:
-    key = _norm(header)
+    key = fold(header)
     for name, aliases in HEADER_ALIASES.items():
-        if key in {_norm(a) for a in aliases}:
+        if key in {fold(a) for a in aliases}:
             return name
     return None
 
@@ -240,7 +218,7 @@ def _canonical(header: object) -> str | None:
 def _find_header(grid: pd.DataFrame, label: str) -> int:
     """Index of the header row: the first row naming a zone id column and another field."""
     for i in range(min(_HEADER_SCAN_ROWS, len(grid))):
-        names = {_canonical(v) for v in grid.iloc[i] if not _blank(v)} - {None}
+        names = {_canonical(v) for v in grid.iloc[i] if not is_blank(v)} - {None}
         if "zone_id" in names and len(names) >= 2:
             return i
     expected = " / ".join(HEADER_ALIASES["zone_id"][:3])
@@ -252,7 +230,7 @@ def _find_header(grid: pd.DataFrame, label: str) -> int:
 
 def _headers(grid: pd.DataFrame, at: int) -> tuple[list[str], int]:
     """Column headers, merging a second header row under merged cells; and the first data row."""
-    top = [_text(v) if not _blank(v) else "" for v in grid.iloc[at]]
+    top = [cell_text(v) if not is_blank(v) else "" for v in grid.iloc[at]]
     # merged cells: only the first cell of a merged range carries text; carry it right
     filled: list[str] = []
     for i, value in enumerate(top):
@@ -260,17 +238,17 @@ def _headers(grid: pd.DataFrame, at: int) -> tuple[list[str], int]:
                                 else ""))
     if at + 1 >= len(grid):
         return filled, at + 1
-    below = ["" if _blank(v) else v for v in grid.iloc[at + 1]]
+    below = ["" if is_blank(v) else v for v in grid.iloc[at + 1]]
     # a second header row: blank (or repeating a vertically merged header) under the zone id
     # and date headers, text elsewhere, and at least one name of its own (the score items)
     key_cols = [i for i, v in enumerate(top) if _canonical(v) in {"zone_id", "date"}]
-    same = [_norm(b) == _norm(t) for t, b in zip(filled, below, strict=True)]
+    same = [fold(b) == fold(t) for t, b in zip(filled, below, strict=True)]
     is_sub = (all(below[i] == "" or same[i] for i in key_cols)
               and any(b != "" and not s for b, s in zip(below, same, strict=True))
               and all(b == "" or (isinstance(b, str) and not _is_number(b)) for b in below))
     if not is_sub:
         return filled, at + 1
-    merged = [_text(b) if b != "" else t for t, b in zip(filled, below, strict=True)]
+    merged = [cell_text(b) if b != "" else t for t, b in zip(filled, below, strict=True)]
     return merged, at + 2
 
 
@@ -300,12 +278,12 @@ def _layout(headers: list[str], data: pd.DataFrame, label: str) -> _Layout:
     fields: dict[str, int] = {}
     items: dict[str, int] = {}
     ignored: list[str] = []
-    ignored_keys = {_norm(h) for h in IGNORED_HEADERS}
+    ignored_keys = {fold(h) for h in IGNORED_HEADERS}
     for i, header in enumerate(headers):
         name = _canonical(header)
         if name is not None and name not in fields:
             fields[name] = i
-        elif not header or _norm(header) in ignored_keys or name is not None:
+        elif not header or fold(header) in ignored_keys or name is not None:
             ignored.append(header or f"column {i + 1}")
         elif _mostly_numbers(data.iloc[:, i]):
             items[header] = i
@@ -324,7 +302,7 @@ def _layout(headers: list[str], data: pd.DataFrame, label: str) -> _Layout:
 
 
 def _mostly_numbers(values: pd.Series) -> bool:
-    filled = [v for v in values if not _blank(v)]
+    filled = [v for v in values if not is_blank(v)]
     if not filled:
         return False
     numbers = sum(1 for v in filled
@@ -334,8 +312,8 @@ def _mostly_numbers(values: pd.Series) -> bool:
 
 
 def _summary_row(cells: Sequence[object]) -> bool:
-    markers = {_norm(m) for m in SUMMARY_MARKERS}
-    return any(not _blank(v) and _norm(v) in markers for v in cells[:3])
+    markers = {fold(m) for m in SUMMARY_MARKERS}
+    return any(not is_blank(v) and fold(v) in markers for v in cells[:3])
 
 
 def read_inspections(
@@ -422,7 +400,7 @@ def _zone_ids(zones: pd.DataFrame | Iterable[Hashable] | None) -> set[str] | Non
         values: Iterable[Hashable] = zones["zone_id"].dropna()
     else:
         values = zones
-    return {_text(v) for v in values}
+    return {cell_text(v) for v in values}
 
 
 class _RowReader:
@@ -445,16 +423,16 @@ class _RowReader:
         index = self.layout.fields.get(field_name, self.layout.items.get(field_name))
         column = self.layout.headers[index] if index is not None else field_name
         self.problems.append(Problem(self.label, message, row=row, column=column,
-                                     value=None if _blank(value) else _text(value)))
+                                     value=None if is_blank(value) else cell_text(value)))
 
     def read(self, cells: list[object], *, row: int) -> None:
-        if all(_blank(v) for v in cells):
+        if all(is_blank(v) for v in cells):
             return
         fields = self.layout.fields
-        if _summary_row(cells) and _blank(cells[fields["zone_id"]]):
+        if _summary_row(cells) and is_blank(cells[fields["zone_id"]]):
             self.skipped.append(Problem(self.label, "a summary row, not an inspection: left out",
-                                        row=row, value=_text(next(v for v in cells
-                                                                  if not _blank(v)))))
+                                        row=row, value=cell_text(next(v for v in cells
+                                                                  if not is_blank(v)))))
             return
         self.n_rows += 1
         before = len(self.problems)
@@ -463,9 +441,9 @@ class _RowReader:
         record["date"] = self._date(cells[fields["date"]], row)
         record["inspection_id"] = self._inspection_id(cells, row)
         inspector = cells[fields["inspector"]] if "inspector" in fields else None
-        record["inspector"] = None if _blank(inspector) else _text(inspector)
+        record["inspector"] = None if is_blank(inspector) else cell_text(inspector)
         note = cells[fields["note"]] if "note" in fields else None
-        record["note"] = None if _blank(note) else _text(note)
+        record["note"] = None if is_blank(note) else cell_text(note)
         items = {name: self._score(cells[i], row, name, item=True)
                  for name, i in self.layout.items.items()}
         record.update(items)
@@ -474,10 +452,10 @@ class _RowReader:
             self.records.append(record)
 
     def _zone(self, value: object, row: int) -> str | None:
-        if _blank(value):
+        if is_blank(value):
             self._problem(row, "zone_id", value, "the zone id is missing")
             return None
-        text = _text(value)
+        text = cell_text(value)
         if self.known is not None and text not in self.known:
             sample = ", ".join(sorted(self.known)[:5])
             self._problem(row, "zone_id", value, f"unknown zone id: no zone has it (zone ids "
@@ -496,9 +474,9 @@ class _RowReader:
 
     def _inspection_id(self, cells: list[object], row: int) -> str:
         index = self.layout.fields.get("inspection_id")
-        if index is None or _blank(cells[index]):
+        if index is None or is_blank(cells[index]):
             return f"{self.label}:{row}"
-        text = _text(cells[index])
+        text = cell_text(cells[index])
         if text in self.seen_ids:
             self._problem(row, "inspection_id", text, f"duplicate inspection id (first in row "
                           f"{self.seen_ids[text]}); give every record its own id")
@@ -526,7 +504,7 @@ class _RowReader:
                  if index is not None else None)
         complete = bool(items) and all(v is not None for v in items.values())
         item_sum = math.fsum(v for v in items.values() if v is not None)
-        if total is None and index is not None and _blank(cells[index]) and not complete:
+        if total is None and index is not None and is_blank(cells[index]) and not complete:
             self._problem(row, "total", None, "the total score is missing")
         if total is None and complete:
             if item_sum > self.max_score:

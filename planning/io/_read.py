@@ -1,16 +1,13 @@
-"""Reading and writing layers: the only module that knows file formats and field names.
+"""Reading layers: the files a bureau really has, into one schema and one metric CRS.
 
-:func:`read_layer` turns the files a bureau really has (GBK Shapefiles without ``.cpg``,
-8-digit Gauss-Kruger eastings, lon/lat GeoJSON, File Geodatabases, invalid polygons) into one
-schema in the working metric CRS, with every repair counted in a :class:`LayerReport`.
-:func:`write_layer` and :func:`atomic_output` write files atomically.
+:func:`read_layer` turns GBK Shapefiles without ``.cpg``, 8-digit Gauss-Kruger eastings,
+lon/lat GeoJSON, File Geodatabases and invalid polygons into the toolkit's schema, with every
+repair counted in a :class:`LayerReport`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import importlib.resources
 import logging
 import os
 import shutil
@@ -30,9 +27,12 @@ import shapely
 from shapely.errors import GEOSException
 
 from planning import settings
-from planning._encoding import cut_name, detect_shapefile_encoding, field_names
+from planning._core.geometry import polygonal_part
 from planning._errors import CRSError, InputError, LayerFileError, Problem
 from planning.crs import check_datum, gk_crs, gk_zone_info, zone_from_easting
+from planning.io._encoding import cut_name, detect_shapefile_encoding, field_names
+from planning.io._fields import map_fields
+from planning.io._write import list_layers
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,6 @@ log = logging.getLogger(__name__)
 ID_COLUMNS = ("project_id", "zone_id", "patch_id", "node_id", "line_id", "road_id",
               "inspection_id", "feature_id", "unit_id", "code")
 
-_DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON",
-            ".json": "GeoJSON", ".gdb": "OpenFileGDB"}
 
 
 @dataclass
@@ -89,173 +87,6 @@ class LayerReport:
         lines += [f"  {p.message}" + (f" (row {p.row})" if p.row is not None else "")
                   for p in self.problems]
         return "\n".join(lines)
-
-
-# --- atomic writing ----------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
-
-    Works for files and for directory outputs (File Geodatabase, GeoJSON folders). On
-    failure the temporary output is removed and the previous file is left intact.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
-    >>> with atomic_output(target) as tmp:
-    ...     _ = tmp.write_text("done")
-    >>> target.read_text()
-    'done'
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    tmp = tmpdir / target.name
-    try:
-        yield tmp
-        if not tmp.exists():
-            msg = f"Nothing was written to {target}."
-            raise LayerFileError(msg)
-        if tmp.is_dir():
-            backup = None
-            if target.exists():
-                backup = tmpdir / (target.name + ".old")
-                target.rename(backup)
-            tmp.rename(target)
-        else:
-            tmp.replace(target)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
-
-
-def driver_for(path: str | os.PathLike[str]) -> str:
-    """Return the GDAL driver name for a path, from its extension."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in _DRIVERS:
-        msg = (f"Cannot tell the format of {path}: use one of "
-               f"{', '.join(sorted(_DRIVERS))}.")
-        raise LayerFileError(msg)
-    return _DRIVERS[suffix]
-
-
-def write_layer(
-    gdf: pd.DataFrame, path: str | os.PathLike[str], layer: str | None = None, *,
-    driver: str | None = None,
-) -> Path:
-    """Write one layer (or table) atomically; other layers of a GeoPackage are kept.
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame or DataFrame
-        The layer, or a table without geometry (GeoPackage and File Geodatabase only).
-    path : path
-        ``.gpkg``, ``.gdb``, ``.geojson`` or ``.shp``.
-    layer : str, optional
-        Layer name inside a GeoPackage or File Geodatabase (default: the file stem).
-    """
-    return write_layers({layer or Path(path).stem: gdf}, path, driver=driver)
-
-
-def write_layers(
-    frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *,
-    driver: str | None = None,
-) -> Path:
-    """Write several layers (or tables) into one file in a single atomic replace.
-
-    The other layers of an existing GeoPackage or File Geodatabase are kept; if any write
-    fails, the file is left as it was.
-    """
-    target = Path(path)
-    drv = driver or driver_for(target)
-    with atomic_output(target) as tmp:
-        if drv in ("GPKG", "OpenFileGDB") and target.exists():
-            if target.is_dir():
-                shutil.copytree(target, tmp)
-            else:
-                shutil.copy2(target, tmp)
-        for name, frame in frames.items():
-            _write_one(frame, tmp, name, drv)
-    return target
-
-
-def _write_one(frame: pd.DataFrame, path: Path, layer: str, driver: str) -> None:
-    kwargs: dict[str, Any] = {"layer": layer, "driver": driver}
-    if driver == "ESRI Shapefile":
-        kwargs = {"driver": driver, "encoding": "UTF-8"}
-    if driver in ("GPKG", "OpenFileGDB") and path.exists():
-        kwargs["append"] = False
-    if isinstance(frame, gpd.GeoDataFrame):
-        kwargs["geometry_type"] = _geometry_type(frame)
-    pyogrio.write_dataframe(_writable(frame), path, **kwargs)
-
-
-def _geometry_type(frame: gpd.GeoDataFrame) -> str:
-    types = set(frame.geometry.geom_type.dropna())
-    if types <= {"Polygon", "MultiPolygon"} and types:
-        return "MultiPolygon" if "MultiPolygon" in types else "Polygon"
-    if types <= {"LineString", "MultiLineString"} and types:
-        return "MultiLineString" if "MultiLineString" in types else "LineString"
-    if types <= {"Point"} and types:
-        return "Point"
-    return "Unknown"
-
-
-def _writable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop non-serialisable attrs (the report) before handing a frame to GDAL."""
-    out = frame.copy()
-    out.attrs = {}
-    return out
-
-
-def list_layers(path: str | os.PathLike[str]) -> list[str]:
-    """Names of the layers (and tables) in a file."""
-    return [str(row[0]) for row in pyogrio.list_layers(path)]
-
-
-# --- field names -------------------------------------------------------------------------
-
-
-def standard_fields() -> pd.DataFrame:
-    """The mapping of Chinese standard field names to toolkit names (a data file).
-
-    Examples
-    --------
-    >>> table = standard_fields()
-    >>> table.set_index("field").loc["TDYTQLXDM", "name"]
-    'landuse_zone'
-    """
-    text = importlib.resources.files("planning").joinpath("data/field_names.csv")
-    with text.open(encoding="utf-8") as fh:
-        return pd.DataFrame(list(csv.DictReader(fh)))
-
-
-def map_fields(
-    frame: pd.DataFrame, extra: Mapping[str, str] | None = None
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Add toolkit-named copies of standard fields; return the frame and what was mapped.
-
-    Matching is case-insensitive; the first standard field present wins for each toolkit
-    name (``GHDLBM`` before ``DLBM``). Columns already named as the toolkit names are kept.
-    """
-    table = standard_fields()
-    pairs = [(k, v) for k, v in (extra or {}).items()]
-    pairs += list(zip(table["field"], table["name"], strict=True))
-    by_upper = {str(c).upper(): c for c in frame.columns}
-    out = frame.copy()
-    mapped: dict[str, str] = {}
-    for std, name in pairs:
-        column = by_upper.get(std.upper())
-        if column is None or name in out.columns or column == name:
-            continue
-        out[name] = out[column]
-        mapped[str(column)] = name
-    if "location_unit_code" in out.columns and "township_code" not in out.columns:
-        out["township_code"] = out["location_unit_code"].astype("string").str[:9]
-        mapped["location_unit_code[:9]"] = "township_code"
-    return out, mapped
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -339,7 +170,7 @@ def read_layer(
         frame = frame.to_crs(target_crs)
         if check_extent:
             _check_extent(frame, report, fatal)
-    frame = _repair_geometries(frame, report)
+    frame = repair_geometries(frame, report)
     frame, report.fields = map_fields(frame, field_map)
     _check_ids(frame, report)
     if fatal:
@@ -575,7 +406,7 @@ def _check_extent(frame: gpd.GeoDataFrame, report: LayerReport, fatal: list[Prob
             "axes are swapped (swap_xy=True); check_extent=False reads it anyway.")))
 
 
-def _repair_geometries(frame: gpd.GeoDataFrame, report: LayerReport) -> gpd.GeoDataFrame:
+def repair_geometries(frame: gpd.GeoDataFrame, report: LayerReport) -> gpd.GeoDataFrame:
     geoms = frame.geometry.values
     missing = shapely.is_missing(geoms)
     empty = shapely.is_empty(geoms) & ~missing
@@ -589,7 +420,7 @@ def _repair_geometries(frame: gpd.GeoDataFrame, report: LayerReport) -> gpd.GeoD
     fixed = shapely.make_valid(geoms[invalid])
     kinds = shapely.get_type_id(geoms[invalid])
     polygonal = np.isin(kinds, [3, 6])
-    fixed[polygonal] = [_polygonal_part(g) for g in fixed[polygonal]]
+    fixed[polygonal] = [polygonal_part(g) for g in fixed[polygonal]]
     values = frame.geometry.values.copy()
     values[invalid] = fixed
     frame[frame.geometry.name] = values
@@ -598,14 +429,6 @@ def _repair_geometries(frame: gpd.GeoDataFrame, report: LayerReport) -> gpd.GeoD
         report.note(f"invalid geometry ({shapely.is_valid_reason(before)}) made valid; area "
                     f"{shapely.area(before):.2f} -> {shapely.area(after):.2f}", row=int(i))
     return frame
-
-
-def _polygonal_part(geom: Any) -> Any:
-    """Keep only the polygons of a make_valid result (drop collapsed lines and points)."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _check_ids(frame: pd.DataFrame, report: LayerReport) -> None:

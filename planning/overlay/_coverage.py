@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from planning._core.geometry import keep_polygons
 from planning._errors import GeometryError, Problem
-from planning.overlay import Geoms, Index, _keep_polygons, _split, default_workers
+from planning.overlay._local import Geoms, Index, default_workers, split
 
 #: Overlaps smaller than this (m2) are rounding noise of digitising and are not reported.
 NOISE_M2 = 1e-6
@@ -59,7 +60,7 @@ def overlaps(
     ids = gdf[id_column].to_numpy() if id_column else np.arange(len(gdf))
     first, second = _candidate_pairs(geoms)
     n_workers = workers or default_workers()
-    chunks = _split(len(first), 4 * n_workers)
+    chunks = split(len(first), 4 * n_workers)
     with ThreadPoolExecutor(n_workers) as pool:
         parts = list(pool.map(lambda c: _overlapping(geoms, first, second, c), chunks))
     rows = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.intp)
@@ -92,7 +93,7 @@ def _overlapping(
     meet = np.flatnonzero(shapely.intersects(a, b))
     pattern = shapely.relate_pattern(a[meet], b[meet], "T********")
     rows = meet[pattern]
-    pieces, keep = _keep_polygons(shapely.intersection(a[rows], b[rows]))
+    pieces, keep = keep_polygons(shapely.intersection(a[rows], b[rows]))
     return rows[keep] + (chunk.start or 0), pieces[keep]
 
 
@@ -113,7 +114,7 @@ def overlap_problems(
     return problems
 
 
-def check_coverage(
+def require_coverage(
     gdf: gpd.GeoDataFrame, source: str, id_column: str | None = None, *,
     min_area_m2: float = NOISE_M2, workers: int | None = None,
 ) -> None:

@@ -13,7 +13,7 @@ partitions:
    dask-geopandas (``spatial_shuffle(by="hilbert")``). Each partition's extent is the convex
    hull of its geometries' bounding boxes (or the GeoParquet file's bounding box).
 2. Only the pairs of partitions whose extents overlap (more than touch) are intersected,
-   each pair by the local engine (``planning.overlay._intersection_local``) in one task.
+   each pair by the local engine (``planning.overlay.intersection_local``) in one task.
    Each pair of polygons lies in exactly one pair of partitions, so no piece is found twice.
 3. The pieces are ordered by the positions of their polygons in the two layers (as the
    dataset's partitions come, for Dask inputs), so the result equals the local engine's.
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
     from planning.conformity import ConformityReport
-    from planning.overlay import Geoms, Pieces
+    from planning.overlay._local import Geoms, Pieces
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def _threads(client: Any) -> int:
     """Worker threads of the cluster (the local CPUs without one)."""
     if client is not None:
         return max(1, int(sum(client.nthreads().values())))
-    from planning.overlay import default_workers  # noqa: PLC0415
+    from planning.overlay._local import default_workers  # noqa: PLC0415
 
     return default_workers()
 
@@ -245,9 +245,9 @@ def _compute(collection: Any, client: Any) -> Any:
 def _pair_pieces(left: gpd.GeoDataFrame, right: gpd.GeoDataFrame,
                  threads: int) -> gpd.GeoDataFrame:
     """The pieces of one pair of partitions, by the local engine (runs in a task)."""
-    from planning.overlay import _intersection_local  # noqa: PLC0415
+    from planning.overlay._local import intersection_local  # noqa: PLC0415
 
-    return _intersection_local(left, right, workers=threads)
+    return intersection_local(left, right, workers=threads)
 
 
 def _prepare(left: Layer, right: Layer, *, client: Any,
@@ -283,7 +283,7 @@ def _load(layer: Layer, name: str) -> Any:
 def _check_inputs(layers: Mapping[str, Any]) -> None:
     """CRS of both layers, and the geometries of the in-memory ones (Dask layers' geometries
     are checked per partition when they are partitioned)."""
-    from planning.overlay import polygons_ok  # noqa: PLC0415
+    from planning.overlay._local import polygons_ok  # noqa: PLC0415
 
     check_crs({name: layer if isinstance(layer, gpd.GeoDataFrame) else layer._meta
                for name, layer in layers.items()})
@@ -327,7 +327,7 @@ def _pieces_of(lside: _Side, rside: _Side, threads: int) -> Any:
     import dask.dataframe as dd  # noqa: PLC0415
     from dask.delayed import delayed  # noqa: PLC0415
 
-    from planning.overlay import _intersection_local  # noqa: PLC0415
+    from planning.overlay._local import intersection_local  # noqa: PLC0415
 
     tree = shapely.STRtree(rside.extents)
     li, rj = tree.query(lside.extents, predicate="intersects")
@@ -336,7 +336,7 @@ def _pieces_of(lside: _Side, rside: _Side, threads: int) -> Any:
     li, rj = li[inner], rj[inner]
     log.debug("dask overlay: %d x %d partitions, %d pairs meet", len(lside.extents),
               len(rside.extents), len(li))
-    meta = _intersection_local(lside.meta, rside.meta)
+    meta = intersection_local(lside.meta, rside.meta)
     lparts, rparts = lside.frame.to_delayed(), rside.frame.to_delayed()
     task = delayed(_pair_pieces, pure=True)
     tasks = [task(lparts[i], rparts[j], threads) for i, j in zip(li, rj, strict=True)]
@@ -391,7 +391,7 @@ def intersection(
 
     Examples
     --------
-    >>> from planning._synthetic import voronoi_coverage
+    >>> from planning.datasets import voronoi_coverage
     >>> from planning import overlay
     >>> survey = voronoi_coverage(300, seed=1).rename(columns={"cell_id": "patch"})
     >>> zones = voronoi_coverage(30, seed=2).rename(columns={"cell_id": "zone"})
@@ -447,8 +447,8 @@ def pieces_of(left: Geoms, right: Geoms, *, workers: int | None = None) -> Piece
     small overlays (fewer than :data:`LOCAL_BELOW` polygons, no ``npartitions`` given) run
     in-process. ``workers`` is the local engine's thread count for those.
     """
-    from planning.overlay import Pieces, default_workers  # noqa: PLC0415
-    from planning.overlay import pieces_of as local_pieces  # noqa: PLC0415
+    from planning.overlay._local import Pieces, default_workers  # noqa: PLC0415
+    from planning.overlay._local import pieces_of as local_pieces  # noqa: PLC0415
 
     options = _OPTIONS.get() or _Options(None, None)
     if options.npartitions is None and len(left) + len(right) < LOCAL_BELOW:

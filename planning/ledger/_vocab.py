@@ -11,13 +11,13 @@ import csv
 import functools
 import math
 import re
-import unicodedata
 from importlib import resources
 
 import numpy as np
 import pandas as pd
 
-from planning._dates import BLANK_MARKERS
+from planning._core.dates import BLANK_MARKERS
+from planning._core.text import compact, is_blank
 
 #: the key-task categories of the layer contract, code -> Chinese name
 CATEGORIES: dict[str, str] = {
@@ -47,8 +47,6 @@ NODE_COLUMNS = ("node_id", "project_id", "seq", "name_zh", "due_date", "done_dat
 #: columns every history record adds to the project or node columns
 LOG_COLUMNS = ("revision", "as_of", "removed", "note")
 
-_CJK = "\u3400-\u9fff\uf900-\ufaff（）《》、，：；"
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 _UNIT_SCALE = {"万元": 1.0, "万": 1.0, "亿元": 10_000.0, "亿": 10_000.0, "元": 1e-4}
 _AMOUNT = re.compile(r"^(?P<num>[+-]?\d+(?:\.\d*)?|\.\d+)(?P<unit>万元|万|亿元|亿|元)?$")
 _LIST_SPLIT = re.compile(r"[;；,，、/]+")
@@ -56,37 +54,6 @@ _CATEGORY_SUFFIX = re.compile(r"(项目|类|工程)$")
 _HEADING_NUMBER = re.compile(
     r"^([一二三四五六七八九十]+[、.]|[(][一二三四五六七八九十\d]+[)]|\d+[、.])")
 _COUNT_NOTE = re.compile(r"[(][^)]*[)]$")
-
-
-def is_blank(value: object) -> bool:
-    """True for None, NaN, NaT, NA and text that is only spaces."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    if isinstance(value, str):
-        return not value.strip()
-    return False
-
-
-def clean_text(value: object) -> object:
-    """Text with stray and full-width spaces removed (between Chinese characters: all); NA kept.
-
-    Examples
-    --------
-    >>> clean_text("\u3000城 关 镇 "), clean_text("Renmin  Road"), clean_text("  ")
-    ('城关镇', 'Renmin Road', <NA>)
-    """
-    if is_blank(value) or (isinstance(value, float | np.floating) and np.isnan(value)):
-        return pd.NA
-    text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
-    text = _CJK_GAP.sub("", text)
-    return text or pd.NA
-
-
-def compact(value: object) -> str:
-    """NFKC text without any spaces (how headers and words are compared)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
 
 
 def parse_amount(value: object, *, unit_wan: float = 1.0) -> float:

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from planning import classes
-from planning._coverage import overlap_problems, overlaps
+from planning._core.units import HA_PER_M2, MU_PER_M2
 from planning._errors import GeometryError, InputError, Problem, UnknownCodeError
 from planning._validate import (
     POLYGONAL,
@@ -27,13 +27,17 @@ from planning._validate import (
     check_geometries,
     require_frame,
 )
-from planning.overlay import Geoms, Index, Pieces, pieces_of, remainders
+from planning.overlay import (
+    Geoms,
+    Index,
+    Pieces,
+    overlap_problems,
+    overlaps,
+    pieces_of,
+    remainders,
+)
 
 log = logging.getLogger(__name__)
-
-#: 1 mu = 10000/15 m2; 1 ha = 10000 m2.
-MU_PER_M2 = 15 / 10_000
-HA_PER_M2 = 1 / 10_000
 
 #: Discrepancy codes (DOMAIN section 1) and their Chinese labels.
 CODES = {

@@ -8,26 +8,25 @@ started from), ``removed`` and ``note``, then the project or node columns.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 import pandas as pd
 
-from planning._dates import parse_date_column
+from planning._core.dates import parse_date_column
+from planning._core.text import clean_text, is_missing
 from planning._errors import InputError, Problem
-from planning._ledger_vocab import (
+from planning._validate import Checker
+from planning.ledger._vocab import (
     CATEGORIES,
     LOG_COLUMNS,
     NODE_COLUMNS,
     PROJECT_COLUMNS,
     STATUSES,
-    clean_text,
     parse_amount,
     value_code,
 )
-from planning._validate import Checker
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -239,19 +238,10 @@ def ordered(log_frame: pd.DataFrame) -> pd.DataFrame:
                                  kind="stable").reset_index(drop=True)
 
 
-def missing(value: object) -> bool:
-    """True for None, NA, NaT and NaN (scalars only)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    return isinstance(value, np.datetime64) and bool(np.isnat(value))
-
-
 def same(old: object, new: object) -> bool:
     """Equal values, missing values counting as equal to each other."""
-    if missing(old) or missing(new):
-        return missing(old) and missing(new)
+    if is_missing(old) or is_missing(new):
+        return is_missing(old) and is_missing(new)
     return bool(old == new)
 
 
@@ -332,7 +322,7 @@ def field_changes(table: str, key: str, frame: pd.DataFrame) -> list[dict[str, o
 
 
 def _show(value: object) -> str:
-    if missing(value):
+    if is_missing(value):
         return ""
     if isinstance(value, pd.Timestamp):
         return str(value.date())

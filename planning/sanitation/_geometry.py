@@ -1,6 +1,6 @@
 """Geometry behind :mod:`planning.sanitation`: zone checks, coverage pieces, owners, grids.
 
-Private: the public functions and their documentation are in :mod:`planning.sanitation`.
+Private to :mod:`planning.sanitation`: the public functions and their documentation are there.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from planning._coverage import overlaps
+from planning._core import geometry as _parts
+from planning._core.text import blank_mask
 from planning._errors import GeometryError, InputError, Problem
 from planning._validate import (
     POLYGONAL,
@@ -25,11 +26,10 @@ from planning._validate import (
     check_unique,
     require_frame,
 )
+from planning.overlay import overlaps
 
 GeomArray = npt.NDArray[np.object_]
 
-#: shapely type ids
-_POLYGON, _MULTIPOLYGON, _COLLECTION = 3, 6, 7
 #: distance within which a zone counts as bordering a gap (floating-point noise of a shared edge)
 TOUCH_M = 0.01
 #: the most cells a grid may have (the sequence number has six digits)
@@ -66,20 +66,6 @@ def area_geometry(area: object, zones: gpd.GeoDataFrame) -> shapely.Geometry:
         msg = "Layer 'area' has no features; pass the built-up area (a polygon layer)."
         raise GeometryError(msg)
     return shapely.union_all(frame.geometry.values)
-
-
-def polygonal(geoms: GeomArray) -> GeomArray:
-    """Keep the polygonal part of each geometry (an empty polygon when there is none)."""
-    out = np.asarray(geoms, dtype=object).copy()
-    types = shapely.get_type_id(out)
-    for i in np.flatnonzero(~np.isin(types, (_POLYGON, _MULTIPOLYGON))):
-        if types[i] == _COLLECTION:
-            parts = shapely.get_parts(out[i])
-            polys = parts[np.isin(shapely.get_type_id(parts), (_POLYGON, _MULTIPOLYGON))]
-            out[i] = shapely.union_all(polys) if len(polys) else shapely.Polygon()
-        else:
-            out[i] = shapely.Polygon()
-    return out
 
 
 def fill_holes(geom: shapely.Geometry) -> shapely.Geometry:
@@ -128,7 +114,7 @@ def gap_pieces(
 ) -> tuple[GeomArray, list[str]]:
     """The parts of ``area`` outside ``covered``, largest first, with their bordering zones."""
     rest = shapely.difference(area, covered)
-    parts = shapely.get_parts(polygonal(np.array([rest], dtype=object))[0])
+    parts = shapely.get_parts(_parts.polygonal(np.array([rest], dtype=object))[0])
     parts = parts[shapely.area(parts) > 0]
     parts = parts[np.argsort(-shapely.area(parts), kind="stable")]
     tree = shapely.STRtree(geoms)
@@ -138,12 +124,6 @@ def gap_pieces(
         near = sorted({str(v) for v in ids[zone_idx[gap_idx == i]]})
         neighbours.append(";".join(near))
     return parts, neighbours
-
-
-def blank_text(values: pd.Series) -> npt.NDArray[np.bool_]:
-    """True where a text attribute is missing or only spaces."""
-    text = values.astype("string").str.strip()
-    return np.asarray((text.isna() | (text == "")).to_numpy(dtype=bool), dtype=bool)
 
 
 def road_length_by_zone(geoms: GeomArray, roads: gpd.GeoDataFrame) -> npt.NDArray[np.float64]:
@@ -159,7 +139,7 @@ def road_length_by_zone(geoms: GeomArray, roads: gpd.GeoDataFrame) -> npt.NDArra
 
 
 def rollup(frame: pd.DataFrame, key: str, id_column: str) -> pd.DataFrame:
-    named = frame[~blank_text(frame[key])]
+    named = frame[~blank_mask(frame[key])]
     grouped = named.groupby(named[key].astype(str).str.strip(), sort=True)
     out = pd.DataFrame({
         "n_zones": grouped.size(),
@@ -231,7 +211,7 @@ def majority_zone(cells: GeomArray, zones: gpd.GeoDataFrame, id_column: str) -> 
     """For each cell, the zone covering most of it and the share of the cell it covers."""
     geoms = np.asarray(zones.geometry.values, dtype=object)
     cell_idx, zone_idx = shapely.STRtree(geoms).query(cells, predicate="intersects")
-    shared = shapely.area(polygonal(shapely.intersection(cells[cell_idx], geoms[zone_idx])))
+    shared = shapely.area(_parts.polygonal(shapely.intersection(cells[cell_idx], geoms[zone_idx])))
     pairs = pd.DataFrame({"cell": cell_idx, "zone": zone_idx, "shared_m2": shared,
                           "zone_id": zones[id_column].astype(str).to_numpy()[zone_idx]})
     pairs = pairs[pairs["shared_m2"] > 0]

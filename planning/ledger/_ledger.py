@@ -1,62 +1,38 @@
-"""The project ledger (台账): projects, time nodes, a dated history, snapshots and briefings.
-
-The county pushes its key projects "by the time nodes": every project has dated milestones
-(节点), the ledger is updated by month and by quarter, and a working meeting every 10 days
-looks at what was done, what is late and who is responsible (docs/ledger.md).
+"""The :class:`Ledger`: projects and time nodes with every update kept by date.
 
 A :class:`Ledger` keeps every state it was ever told, as two append-only logs (one record per
 project or node and update, each with the date it applies from). Nothing is overwritten:
 :meth:`Ledger.snapshot` rebuilds the state of any day from the logs, and :meth:`Ledger.to_tables`
 hands the logs to the workspace, which saves them as the tables ``ledger_projects_history`` and
 ``ledger_nodes_history``.
-
-Examples
---------
->>> import planning
->>> ledger = planning.load_sample().ledger
->>> snap = ledger.snapshot(on="2011-12-17")
->>> int(snap["overdue_nodes"].sum()) == len(ledger.node_states(on="2011-12-17")
-...                                           .query("state == 'overdue'"))
-True
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import enum
 import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from planning import _ledger_tables as _lt
-from planning._briefing import Briefing, build_briefing
-from planning._dates import parse_date
+from planning._core.dates import DateLike, as_day, parse_date
+from planning._core.text import clean_text
 from planning._errors import InputError, Problem
-from planning._ledger_excel import read_ledger_sheet, write_ledger_workbook
-from planning._ledger_vocab import (
-    CATEGORIES,
-    LOG_COLUMNS,
-    NODE_COLUMNS,
-    NODE_STATES,
-    PROJECT_COLUMNS,
-    STATUSES,
-    clean_text,
-)
 from planning._validate import Checker
-from planning.io import atomic_output
+from planning.ledger import _tables as _lt
+from planning.ledger._read_excel import read_ledger_sheet
+from planning.ledger._view import ProjectReview
+from planning.ledger._vocab import LOG_COLUMNS, NODE_COLUMNS, PROJECT_COLUMNS
+from planning.ledger._write_excel import write_ledger_workbook
+from planning.ledger.briefing import Briefing, build_briefing
 
 if TYPE_CHECKING:
     import geopandas as gpd
-
-__all__ = [
-    "CATEGORIES", "NODE_STATES", "STATUSES", "Briefing", "Ledger", "write_briefing",
-]
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +40,6 @@ log = logging.getLogger(__name__)
 PROJECTS_HISTORY = "ledger_projects_history"
 NODES_HISTORY = "ledger_nodes_history"
 
-DateLike = dt.date | str | pd.Timestamp | np.datetime64
 
 
 class _Keep(enum.Enum):
@@ -73,19 +48,6 @@ class _Keep(enum.Enum):
 
 #: default of the update methods: leave this field as it is
 KEEP = _Keep.KEEP
-
-
-def as_day(value: object, name: str = "on") -> pd.Timestamp:
-    """A day given as a date, a timestamp or text (any form :mod:`planning._dates` reads)."""
-    try:
-        day = parse_date(value)
-    except ValueError as exc:
-        msg = f"{name}={value!r} is not a date: {exc}"
-        raise InputError(msg) from exc
-    if day is None:
-        msg = f"{name} must be a date such as '2011-12-17', got {value!r}"
-        raise InputError(msg)
-    return pd.Timestamp(day)
 
 
 class Ledger:
@@ -188,7 +150,7 @@ class Ledger:
     # construction from a workspace, tables and Excel
 
     @classmethod
-    def from_workspace(cls, ws: Any) -> Ledger:
+    def from_workspace(cls, ws: Mapping[str, pd.DataFrame]) -> Ledger:
         """The ledger of a workspace: its ``projects`` layer and its tables.
 
         Parameters
@@ -209,7 +171,10 @@ class Ledger:
         >>> len(ledger.projects) == len(planning.load_sample()["projects"])
         True
         """
-        return cls.from_tables(ws["projects"], dict(getattr(ws, "tables", {})))
+        tables = getattr(ws, "tables", None)
+        if tables is None:  # a plain mapping of layers and tables
+            tables = {k: v for k, v in ws.items() if k != "projects"}
+        return cls.from_tables(ws["projects"], dict(tables))
 
     @classmethod
     def from_tables(
@@ -799,7 +764,7 @@ class Ledger:
         *,
         on: DateLike,
         period_days: int = 10,
-        report: Any = None,
+        report: ProjectReview | None = None,
         title: str | None = None,
     ) -> Briefing:
         """The briefing of the working meeting held on ``on``.
@@ -831,60 +796,3 @@ class Ledger:
         """
         return build_briefing(self, on=as_day(on), period_days=period_days, report=report,
                               title=title)
-
-
-def write_briefing(
-    ledger: Ledger | str | os.PathLike[str],
-    *,
-    on: DateLike,
-    path: str | os.PathLike[str],
-    period_days: int = 10,
-    report: Any = None,
-    title: str | None = None,
-    errors: Literal["raise", "skip"] = "raise",
-) -> Path:
-    """Write the meeting briefing to ``path`` (``.html``, ``.xlsx`` or ``.md``), atomically.
-
-    This is what ``planning brief --ledger X.xlsx --on 2011-12-17 -o maps/brief.html`` and
-    ``planning demo`` call.
-
-    Parameters
-    ----------
-    ledger : Ledger or path
-        A ledger, or an ``.xlsx`` ledger workbook read with :meth:`Ledger.from_excel`.
-    on : date
-        The meeting day.
-    path : str or path-like
-        The output; its suffix chooses the format.
-    period_days, report, title
-        As in :meth:`Ledger.briefing`.
-    errors : {"raise", "skip"}, default "raise"
-        For a workbook path, as in :meth:`Ledger.from_excel` (with ``"skip"`` the rows with
-        problems are left out and listed in the briefing).
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-
-    Examples
-    --------
-    >>> import planning, tempfile, pathlib
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "brief.md"
-    >>> write_briefing(planning.load_sample().ledger, on="2011-12-17", path=out).name
-    'brief.md'
-    """
-    if not isinstance(ledger, Ledger):
-        ledger = Ledger.from_excel(ledger, errors=errors)
-    brief = ledger.briefing(on=on, period_days=period_days, report=report, title=title)
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return brief.to_excel(target)
-    if suffix not in (".html", ".htm", ".md", ".markdown"):
-        msg = f"Cannot write a briefing as {target.name}: use .html, .xlsx or .md."
-        raise InputError(msg)
-    text = brief.to_html() if suffix in (".html", ".htm") else brief.to_markdown()
-    with atomic_output(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return target

@@ -17,16 +17,16 @@ import pandas as pd
 import shapely
 
 from planning import classes
-from planning._conformity_patches import (
-    MU_PER_M2,
+from planning._core.units import MU_PER_M2
+from planning._errors import InputError, Problem, UnknownCodeError
+from planning._validate import Checker, check_columns, check_geometries, check_unique
+from planning.conformity._patches import (
     PiecesFn,
     Plans,
     check_plans,
     construction,
     split_by,
 )
-from planning._errors import InputError, Problem, UnknownCodeError
-from planning._validate import Checker, check_columns, check_geometries, check_unique
 from planning.overlay import Geoms, pieces_of
 
 #: The three control lines and what occupying them means for a project.

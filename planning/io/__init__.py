@@ -1,0 +1,36 @@
+"""Reading and writing: the only subpackage that knows file formats, encodings and field names.
+
+- :func:`read_layer` reads the files a bureau really has into one schema and one metric CRS,
+  with every repair in a :class:`LayerReport`;
+- :func:`write_layer` / :func:`write_layers` write layers atomically (other layers of a
+  GeoPackage are kept), :func:`atomic_output` puts any file or folder in place atomically;
+- :func:`list_layers`, :func:`standard_fields`, :func:`map_fields`;
+- :mod:`planning.io.postgis` stores workspaces in PostGIS (extra ``postgis``).
+"""
+
+from __future__ import annotations
+
+from planning.io._fields import map_fields, standard_fields
+from planning.io._read import ID_COLUMNS, LayerReport, read_layer
+from planning.io._write import (
+    atomic_output,
+    driver_for,
+    geometry_type,
+    list_layers,
+    write_layer,
+    write_layers,
+)
+
+__all__ = [
+    "ID_COLUMNS",
+    "LayerReport",
+    "atomic_output",
+    "driver_for",
+    "geometry_type",
+    "list_layers",
+    "map_fields",
+    "read_layer",
+    "standard_fields",
+    "write_layer",
+    "write_layers",
+]
