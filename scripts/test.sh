@@ -37,4 +37,8 @@ trap stop_postgis EXIT
 # --- checks and tests -------------------------------------------------------------------
 ruff check planning tests benchmarks layers notebooks
 mypy
+lint-imports --no-cache   # the layering contract in pyproject.toml ([tool.importlinter])
+# copied logic (docstrings, signatures and imports are not code to share)
+pylint --disable=all --enable=duplicate-code --min-similarity-lines=6 --ignore-docstrings=y \
+  --ignore-signatures=y --ignore-comments=y --ignore-imports=y --score=n planning
 python -m pytest --doctest-modules planning tests "$@"
