@@ -118,11 +118,13 @@ class LocalEngine(Engine):
         _count(self.workers, "workers", minimum=1, optional=True)
 
     def pieces(self, left: Geoms, right: Geoms) -> Pieces:
+        """Return :func:`planning.overlay.pieces_of` on this engine's threads."""
         return pieces_of(left, right, workers=self.workers)
 
     def intersection(
         self, left: gpd.GeoDataFrame, right: gpd.GeoDataFrame, *, validate: bool = True
     ) -> gpd.GeoDataFrame:
+        """Return :func:`planning.overlay.intersection` on this engine's threads."""
         if validate:
             validate_pair(left, right, names=("left", "right"), workers=self.workers)
         return intersection_local(left, right, workers=self.workers)
@@ -203,6 +205,8 @@ class DaskEngine(Engine):
         return self.npartitions is None and len(sizes) == 2 and sum(sizes) < self.local_below
 
     def pieces(self, left: Geoms, right: Geoms) -> Pieces:
+        """Return the pieces of two polygon arrays (see :meth:`Engine.pieces`), computed on
+        the cluster unless the overlay is small (``local_below``)."""
         if self._in_process(left, right):
             return pieces_of(left, right)
         return _dask.pieces(left, right, client=self._cluster(), npartitions=self.npartitions,
