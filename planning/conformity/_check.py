@@ -108,13 +108,14 @@ def discrepancies(
     >>> bool(patches.loc[patches["kind"] == "reservoir_water", "conflict"].any())
     False
     """
+    runner = _engine(engine, workers)
     plans = check_plans(
         {"urban_plan": urban_plan, "landuse_plan": landuse_plan, "townships": townships,
          "basic_farmland": basic_farmland},
         urban_classification=urban_classification, land_classification=land_classification,
     )
     return compute_patches(plans, basic_farmland=basic_farmland, townships=townships,
-                           min_area_m2=min_area_m2, engine=_engine(engine, workers))
+                           min_area_m2=min_area_m2, engine=runner)
 
 
 def check_projects(
