@@ -19,6 +19,7 @@ times show the work done. Quote the figures with that caveat.
     python benchmarks/overlay.py                    # 3 interleaved runs of each scenario
     python benchmarks/overlay.py --runs 5 --scenarios townships
     python benchmarks/overlay.py --quick            # 10x smaller layers, a smoke test
+    python benchmarks/overlay.py --workers 1        # the local engine on one thread
 """
 
 from __future__ import annotations
@@ -74,11 +75,13 @@ def _rss_kib(field: str) -> int:
     return 0
 
 
-def child(engine: str, scenario: str, cache: Path) -> None:
+def child(engine: str, scenario: str, cache: Path, workers: int | None) -> None:
     """One measurement: load, reset the peak-RSS mark, overlay, report (JSON on stdout)."""
     import geopandas as gpd
 
     from planning import overlay
+
+    local = overlay.LocalEngine(workers=workers)
 
     left_name, right_name = SCENARIOS[scenario]
     left = gpd.read_parquet(cache / f"{left_name}.parquet")
@@ -91,7 +94,7 @@ def child(engine: str, scenario: str, cache: Path) -> None:
         reset = False
     t0, c0 = time.perf_counter(), time.process_time()
     if engine == "planning":
-        out = overlay.intersection(left, right)
+        out = overlay.intersection(left, right, engine=local)
     else:
         out = gpd.overlay(left, right, how="intersection", keep_geom_type=True)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -101,9 +104,10 @@ def child(engine: str, scenario: str, cache: Path) -> None:
                       "base_mib": base / 1024, "peak_mib": peak / 1024}))
 
 
-def measure(engine: str, scenario: str, cache: Path) -> dict[str, float]:
+def measure(engine: str, scenario: str, cache: Path, workers: int | None) -> dict[str, float]:
+    threads = ["--workers", str(workers)] if workers else []
     result = subprocess.run(
-        [sys.executable, __file__, "--child", engine, scenario, "--cache", str(cache)],
+        [sys.executable, __file__, "--child", engine, scenario, "--cache", str(cache), *threads],
         capture_output=True, text=True, check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -115,12 +119,14 @@ def main() -> None:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--quick", action="store_true", help="layers 10x smaller")
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="threads of planning's local engine (default: the usable CPUs)")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "SCENARIO"))
     args = parser.parse_args()
     scale = 0.1 if args.quick else 1.0
     cache = args.cache or Path(tempfile.gettempdir()) / f"planning-bench-overlay-{scale}"
     if args.child:
-        child(args.child[0], args.child[1], cache)
+        child(args.child[0], args.child[1], cache, args.workers)
         return
     make_data(cache, scale)
     scenarios = args.scenarios.split(",")
@@ -129,7 +135,7 @@ def main() -> None:
         for scenario in scenarios:
             order = ENGINES if i % 2 == 0 else ENGINES[::-1]
             for engine in order:
-                r = measure(engine, scenario, cache)
+                r = measure(engine, scenario, cache, args.workers)
                 runs.setdefault((scenario, engine), []).append(r)
                 print(f"run {i + 1} {scenario:12s} {engine:10s} {r['seconds']:7.2f} s "
                       f"(CPU {r['cpu']:6.2f} s) peak {r['peak_mib']:7.0f} MiB "

@@ -6,8 +6,9 @@ of a tenth as many cells. The overlay of survey and zoning (``planning.overlay.i
 is timed for regions of 1, 2, 5 and 10 counties with
 
 - ``local``: the local engine, layers in memory (threads);
-- ``dask``: ``planning.overlay._dask.intersection`` on a ``LocalCluster`` of 2 worker processes (one
-  thread each), layers in memory (Hilbert partitions, scattered to the workers);
+- ``dask``: the same call with ``engine=planning.overlay.DaskEngine(client=client,
+  local_below=0)`` on a ``LocalCluster`` of 2 worker processes (one thread each), layers in
+  memory (Hilbert partitions, scattered to the workers);
 - ``dask-parquet``: the same cluster reading the layers from GeoParquet, one file per county
   (the files' bounding boxes are the spatial partitions; reading is inside the time).
 
@@ -98,7 +99,7 @@ def worker_peak_kib() -> int:
 
 def child(engine: str, counties: int, patches: int, cache: Path, out: Path) -> None:
     """One measurement in this (fresh) process: print a JSON line, save the pieces' keys."""
-    from planning.overlay import _dask, overlay
+    from planning import overlay
 
     client = cluster = None
     if engine.startswith("dask"):
@@ -114,9 +115,10 @@ def child(engine: str, counties: int, patches: int, cache: Path, out: Path) -> N
         left, right = read_region(cache, patches, counties)
     started = time.perf_counter()
     if engine == "local":
-        pieces = overlay.intersection(left, right)
-    else:
-        pieces = _dask.intersection(left, right, client=client)
+        pieces = overlay.intersection(left, right, engine=overlay.LocalEngine())
+    else:  # every overlay on the cluster, however small (--patches may be small)
+        dask = overlay.DaskEngine(client=client, local_below=0)
+        pieces = overlay.intersection(left, right, engine=dask)
     seconds = time.perf_counter() - started
     peak = worker_peak_kib()
     workers = 0

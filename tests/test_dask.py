@@ -1,4 +1,5 @@
-"""The Dask engine (planning.overlay._dask) against the local engine, on a small LocalCluster."""
+"""The Dask engine (planning.overlay.DaskEngine) against the local engine, on a small
+LocalCluster."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planning import overlay
-from planning._errors import CRSError, GeometryError
+from planning._errors import CRSError, GeometryError, InputError
 from planning.datasets import voronoi_coverage
+from planning.overlay import DaskEngine, LocalEngine
 from planning.workspace import Workspace
 from tests.conftest import need_tool
 
@@ -31,7 +33,7 @@ except ImportError:  # pragma: no cover - the dask extra is part of the test set
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    """Two worker processes, started once for the module."""
+    """Two worker processes, started once for the module (the current client)."""
     need_tool(_dask is not None, "the dask extra (pip install 'planning[dask]')")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=":0") as cluster, Client(cluster) as c:
@@ -71,7 +73,7 @@ def assert_same_pieces(got: gpd.GeoDataFrame, expected: gpd.GeoDataFrame) -> Non
 @pytest.mark.parametrize("npartitions", [1, 3, 8])
 def test_equals_the_local_engine(client: Client, survey: gpd.GeoDataFrame,
                                  zones: gpd.GeoDataFrame, npartitions: int) -> None:
-    got = _dask.intersection(survey, zones, client=client, npartitions=npartitions)
+    got = DaskEngine(client=client, npartitions=npartitions).intersection(survey, zones)
     expected = overlay.intersection(survey, zones)
     assert_same_pieces(got, expected)
     assert {"kind_1", "kind_2"} <= set(got.columns)  # shared names get suffixes
@@ -80,8 +82,11 @@ def test_equals_the_local_engine(client: Client, survey: gpd.GeoDataFrame,
 
 def test_equals_geopandas_on_the_sample(client: Client, sample_ro: Workspace) -> None:
     urban, land = sample_ro["urban_plan"], sample_ro["landuse_plan"]
-    got = _dask.intersection(land, urban, client=client, npartitions=5)
+    got = overlay.intersection(land, urban, engine=DaskEngine(client=client, npartitions=5))
     assert_same_pieces(got, overlay.intersection(land, urban))
+    # by name, with the options of the engine (as before engine objects)
+    by_name = overlay.intersection(land, urban, engine="dask", client=client, npartitions=5)
+    assert_same_pieces(by_name, got)
     oracle = gpd.overlay(land, urban, how="intersection", keep_geom_type=True)
     assert len(got) == len(oracle)
     by_pair = got.assign(a=got.area).groupby(["patch_id", "zone_id"])["a"].sum()
@@ -91,13 +96,13 @@ def test_equals_geopandas_on_the_sample(client: Client, sample_ro: Workspace) ->
 
 def test_only_partitions_that_meet_are_paired(client: Client, survey: gpd.GeoDataFrame,
                                               zones: gpd.GeoDataFrame) -> None:
-    lazy = _dask.pieces(survey, zones, client=client, npartitions=16)
+    lazy = DaskEngine(client=client, npartitions=16).lazy_intersection(survey, zones)
     right_parts = max(1, round(16 * len(zones) / len(survey)))
     assert right_parts == 2
     assert lazy.npartitions < 16 * right_parts
     found = lazy.compute()
     assert len(found) == len(overlay.intersection(survey, zones))
-    pairs = found[[_dask.LEFT_POSITION, _dask.RIGHT_POSITION]]
+    pairs = found[[DaskEngine.LEFT_POSITION, DaskEngine.RIGHT_POSITION]]
     assert not pairs.duplicated().any()
 
 
@@ -105,21 +110,42 @@ def test_without_a_cluster_dask_threads_run_it(survey: gpd.GeoDataFrame,
                                                zones: gpd.GeoDataFrame,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     need_tool(_dask is not None, "the dask extra")
-    monkeypatch.setattr(_dask, "_default_client", lambda: None)  # hide the module's cluster
-    got = _dask.intersection(survey, zones, client=None, npartitions=4)
+    monkeypatch.setattr(_dask, "default_client", lambda: None)  # hide the module's cluster
+    got = DaskEngine(npartitions=4).intersection(survey, zones)
     assert_same_pieces(got, overlay.intersection(survey, zones))
+    geoms = [np.asarray(f.geometry.array) for f in (survey, zones)]
+    found, expected = DaskEngine(npartitions=4).pieces(*geoms), overlay.pieces_of(*geoms)
+    np.testing.assert_array_equal(found.left, expected.left)
+    np.testing.assert_array_equal(found.right, expected.right)
+    assert bool(shapely.equals(found.geometry, expected.geometry).all())
+
+
+def test_small_overlays_run_in_process(survey: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below local_below polygons (and without npartitions) nothing goes to Dask."""
+    need_tool(_dask is not None, "the dask extra")
+    sent: list[str] = []
+    monkeypatch.setattr(_dask, "intersection", lambda *_a, **_k: sent.append("intersection"))
+    monkeypatch.setattr(_dask, "pieces", lambda *_a, **_k: sent.append("pieces"))
+    geoms = [np.asarray(f.geometry.array) for f in (survey, zones)]
+    small = DaskEngine()  # 2,200 polygons < 10,000
+    assert_same_pieces(small.intersection(survey, zones), overlay.intersection(survey, zones))
+    assert len(small.pieces(*geoms).left) == len(overlay.pieces_of(*geoms).left)
+    assert sent == []
+    DaskEngine(local_below=2_200).intersection(survey, zones)
+    DaskEngine(npartitions=2).pieces(*geoms)
+    assert sent == ["intersection", "pieces"]
 
 
 def test_odd_inputs(client: Client, survey: gpd.GeoDataFrame,
                     zones: gpd.GeoDataFrame) -> None:
+    engine = DaskEngine(client=client, npartitions=3)
     moved = zones.rename_geometry("shape").set_index(zones["zone"] * 7)
-    assert_same_pieces(_dask.intersection(survey, moved, client=client, npartitions=3),
-                       overlay.intersection(survey, moved))
+    assert_same_pieces(engine.intersection(survey, moved), overlay.intersection(survey, moved))
     far = zones.set_geometry(zones.translate(100_000, 0))
-    assert_same_pieces(_dask.intersection(survey, far, client=client, npartitions=3),
-                       overlay.intersection(survey, far))
+    assert_same_pieces(engine.intersection(survey, far), overlay.intersection(survey, far))
     empty = survey.iloc[:0]
-    assert_same_pieces(_dask.intersection(empty, zones, client=client),
+    assert_same_pieces(DaskEngine(client=client, local_below=0).intersection(empty, zones),
                        overlay.intersection(empty, zones))
 
 
@@ -131,7 +157,7 @@ def test_random_coverages(client: Client, n_left: int, n_right: int, seed: int,
                           npartitions: int) -> None:
     left = voronoi_coverage(n_left, seed=seed).rename(columns={"cell_id": "a"})
     right = voronoi_coverage(n_right, seed=seed + 1).rename(columns={"cell_id": "b"})
-    got = _dask.intersection(left, right, client=client, npartitions=npartitions)
+    got = DaskEngine(client=client, npartitions=npartitions).intersection(left, right)
     assert_same_pieces(got, overlay.intersection(left, right))
     assert float(got.area.sum()) == pytest.approx(21_000.0**2, rel=1e-9)
 
@@ -152,12 +178,12 @@ def test_geoparquet_partitions(client: Client, survey: gpd.GeoDataFrame,
                                zones: gpd.GeoDataFrame, survey_parquet: Path) -> None:
     expected = overlay.intersection(survey, zones)
     assert dask_geopandas.read_parquet(survey_parquet).spatial_partitions is not None
-    assert_same_pieces(_dask.intersection(survey_parquet, zones, client=client), expected)
-    shuffled = _dask.intersection(str(survey_parquet), zones, client=client, npartitions=5)
+    engine = DaskEngine(client=client)
+    assert_same_pieces(engine.intersection(survey_parquet, zones), expected)
+    shuffled = DaskEngine(client=client, npartitions=5).intersection(str(survey_parquet), zones)
     assert_same_pieces(shuffled, expected)
-    both = _dask.intersection(dask_geopandas.read_parquet(survey_parquet),
-                              dask_geopandas.from_geopandas(zones, npartitions=3),
-                              client=client)
+    both = engine.intersection(dask_geopandas.read_parquet(survey_parquet),
+                               dask_geopandas.from_geopandas(zones, npartitions=3))
     # dask-geopandas turns the zones' text columns into "string" dtype (dask's
     # dataframe.convert-string); the pieces keep the dtypes the layers arrive with
     assert str(both["kind_2"].dtype) == "string"
@@ -179,11 +205,12 @@ def test_counties_side_by_side_pair_only_with_themselves(client: Client,
         (tmp_path / "z").mkdir(exist_ok=True)
         surveys[-1].to_parquet(tmp_path / "s" / f"county{k}.parquet")
         zonings[-1].to_parquet(tmp_path / "z" / f"county{k}.parquet")
-    lazy = _dask.pieces(tmp_path / "s", tmp_path / "z", client=client)
+    engine = DaskEngine(client=client)
+    lazy = engine.lazy_intersection(tmp_path / "s", tmp_path / "z")
     assert lazy.npartitions == 3
     survey = gpd.GeoDataFrame(pd.concat(surveys, ignore_index=True), crs=surveys[0].crs)
     zoning = gpd.GeoDataFrame(pd.concat(zonings, ignore_index=True), crs=zonings[0].crs)
-    assert_same_pieces(_dask.intersection(tmp_path / "s", tmp_path / "z", client=client),
+    assert_same_pieces(engine.intersection(tmp_path / "s", tmp_path / "z"),
                        overlay.intersection(survey, zoning))
 
 
@@ -197,32 +224,55 @@ def test_invalid_geometry_in_parquet_is_reported_with_its_row(
     for i, rows in enumerate(np.array_split(np.arange(len(bad)), 3)):
         bad.iloc[rows].to_parquet(tmp_path / f"part.{i}.parquet")
     with pytest.raises(GeometryError, match=r"row 1500.*Self-intersection"):
-        _dask.intersection(tmp_path, zones, client=client)
+        DaskEngine(client=client).intersection(tmp_path, zones)
 
 
 def test_bad_input_is_refused_clearly(client: Client, survey: gpd.GeoDataFrame,
                                       zones: gpd.GeoDataFrame) -> None:
+    engine = DaskEngine(client=client, local_below=0)  # every overlay through Dask
     with pytest.raises(CRSError, match="CRS mismatch"):
-        _dask.intersection(survey, zones.to_crs(4547), client=client)
+        engine.intersection(survey, zones.to_crs(4547))
     lines = zones.set_geometry(zones.boundary)
     with pytest.raises(GeometryError, match="LineString"):
-        _dask.intersection(survey, lines, client=client)
+        engine.intersection(survey, lines)
     with pytest.raises(TypeError, match="GeoParquet"):
-        _dask.intersection(survey, 42, client=client)
-    clash = survey.assign(**{_dask.LEFT_POSITION: 1})
+        engine.intersection(survey, 42)
+    clash = survey.assign(**{DaskEngine.LEFT_POSITION: 1})
     with pytest.raises(GeometryError, match="keeps for itself"):
-        _dask.intersection(clash, zones, client=client)
+        engine.intersection(clash, zones)
+    with pytest.raises(InputError, match=r"client must be a distributed\.Client, got str"):
+        DaskEngine(client="tcp://scheduler:8786")
+    with pytest.raises(InputError, match="npartitions must be None or a whole number"):
+        DaskEngine(npartitions=0)
 
 
 def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch, survey: gpd.GeoDataFrame,
-                                zones: gpd.GeoDataFrame) -> None:
+                                zones: gpd.GeoDataFrame, sample_ro: Workspace) -> None:
     need_tool(_dask is not None, "the dask extra")
     monkeypatch.setitem(sys.modules, "dask_geopandas", None)
-    with pytest.raises(ImportError, match=r"pip install 'planning\[dask\]'"):
-        _dask.intersection(survey, zones)
+    extra = r"needs dask_geopandas.*pip install 'planning\[dask\]'"
+    with pytest.raises(ImportError, match=extra):
+        DaskEngine()
+    with pytest.raises(ImportError, match=extra):
+        overlay.intersection(survey, zones, engine="dask")
+    import planning
+
+    with pytest.raises(ImportError, match=extra):
+        planning.check_conformity(sample_ro, engine="dask")
+    assert isinstance(overlay.get_engine("local"), LocalEngine)  # the local engine needs none
 
 
 # --- the conformity check ----------------------------------------------------------------
+
+
+def assert_same_report_part(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> None:
+    """The same patches (or projects) in the same order, areas equal to rounding."""
+    assert list(a.columns) == list(b.columns)
+    attrs = [c for c in b.columns if c not in (b.geometry.name, "area_m2", "area_mu",
+                                                "area_ha", "site_area_m2", "site_area_mu")]
+    pd.testing.assert_frame_equal(pd.DataFrame(a[attrs]), pd.DataFrame(b[attrs]))
+    np.testing.assert_allclose(a.area.to_numpy(), b.area.to_numpy(), rtol=1e-9, atol=1e-6)
+    assert bool(shapely.equals(a.geometry.values, b.geometry.values).all())
 
 
 def assert_same_report(got: object, expected: object) -> None:
@@ -231,13 +281,7 @@ def assert_same_report(got: object, expected: object) -> None:
     assert isinstance(got, ConformityReport)
     assert isinstance(expected, ConformityReport)
     for name in ("discrepancies", "projects"):
-        a, b = getattr(got, name), getattr(expected, name)
-        assert list(a.columns) == list(b.columns)
-        attrs = [c for c in b.columns if c not in (b.geometry.name, "area_m2", "area_mu",
-                                                    "area_ha", "site_area_m2", "site_area_mu")]
-        pd.testing.assert_frame_equal(pd.DataFrame(a[attrs]), pd.DataFrame(b[attrs]))
-        np.testing.assert_allclose(a.area.to_numpy(), b.area.to_numpy(), rtol=1e-9, atol=1e-6)
-        assert bool(shapely.equals(a.geometry.values, b.geometry.values).all())
+        assert_same_report_part(getattr(got, name), getattr(expected, name))
     patches = got.discrepancies
     np.testing.assert_allclose(patches["area_m2"], expected.discrepancies["area_m2"],
                                rtol=1e-9, atol=1e-6)
@@ -250,10 +294,10 @@ def test_conformity_on_the_sample(client: Client, sample_ro: Workspace) -> None:
     import planning
 
     expected = planning.check_conformity(sample_ro)
-    got = _dask.check_conformity(sample_ro, client=client, npartitions=3)
+    got = planning.check_conformity(sample_ro, engine=DaskEngine(client=client, npartitions=3))
     assert_same_report(got, expected)
     assert bool(got.conflicts["area_m2"].sum() > 0)
-    # the public dispatch reaches the same engine (small overlays then run in-process)
+    # by name: the current client (small overlays then run in-process)
     assert_same_report(planning.check_conformity(sample_ro, engine="dask"), expected)
 
 
@@ -276,8 +320,15 @@ def test_conformity_on_generated_plans(client: Client, sample_ro: Workspace) -> 
                     "projects": sample_ro["projects"],
                     "control_lines": sample_ro["control_lines"]})
     expected = planning.check_conformity(ws)
-    got = _dask.check_conformity(ws, client=client, npartitions=4)
+    got = planning.check_conformity(ws, engine=DaskEngine(client=client, npartitions=4))
     assert_same_report(got, expected)
+    # the parts alone, by name with the current client and the default partitions
+    patches = planning.discrepancies(urban, land, townships=townships, engine="dask")
+    assert_same_report_part(patches, planning.discrepancies(urban, land, townships=townships))
+    review = planning.check_projects(sample_ro["projects"], urban_plan=urban, landuse_plan=land,
+                                     control_lines=sample_ro["control_lines"],
+                                     engine=DaskEngine(client=client, local_below=0))
+    assert_same_report_part(review, expected.projects)
     codes = set(got.discrepancies["code"].dropna())
     assert codes == {"01", "02", "03", "04"}
     both = got.discrepancies.loc[got.discrepancies["code"].notna(), "area_m2"].sum()

@@ -17,33 +17,21 @@ import geopandas as gpd
 import pandas as pd
 
 from planning import classes, settings
-from planning._errors import InputError, WorkspaceError
-from planning.conformity._patches import PiecesFn, check_plans, compute_patches
+from planning._errors import WorkspaceError
+from planning.conformity._patches import check_plans, compute_patches
 from planning.conformity._projects import REASON_COLUMNS, check_projects_frame
 from planning.conformity._report import ConformityReport, by_township, reconciled_areas
-from planning.overlay import pieces_of
+from planning.overlay import Engine, get_engine
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 log = logging.getLogger(__name__)
 
-#: Engines of the conformity check: the overlay function each one runs.
-_ENGINES: dict[str, PiecesFn] = {"local": pieces_of}
 
-
-def _engine(engine: str) -> PiecesFn:
-    if engine == "dask" and engine not in _ENGINES:
-        from planning.overlay import _dask  # noqa: PLC0415 - optional extra, imported on demand
-
-        return _dask.pieces_of
-    if engine not in _ENGINES:
-        names = sorted({*_ENGINES, "dask"})
-        msg = (f"Unknown engine {engine!r} for the conformity check: use one of "
-               f"{', '.join(map(repr, names))} ('dask' needs the dask extra: "
-               "pip install 'planning[dask]').")
-        raise InputError(msg)
-    return _ENGINES[engine]
+def _engine(engine: str | Engine, workers: int | None) -> Engine:
+    """The engine asked for (``workers``, when given, is the local engine's option)."""
+    return get_engine(engine) if workers is None else get_engine(engine, workers=workers)
 
 
 def discrepancies(
@@ -55,7 +43,7 @@ def discrepancies(
     min_area_m2: float = 66.7,
     urban_classification: classes.Classification = "gb50137",
     land_classification: classes.Classification = "tdt1024",
-    engine: str = "local",
+    engine: str | Engine = "local",
     workers: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Return the discrepancy patches of the urban plan and the land-use plan.
@@ -78,11 +66,12 @@ def discrepancies(
     urban_classification, land_classification : str, path or DataFrame
         The classification tables (see :mod:`planning.classes`); pass your own for
         provincial variants.
-    engine : {"local", "dask"}
-        Where the overlays run: this process's threads, or a Dask cluster (the current
-        client; see :mod:`planning._dask` for client and partition options).
+    engine : {"local", "dask"} or planning.overlay.Engine, default "local"
+        Where the overlays run: this process's threads, a Dask cluster (the current client),
+        or an engine object such as ``planning.overlay.DaskEngine(client=client,
+        npartitions=8)`` (see :mod:`planning.overlay.engines`).
     workers : int, optional
-        Threads of the local engine.
+        Threads of the local engine (the same as ``engine=LocalEngine(workers=...)``).
 
     Returns
     -------
@@ -119,13 +108,14 @@ def discrepancies(
     >>> bool(patches.loc[patches["kind"] == "reservoir_water", "conflict"].any())
     False
     """
+    runner = _engine(engine, workers)
     plans = check_plans(
         {"urban_plan": urban_plan, "landuse_plan": landuse_plan, "townships": townships,
          "basic_farmland": basic_farmland},
         urban_classification=urban_classification, land_classification=land_classification,
     )
     return compute_patches(plans, basic_farmland=basic_farmland, townships=townships,
-                           min_area_m2=min_area_m2, workers=workers, pieces=_engine(engine))
+                           min_area_m2=min_area_m2, engine=runner)
 
 
 def check_projects(
@@ -139,7 +129,7 @@ def check_projects(
     min_area_m2: float = 1.0,
     urban_classification: classes.Classification = "gb50137",
     land_classification: classes.Classification = "tdt1024",
-    engine: str = "local",
+    engine: str | Engine = "local",
     workers: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Review each project's site against the plans: one row per project.
@@ -199,7 +189,7 @@ def check_projects(
         projects, urban_plan=urban_plan, landuse_plan=landuse_plan,
         control_zones=control_zones, control_lines=control_lines, plan_key=plan_key,
         min_area_m2=min_area_m2, urban_classification=urban_classification,
-        land_classification=land_classification, workers=workers, pieces=_engine(engine),
+        land_classification=land_classification, engine=_engine(engine, workers),
     )
     return frame
 
@@ -215,7 +205,7 @@ class _WorkspaceLike(Protocol):
 def check_conformity(
     ws: _WorkspaceLike | Mapping[str, pd.DataFrame],
     *,
-    engine: str = "local",
+    engine: str | Engine = "local",
     min_area_m2: float | None = None,
     plan_key: str | None = "fyp12",
     workers: int | None = None,
@@ -229,14 +219,16 @@ def check_conformity(
     Parameters
     ----------
     ws : planning.Workspace or mapping of layer name to GeoDataFrame
-    engine : {"local", "dask"}
-        Where the overlays run; other names raise an error listing the engines.
+    engine : {"local", "dask"} or planning.overlay.Engine, default "local"
+        Where the overlays run, as in :func:`discrepancies`: ``engine="dask"`` uses the
+        current Dask client; ``engine=DaskEngine(client=client, npartitions=64)`` the one
+        given. Other names raise an error listing the engines.
     min_area_m2 : float, optional
         Sliver threshold for the patches (default ``planning.settings.sliver_area_m2``).
     plan_key : str or None, default "fyp12"
         Key of the development plan in the projects' ``listed_in``.
     workers : int, optional
-        Threads of the local engine.
+        Threads of the local engine (the same as ``engine=LocalEngine(workers=...)``).
 
     Returns
     -------
@@ -252,7 +244,7 @@ def check_conformity(
     >>> bool(abs(a["both"] + a["landuse_plan_only"] - a["landuse_plan"]) < 1e-3)
     True
     """
-    pieces = _engine(engine)
+    runner = _engine(engine, workers)
     missing = [n for n in ("urban_plan", "landuse_plan", "projects") if n not in ws]
     if missing:
         msg = (f"The workspace has no {', '.join(missing)} layer(s), which the conformity "
@@ -274,11 +266,11 @@ def check_conformity(
          "townships": layer("townships"), "basic_farmland": farmland},
     )
     patches = compute_patches(plans, basic_farmland=farmland, townships=layer("townships"),
-                              min_area_m2=sliver, workers=workers, pieces=pieces)
+                              min_area_m2=sliver, engine=runner)
     projects, reasons = check_projects_frame(
         ws["projects"], urban_plan=ws["urban_plan"], landuse_plan=ws["landuse_plan"],
         control_zones=layer("control_zones"), control_lines=lines, plan_key=plan_key,
-        workers=workers, pieces=pieces,
+        engine=runner,
     )
     return ConformityReport(
         discrepancies=patches, projects=projects, reasons=reasons[REASON_COLUMNS],

@@ -7,7 +7,7 @@ input checks it shares with the project review, and the patch computation itself
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -28,12 +28,12 @@ from planning._validate import (
     require_frame,
 )
 from planning.overlay import (
+    Engine,
     Geoms,
     Index,
     Pieces,
     overlap_problems,
     overlaps,
-    pieces_of,
     remainders,
 )
 
@@ -64,8 +64,6 @@ SUB_KINDS = {
 }
 #: Relative tolerance under which an uncovered rest of a polygon is rounding noise.
 _REST_RTOL = 1e-10
-
-PiecesFn = Callable[..., Pieces]
 
 
 @dataclass
@@ -167,14 +165,12 @@ def construction(rows: pd.DataFrame, source: str) -> npt.NDArray[np.bool_]:
 # --- the patches -------------------------------------------------------------------------
 
 
-def split_by(
-    geoms: Geoms, masks: Geoms, *, workers: int | None, pieces: PiecesFn = pieces_of
-) -> Pieces:
-    """Split polygons by a non-overlapping mask layer: pieces inside each mask polygon,
-    plus the parts outside every mask (mask position -1). Areas are conserved."""
-    inside = pieces(geoms, masks, workers=workers)
+def split_by(geoms: Geoms, masks: Geoms, *, engine: Engine) -> Pieces:
+    """Split polygons by a non-overlapping mask layer: pieces inside each mask polygon (on
+    the engine), plus the parts outside every mask (mask position -1). Areas are conserved."""
+    inside = engine.pieces(geoms, masks)
     rest = remainders(geoms, inside.left, shapely.area(inside.geometry), masks, inside.right,
-                      rtol=_REST_RTOL, workers=workers)
+                      rtol=_REST_RTOL, workers=engine.workers)
     return Pieces(
         np.concatenate([inside.left, rest.left]),
         np.concatenate([inside.right, rest.right]),
@@ -188,27 +184,27 @@ def compute_patches(
     basic_farmland: gpd.GeoDataFrame | None,
     townships: gpd.GeoDataFrame | None,
     min_area_m2: float,
-    workers: int | None,
-    pieces: PiecesFn = pieces_of,
+    engine: Engine,
 ) -> gpd.GeoDataFrame:
-    """Return the discrepancy patches (see :func:`planning.conformity.discrepancies`)."""
+    """Return the discrepancy patches (see :func:`planning.conformity.discrepancies`); the
+    overlays run on ``engine``."""
     if not np.isfinite(min_area_m2) or min_area_m2 < 0:
         msg = f"min_area_m2 must be a non-negative number of m2, got {min_area_m2!r}."
         raise InputError(msg)
     urban = np.asarray(plans.urban.geometry.array)
     land = np.asarray(plans.land.geometry.array)
-    both = pieces(urban, land, workers=workers)
+    both = engine.pieces(urban, land)
     areas = shapely.area(both.geometry)
     urban_only = remainders(urban, both.left, areas, land, both.right, rtol=_REST_RTOL,
-                            workers=workers)
+                            workers=engine.workers)
     land_only = remainders(land, both.right, areas, urban, both.left, rtol=_REST_RTOL,
-                           workers=workers)
+                           workers=engine.workers)
     u = np.concatenate([both.left, urban_only.left, np.full(len(land_only.left), -1)])
     lnd = np.concatenate([both.right, np.full(len(urban_only.left), -1), land_only.left])
     geoms = np.concatenate([both.geometry, urban_only.geometry, land_only.geometry])
     table = _classify(plans, u, lnd)
-    table, geoms = _split_basic_farmland(table, geoms, basic_farmland, workers, pieces)
-    table, geoms = _split_townships(table, geoms, townships, workers, pieces)
+    table, geoms = _split_basic_farmland(table, geoms, basic_farmland, engine)
+    table, geoms = _split_townships(table, geoms, townships, engine)
     return _finish(table, geoms, plans, min_area_m2)
 
 
@@ -261,8 +257,7 @@ def _take(
 
 
 def _split_basic_farmland(
-    table: pd.DataFrame, geoms: Geoms, basic_farmland: gpd.GeoDataFrame | None,
-    workers: int | None, pieces: PiecesFn,
+    table: pd.DataFrame, geoms: Geoms, basic_farmland: gpd.GeoDataFrame | None, engine: Engine,
 ) -> tuple[pd.DataFrame, Geoms]:
     """Split conflict patches by the basic-farmland polygons; flag the pieces inside."""
     table = table.assign(in_basic_farmland=False)
@@ -270,7 +265,7 @@ def _split_basic_farmland(
         return table, geoms
     mask = shapely.get_parts(shapely.union_all(np.asarray(basic_farmland.geometry.array)))
     conflict = np.flatnonzero((table["kind"] == "conflict").to_numpy())
-    split = split_by(geoms[conflict], mask, workers=workers, pieces=pieces)
+    split = split_by(geoms[conflict], mask, engine=engine)
     rows = table.iloc[conflict[split.left]].assign(in_basic_farmland=split.right >= 0)
     keep = np.setdiff1d(np.arange(len(table)), conflict)
     table = pd.concat([table.iloc[keep], rows], ignore_index=True)
@@ -278,14 +273,12 @@ def _split_basic_farmland(
 
 
 def _split_townships(
-    table: pd.DataFrame, geoms: Geoms, townships: gpd.GeoDataFrame | None,
-    workers: int | None, pieces: PiecesFn,
+    table: pd.DataFrame, geoms: Geoms, townships: gpd.GeoDataFrame | None, engine: Engine,
 ) -> tuple[pd.DataFrame, Geoms]:
     """Split patches by township; patches outside every township get no township."""
     if townships is None:
         return table.assign(township=None), geoms
-    split = split_by(geoms, np.asarray(townships.geometry.array), workers=workers,
-                     pieces=pieces)
+    split = split_by(geoms, np.asarray(townships.geometry.array), engine=engine)
     names = townships["name_zh"].astype(str).to_numpy(dtype=object)
     township = _take(names, split.right, split.right >= 0)
     table = table.iloc[split.left].reset_index(drop=True).assign(township=township)

@@ -21,13 +21,12 @@ from planning._core.units import MU_PER_M2
 from planning._errors import InputError, Problem, UnknownCodeError
 from planning._validate import Checker, check_columns, check_geometries, check_unique
 from planning.conformity._patches import (
-    PiecesFn,
     Plans,
     check_plans,
     construction,
     split_by,
 )
-from planning.overlay import Geoms, pieces_of
+from planning.overlay import Engine, Geoms
 
 #: The three control lines and what occupying them means for a project.
 LINE_VERDICTS = {
@@ -70,10 +69,12 @@ def check_projects_frame(
     min_area_m2: float = 1.0,
     urban_classification: classes.Classification = "gb50137",
     land_classification: classes.Classification = "tdt1024",
-    workers: int | None = None,
-    pieces: PiecesFn = pieces_of,
+    engine: Engine,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Return (one row per project, its reasons); see :func:`planning.conformity.check_projects`."""
+    """Return (one row per project, its reasons); see :func:`planning.conformity.check_projects`.
+
+    The overlays of the sites with the plan layers run on ``engine``.
+    """
     if not math.isfinite(min_area_m2) or min_area_m2 < 0:
         msg = f"min_area_m2 must be a non-negative number of m2, got {min_area_m2!r}."
         raise InputError(msg)
@@ -89,8 +90,7 @@ def check_projects_frame(
     class_rows = classes.lookup(frame["land_class"], urban_classification, source="projects",
                                 column="land_class")
     sites, kinds = _sites(frame)
-    reviewer = _Reviewer(frame, sites, kinds, min_area_m2=min_area_m2, workers=workers,
-                         pieces=pieces)
+    reviewer = _Reviewer(frame, sites, kinds, min_area_m2=min_area_m2, engine=engine)
     reasons = [
         reviewer.control_zones(control_zones),
         reviewer.landuse(plans),
@@ -156,21 +156,21 @@ class _Reviewer:
     """Occupied areas of the project sites in the zones of each layer."""
 
     def __init__(self, frame: gpd.GeoDataFrame, sites: Geoms, kinds: npt.NDArray[np.object_],
-                 *, min_area_m2: float, workers: int | None, pieces: PiecesFn) -> None:
+                 *, min_area_m2: float, engine: Engine) -> None:
         self.ids = frame["project_id"].astype(str).to_numpy(dtype=object)
         self.sites, self.kinds = sites, kinds
         self.areal = np.flatnonzero(kinds != "point")
         self.points = np.flatnonzero(kinds == "point")
-        self.min_area_m2, self.workers, self.pieces = min_area_m2, workers, pieces
+        self.min_area_m2, self.engine = min_area_m2, engine
 
     def occupied(self, zones: Geoms, *, outside: bool = False) -> pd.DataFrame:
         """Rows (project, zone, area_m2): areas of site pieces per zone (zone -1: outside
         every zone, with ``outside=True``); points get NaN areas."""
         areal = self.sites[self.areal]
         if outside:
-            split = split_by(areal, zones, workers=self.workers, pieces=self.pieces)
+            split = split_by(areal, zones, engine=self.engine)
         else:
-            split = self.pieces(areal, zones, workers=self.workers)
+            split = self.engine.pieces(areal, zones)
         rows = pd.DataFrame({"project": self.areal[split.left], "zone": split.right,
                              "area_m2": shapely.area(split.geometry)})
         rows = pd.DataFrame(rows.groupby(["project", "zone"], as_index=False)["area_m2"].sum())

@@ -1,10 +1,11 @@
-"""The Dask engine: coverage overlays spread over a ``dask.distributed`` cluster.
+"""The Dask engine's machinery: coverage overlays on partitions, over a ``dask.distributed``
+cluster (private to :mod:`planning.overlay`; the public face is
+:class:`planning.overlay.DaskEngine`).
 
 Needs the ``dask`` extra (``pip install 'planning[dask]'``: dask, distributed, dask-geopandas,
-pyarrow). Reached through ``planning.overlay.intersection(left, right, engine="dask")``; it
-returns exactly what the local engine returns (:func:`planning.overlay.intersection`, the same
-pieces as ``geopandas.overlay(how="intersection", keep_geom_type=True)``), computed on
-partitions:
+pyarrow), imported only when a function here runs. The result is exactly what the local engine
+returns (:func:`planning.overlay._local.intersection_local`, the same pieces as
+``geopandas.overlay(how="intersection", keep_geom_type=True)``), computed on partitions:
 
 1. Each layer is cut into spatially compact partitions: an in-memory layer is ordered along
    a Hilbert curve (``GeoSeries.hilbert_distance``) and split into runs of equal length; a
@@ -13,13 +14,14 @@ partitions:
    dask-geopandas (``spatial_shuffle(by="hilbert")``). Each partition's extent is the convex
    hull of its geometries' bounding boxes (or the GeoParquet file's bounding box).
 2. Only the pairs of partitions whose extents overlap (more than touch) are intersected,
-   each pair by the local engine (``planning.overlay.intersection_local``) in one task.
-   Each pair of polygons lies in exactly one pair of partitions, so no piece is found twice.
+   each pair by the local engine (:func:`~planning.overlay._local.intersection_local`) in one
+   task. Each pair of polygons lies in exactly one pair of partitions, so no piece is found
+   twice.
 3. The pieces are ordered by the positions of their polygons in the two layers (as the
    dataset's partitions come, for Dask inputs), so the result equals the local engine's.
 
-:func:`pieces` gives the unordered pieces as a lazy dask-geopandas frame, for results too
-large for one machine (write them with ``.to_parquet(...)``).
+Every function takes the cluster explicitly (``client``; None runs Dask's local threads):
+the engine object decides which one, nothing is read from the context.
 """
 
 from __future__ import annotations
@@ -27,11 +29,9 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -41,12 +41,13 @@ import shapely
 
 from planning._errors import GeometryError, Problem, require_extra
 from planning._validate import POLYGONAL, Checker, check_crs, check_geometries
-
-if TYPE_CHECKING:
-    from distributed import Client
-
-    from planning.conformity import ConformityReport
-    from planning.overlay._local import Geoms, Pieces
+from planning.overlay._local import (
+    Geoms,
+    Pieces,
+    default_workers,
+    intersection_local,
+    polygons_ok,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,8 @@ LEFT_POSITION = "__planning_left_position"
 RIGHT_POSITION = "__planning_right_position"
 #: Rows per partition when ``npartitions`` is not given (in-memory layers).
 PARTITION_ROWS = 50_000
-#: Overlays of fewer polygons than this (both layers together) run in-process in
-#: :func:`pieces_of` unless ``npartitions`` is given: shipping them costs more than it saves.
+#: Overlays of fewer polygons than this (both layers together) run in-process unless
+#: ``npartitions`` is given: shipping them costs more than it saves.
 LOCAL_BELOW = 10_000
 
 
@@ -65,13 +66,13 @@ LOCAL_BELOW = 10_000
 Layer = Any
 
 
-def _require() -> None:
+def require() -> None:
     """Raise a clear ImportError when the ``dask`` extra is not installed."""
     require_extra(("dask", "distributed", "dask_geopandas", "pyarrow"), what="The Dask engine",
                   extra="dask")
 
 
-def _default_client() -> Any:
+def default_client() -> Any:
     """The current ``dask.distributed`` client, or None (then Dask's threads run locally)."""
     import distributed  # noqa: PLC0415
 
@@ -125,7 +126,8 @@ def _partition_frame(frame: gpd.GeoDataFrame, name: str, position: str,
         scattered = client.scatter(parts, hash=False)
         ddf = client.persist(dd.from_delayed(scattered, meta=meta, verify_meta=False))
         wait: Any = distributed.wait
-        wait(ddf)
+        with client.as_current():  # wait() asks the current client: make it this one
+            wait(ddf)
     else:
         token = f"planning-{name}-{id(frame):x}-{len(frame)}"
         sources = [delayed(part, name=f"{token}-{i}") for i, part in enumerate(parts)]
@@ -158,8 +160,6 @@ def _threads(client: Any) -> int:
     """Worker threads of the cluster (the local CPUs without one)."""
     if client is not None:
         return max(1, int(sum(client.nthreads().values())))
-    from planning.overlay._local import default_workers  # noqa: PLC0415
-
     return default_workers()
 
 
@@ -245,14 +245,11 @@ def _compute(collection: Any, client: Any) -> Any:
 def _pair_pieces(left: gpd.GeoDataFrame, right: gpd.GeoDataFrame,
                  threads: int) -> gpd.GeoDataFrame:
     """The pieces of one pair of partitions, by the local engine (runs in a task)."""
-    from planning.overlay._local import intersection_local  # noqa: PLC0415
-
     return intersection_local(left, right, workers=threads)
 
 
 def _prepare(left: Layer, right: Layer, *, client: Any,
              npartitions: int | None, validate: bool) -> tuple[_Side, _Side]:
-    _require()
     left, right = _load(left, "left"), _load(right, "right")
     if validate:
         _check_inputs({"left": left, "right": right})
@@ -283,8 +280,6 @@ def _load(layer: Layer, name: str) -> Any:
 def _check_inputs(layers: Mapping[str, Any]) -> None:
     """CRS of both layers, and the geometries of the in-memory ones (Dask layers' geometries
     are checked per partition when they are partitioned)."""
-    from planning.overlay._local import polygons_ok  # noqa: PLC0415
-
     check_crs({name: layer if isinstance(layer, gpd.GeoDataFrame) else layer._meta
                for name, layer in layers.items()})
     checker = Checker()
@@ -295,39 +290,58 @@ def _check_inputs(layers: Mapping[str, Any]) -> None:
     checker.raise_if_any("The layers cannot be overlaid as they are.", GeometryError)
 
 
-def pieces(
-    left: Layer,
-    right: Layer,
-    *,
-    client: Client | None = None,
-    npartitions: int | None = None,
-    threads_per_task: int = 1,
-    validate: bool = True,
-) -> Any:
-    """Return the overlay pieces as a lazy dask-geopandas frame, one partition per pair.
-
-    The columns are those of :func:`intersection` plus ``__planning_left_position`` and
-    ``__planning_right_position`` (the rows of the two polygons in their layers); the
-    partitions are not in any order. Use it when the result is too large for one machine,
-    for example ``pieces(a, b).to_parquet("pieces/")``.
-
-    Parameters are those of :func:`intersection`.
-
-    Returns
-    -------
-    dask_geopandas.GeoDataFrame
-    """
-    cluster = client or _default_client()
-    lside, rside = _prepare(left, right, client=cluster, npartitions=npartitions,
+def lazy_intersection(left: Layer, right: Layer, *, client: Any, npartitions: int | None,
+                      threads_per_task: int, validate: bool) -> Any:
+    """The overlay pieces as a lazy dask-geopandas frame, one partition per pair of
+    partitions that meet, in no order, with the position columns (see
+    :meth:`planning.overlay.DaskEngine.lazy_intersection`)."""
+    lside, rside = _prepare(left, right, client=client, npartitions=npartitions,
                             validate=validate)
-    return _pieces_of(lside, rside, threads_per_task)
+    return _lazy(lside, rside, threads_per_task)
 
 
-def _pieces_of(lside: _Side, rside: _Side, threads: int) -> Any:
+def intersection(left: Layer, right: Layer, *, client: Any, npartitions: int | None,
+                 threads_per_task: int, validate: bool) -> gpd.GeoDataFrame:
+    """The pieces in the local engine's order and columns, with a RangeIndex (see
+    :meth:`planning.overlay.DaskEngine.intersection`)."""
+    lside, rside = _prepare(left, right, client=client, npartitions=npartitions,
+                            validate=validate)
+    lazy = _lazy(lside, rside, threads_per_task)
+    found = _gather(lazy, client, lazy._meta)
+    order = _order(found)
+    out = found.take(order).drop(columns=[LEFT_POSITION, RIGHT_POSITION])
+    out = out.reset_index(drop=True)
+    result: gpd.GeoDataFrame = gpd.GeoDataFrame(out, geometry=out.geometry.name,
+                                                crs=lside.meta.crs)
+    return result
+
+
+def pieces(left: Geoms, right: Geoms, *, client: Any, npartitions: int | None,
+           threads_per_task: int) -> Pieces:
+    """The pieces of two arrays of valid polygons (not checked), sorted by left then right
+    position, as :func:`planning.overlay.pieces_of` sorts them."""
+    frames = [gpd.GeoDataFrame(geometry=np.asarray(g, dtype=object)) for g in (left, right)]
+    lside, rside = _prepare(frames[0], frames[1], client=client, npartitions=npartitions,
+                            validate=False)
+    lazy = _lazy(lside, rside, threads_per_task)
+    found = _gather(lazy, client, lazy._meta)
+    order = _order(found)
+    return Pieces(found[LEFT_POSITION].to_numpy(np.intp)[order],
+                  found[RIGHT_POSITION].to_numpy(np.intp)[order],
+                  np.asarray(found.geometry.array, dtype=object)[order])
+
+
+def _order(found: pd.DataFrame) -> npt.NDArray[np.intp]:
+    """The order of the pieces by left, then right position (the local engine's)."""
+    order: npt.NDArray[np.intp] = np.lexsort((found[RIGHT_POSITION].to_numpy(),
+                                              found[LEFT_POSITION].to_numpy()))
+    return order
+
+
+def _lazy(lside: _Side, rside: _Side, threads: int) -> Any:
+    """One task per pair of partitions whose extents overlap, as a lazy frame."""
     import dask.dataframe as dd  # noqa: PLC0415
     from dask.delayed import delayed  # noqa: PLC0415
-
-    from planning.overlay._local import intersection_local  # noqa: PLC0415
 
     tree = shapely.STRtree(rside.extents)
     li, rj = tree.query(lside.extents, predicate="intersects")
@@ -344,160 +358,3 @@ def _pieces_of(lside: _Side, rside: _Side, threads: int) -> Any:
         return dd.from_delayed([delayed(meta, name=f"planning-empty-{id(meta):x}")],
                                meta=meta, verify_meta=False)
     return dd.from_delayed(tasks, meta=meta, verify_meta=False)
-
-
-def intersection(
-    left: Layer,
-    right: Layer,
-    *,
-    client: Client | None = None,
-    npartitions: int | None = None,
-    threads_per_task: int = 1,
-    validate: bool = True,
-) -> gpd.GeoDataFrame:
-    """Return :func:`planning.overlay.intersection` of two layers, computed with Dask.
-
-    Parameters
-    ----------
-    left, right : GeoDataFrame, dask_geopandas.GeoDataFrame or path
-        Polygon layers in the same projected CRS: in memory, as Dask frames, or the path
-        (file, folder or glob) of a GeoParquet dataset. Neither is changed.
-    client : distributed.Client, optional
-        The cluster to run on (default: the current client; without one, Dask's local
-        threads).
-    npartitions : int, optional
-        Partitions of ``left`` (``right`` gets as many rows per partition). Default for an
-        in-memory layer: one per 50,000 rows, and at least two per worker thread; a Dask or
-        GeoParquet layer keeps its spatial partitions when it has them, or is spatially
-        shuffled into as many partitions as it has.
-    threads_per_task : int, default 1
-        Threads the local engine uses inside each task (a cluster already runs one task per
-        worker thread).
-    validate : bool, default True
-        Check the inputs (CRS, polygon types, valid geometries) and raise a
-        :class:`~planning._errors.GeometryError` listing every problem.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        The pieces, in the local engine's order and columns, with a RangeIndex.
-
-    Raises
-    ------
-    CRSError, GeometryError
-        As :func:`planning.overlay.intersection`.
-    ImportError
-        The ``dask`` extra is not installed.
-
-    Examples
-    --------
-    >>> from planning.datasets import voronoi_coverage
-    >>> from planning import overlay
-    >>> survey = voronoi_coverage(300, seed=1).rename(columns={"cell_id": "patch"})
-    >>> zones = voronoi_coverage(30, seed=2).rename(columns={"cell_id": "zone"})
-    >>> pieces_dask = intersection(survey, zones, npartitions=4)
-    >>> pieces_local = overlay.intersection(survey, zones)
-    >>> pieces_dask[["patch", "zone"]].equals(pieces_local[["patch", "zone"]])
-    True
-    """
-    cluster = client or _default_client()
-    lside, rside = _prepare(left, right, client=cluster, npartitions=npartitions,
-                            validate=validate)
-    lazy = _pieces_of(lside, rside, threads_per_task)
-    return _ordered(_gather(lazy, cluster, lazy._meta), lside.meta.crs)
-
-
-def _ordered(found: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
-    """The pieces in the local engine's order, without the position columns."""
-    order = np.lexsort((found[RIGHT_POSITION].to_numpy(), found[LEFT_POSITION].to_numpy()))
-    out = found.take(order).drop(columns=[LEFT_POSITION, RIGHT_POSITION])
-    out = out.reset_index(drop=True)
-    result: gpd.GeoDataFrame = gpd.GeoDataFrame(out, geometry=out.geometry.name, crs=crs)
-    return result
-
-
-# --- the conformity check ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Options:
-    client: Any
-    npartitions: int | None
-
-
-#: Options of the running :func:`check_conformity` call (read by :func:`pieces_of`).
-_OPTIONS: ContextVar[_Options | None] = ContextVar("planning_dask_options", default=None)
-
-
-@contextmanager
-def _options(client: Any, npartitions: int | None) -> Iterator[None]:
-    token = _OPTIONS.set(_Options(client, npartitions))
-    try:
-        yield
-    finally:
-        _OPTIONS.reset(token)
-
-
-def pieces_of(left: Geoms, right: Geoms, *, workers: int | None = None) -> Pieces:
-    """:func:`planning.overlay.pieces_of` on the Dask engine (the conformity check's hook).
-
-    Returns the polygonal pieces of every pair of interior-intersecting polygons, sorted by
-    left then right position, as the local function does. Runs on the client and partitions
-    given to :func:`check_conformity` (else the current client, else Dask's local threads);
-    small overlays (fewer than :data:`LOCAL_BELOW` polygons, no ``npartitions`` given) run
-    in-process. ``workers`` is the local engine's thread count for those.
-    """
-    from planning.overlay._local import Pieces, default_workers  # noqa: PLC0415
-    from planning.overlay._local import pieces_of as local_pieces  # noqa: PLC0415
-
-    options = _OPTIONS.get() or _Options(None, None)
-    if options.npartitions is None and len(left) + len(right) < LOCAL_BELOW:
-        return local_pieces(left, right, workers=workers or default_workers())
-    frames = [gpd.GeoDataFrame(geometry=np.asarray(g, dtype=object)) for g in (left, right)]
-    cluster = options.client or _default_client()
-    lside, rside = _prepare(frames[0], frames[1], client=cluster,
-                            npartitions=options.npartitions, validate=False)
-    lazy = _pieces_of(lside, rside, 1)
-    found = _gather(lazy, cluster, lazy._meta)
-    order = np.lexsort((found[RIGHT_POSITION].to_numpy(), found[LEFT_POSITION].to_numpy()))
-    return Pieces(found[LEFT_POSITION].to_numpy(np.intp)[order],
-                  found[RIGHT_POSITION].to_numpy(np.intp)[order],
-                  np.asarray(found.geometry.array, dtype=object)[order])
-
-
-def check_conformity(
-    ws: Mapping[str, pd.DataFrame],
-    *,
-    client: Client | None = None,
-    npartitions: int | None = None,
-    min_area_m2: float | None = None,
-    plan_key: str | None = "fyp12",
-) -> ConformityReport:
-    """Return :func:`planning.check_conformity` of ``ws`` with its overlays run on Dask.
-
-    The overlays (urban plan x land-use plan, the splits by basic farmland and townships,
-    the project sites against the plans) run as :func:`pieces_of`; the input checks, the
-    classification and the report are computed here as the local engine does, so the
-    report is the same (same patches, areas equal).
-
-    Parameters
-    ----------
-    ws : planning.Workspace or mapping of layer name to GeoDataFrame
-    client : distributed.Client, optional
-        The cluster (default: the current client; without one, Dask's local threads).
-    npartitions : int, optional
-        Partitions of the larger layer of each overlay (see :func:`intersection`); given,
-        every overlay runs on Dask, however small.
-    min_area_m2, plan_key
-        As :func:`planning.check_conformity`.
-
-    Returns
-    -------
-    planning.ConformityReport
-    """
-    _require()
-    from planning import conformity  # noqa: PLC0415
-
-    with _options(client or _default_client(), npartitions):
-        return conformity.check_conformity(ws, engine="dask", min_area_m2=min_area_m2,
-                                           plan_key=plan_key)

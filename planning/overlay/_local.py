@@ -1,6 +1,7 @@
-"""The coverage overlay engine: the pieces of two polygon layers, fast.
+"""The local overlay engine: the pieces of two polygon layers, fast, on this process's threads.
 
-:func:`intersection` returns the same pieces as
+:func:`intersection_local` (behind :func:`planning.overlay.intersection` and
+:class:`planning.overlay.LocalEngine`) returns the same pieces as
 ``geopandas.overlay(left, right, how="intersection", keep_geom_type=True)``, in the same
 order and with the same columns, built for coverages (land survey patches, plan zones,
 townships), where most pairs of polygons either nest or merely touch:
@@ -22,8 +23,8 @@ Geometry results follow geopandas' ``keep_geom_type=True`` rule for polygon laye
 polygonal parts are kept (the polygonal parts of a GeometryCollection are unioned), lines
 and points dropped.
 
-:func:`intersection_local` is the engine without input checks, for back ends that run it
-on partitions (a dask engine calls it per partition).
+:func:`intersection_local` and :func:`pieces_of` take no input checks (:func:`validate_pair`
+does them): the Dask engine runs them on partitions of inputs it has checked once.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import math
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -42,7 +43,7 @@ import pandas as pd
 import shapely
 
 from planning._core.geometry import keep_polygons
-from planning._errors import GeometryError, InputError
+from planning._errors import GeometryError
 from planning._validate import POLYGONAL, Checker, check_crs, check_geometries, require_frame
 
 log = logging.getLogger(__name__)
@@ -74,87 +75,6 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-def intersection(
-    left: gpd.GeoDataFrame,
-    right: gpd.GeoDataFrame,
-    *,
-    engine: str = "local",
-    workers: int | None = None,
-    validate: bool = True,
-    **options: Any,
-) -> gpd.GeoDataFrame:
-    """Return the pieces where polygons of two layers overlap, with both sets of attributes.
-
-    The result equals ``geopandas.overlay(left, right, how="intersection",
-    keep_geom_type=True)``: one row per pair of polygons whose interiors intersect, ordered
-    by left row then right row, with the left columns, then the right columns (names found
-    in both get the suffixes ``_1`` and ``_2``), then ``geometry``; a RangeIndex; the CRS
-    of ``left``. Where one polygon covers the other, the piece is the smaller polygon as it
-    came (geopandas recomputes it; the areas agree to rounding).
-
-    Parameters
-    ----------
-    left, right : geopandas.GeoDataFrame
-        Polygon layers in the same projected CRS. Neither is changed.
-    engine : {"local", "dask"}
-        ``"local"`` runs in this process; ``"dask"`` spreads the work over a Dask cluster
-        (needs the ``dask`` extra; see :func:`planning._dask.intersection`, which takes
-        ``options`` such as ``client`` and ``npartitions``).
-    workers : int, optional
-        Threads to use (default: the usable CPUs); local engine.
-    validate : bool, default True
-        Check the inputs first (CRS, polygon types, valid geometries) and raise a
-        :class:`~planning._errors.GeometryError` listing every problem. Turn it off only
-        for inputs already checked.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-
-    Raises
-    ------
-    CRSError
-        A layer has no CRS, the CRSs differ, or the CRS is not projected.
-    GeometryError
-        Missing, empty, invalid or non-polygonal geometries (with ``validate=True``).
-
-    Examples
-    --------
-    >>> from planning.datasets import voronoi_coverage
-    >>> survey = voronoi_coverage(200, seed=1).rename(columns={"cell_id": "patch"})
-    >>> zones = voronoi_coverage(20, seed=2).rename(columns={"cell_id": "zone"})
-    >>> pieces = intersection(survey, zones)
-    >>> list(pieces.columns)
-    ['patch', 'zone', 'geometry']
-    >>> bool(abs(pieces.area.sum() - survey.area.sum()) < 1e-3)
-    True
-    """
-    if engine == "dask":
-        from planning.overlay import _dask  # noqa: PLC0415 - optional extra, imported on demand
-
-        return _dask.intersection(left, right, validate=validate, **options)
-    check_engine(engine)
-    if options:
-        msg = (f"Options {', '.join(sorted(options))} are not understood by the local engine "
-               "(they belong to engine='dask').")
-        raise TypeError(msg)
-    if validate:
-        validate_pair(left, right, names=("left", "right"))
-    return intersection_local(left, right, workers=workers)
-
-
-#: The overlay engines: this process's threads, or a Dask cluster.
-ENGINES = ("local", "dask")
-
-
-def check_engine(engine: object) -> None:
-    """Raise a clear :class:`~planning._errors.InputError` for an unknown engine name."""
-    if engine not in ENGINES:
-        msg = (f"Unknown engine {engine!r}: use one of {', '.join(map(repr, ENGINES))} "
-               "('dask' needs the dask extra: pip install 'planning[dask]').")
-        raise InputError(msg)
 
 
 def validate_pair(
@@ -197,7 +117,13 @@ def intersection_local(
     workers: int | None = None,
     chunk_pairs: int = CHUNK_PAIRS,
 ) -> gpd.GeoDataFrame:
-    """Return :func:`intersection` of two checked polygon layers (no input checks)."""
+    """Return the pieces where polygons of two checked layers overlap (no input checks).
+
+    What :func:`planning.overlay.intersection` returns: one row per pair of polygons whose
+    interiors intersect, ordered by left row then right row, the left columns, then the right
+    columns (names found in both get the suffixes ``_1`` and ``_2``), then ``geometry``; a
+    RangeIndex; the CRS of ``left``.
+    """
     pieces = pieces_of(
         np.asarray(left.geometry.array), np.asarray(right.geometry.array),
         workers=workers, chunk_pairs=chunk_pairs,
