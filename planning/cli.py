@@ -16,11 +16,13 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from planning._core.dates import as_of, period_bounds
 from planning._version import __version__
+
+if TYPE_CHECKING:
+    from planning.conformity import ConformityReport
 
 log = logging.getLogger("planning")
 
@@ -101,7 +103,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.gpkg:
         report.to_gpkg(args.gpkg)
         print(f"wrote {args.gpkg}")
-    print(report.summary_text() if hasattr(report, "summary_text") else report)
+    print(report.summary_text())
     return 0
 
 
@@ -191,11 +193,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_headline(report: object) -> str:
-    projects = getattr(report, "projects", None)
-    if not isinstance(projects, pd.DataFrame) or "verdict" not in projects:
+def _demo_headline(report: ConformityReport | None) -> str:
+    """One line: projects by verdict, and where the map is."""
+    if report is None:
         return ""
-    counts = projects["verdict"].value_counts()
+    counts = report.projects["verdict"].value_counts()
     return ("projects: " + ", ".join(f"{k} {v}" for k, v in counts.items())
             + "; open maps/meeting.html in any browser (works offline)")
 
