@@ -490,7 +490,10 @@ def styles(values: Iterable[object], classification: Classification) -> pd.DataF
      [<NA>, '其他代码 other codes', '#cccccc']]
     """
     frame = _resolve(classification)
-    codes, matched = _matched(values, frame)
+    # a layer has many features and few distinct codes: match each distinct value once
+    inverse, uniques = pd.factorize(pd.Series(list(values), dtype=object),
+                                    use_na_sentinel=False)
+    codes, matched = _matched(uniques, frame)
     info = frame.set_index("code")[["name_zh", "name_en"]].astype(str)
     info["label"] = [" ".join(part for part in (code, zh.strip(), en.strip()) if part)
                      for code, zh, en in zip(info.index, info["name_zh"], info["name_en"],
@@ -505,4 +508,4 @@ def styles(values: Iterable[object], classification: Classification) -> pd.DataF
     unmatched = out["code"].isna().to_numpy()
     out.loc[unmatched, "label"] = OTHER_LABEL
     out.loc[unmatched, COLOUR_COLUMN] = OTHER_COLOUR
-    return out
+    return out.iloc[inverse].reset_index(drop=True)

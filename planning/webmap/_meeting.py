@@ -93,16 +93,18 @@ def _classified(values: pd.Series, classification: classes.Classification
     the legend lists the classes present in the order of the table, "other codes" last. The
     fourth value is each feature's class label (its code as written when none matches).
     """
-    rows = classes.styles(values, classification)
+    inverse, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
+    rows = classes.styles(uniques, classification)  # one row per distinct value
     order = classes.table(classification)["code"]
     known = rows.dropna(subset=["code"]).drop_duplicates("code").set_index("code")
     table = {str(c): (str(known.at[c, "label"]), str(known.at[c, "colour"]))
              for c in order if c in known.index}
     keys = [None if pd.isna(c) else str(c) for c in rows["code"]]
     numbers, styles, legend = _lookup(keys, table)
-    labels = [str(label) if key is not None else display_text(raw)
-              for key, label, raw in zip(keys, rows["label"], values, strict=True)]
-    return numbers, styles, legend, labels
+    labels = np.array([str(label) if key is not None else display_text(raw)
+                       for key, label, raw in zip(keys, rows["label"], uniques, strict=True)],
+                      dtype=object)
+    return numbers[inverse], styles, legend, labels[inverse].tolist()
 
 
 # --- base layers ------------------------------------------------------------------------
