@@ -42,12 +42,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from planning._core.dates import DateLike, as_day
+from planning._core.dates import DateLike, PeriodLike, as_of, period_bounds
 from planning._core.fonts import cjk_font
 from planning._errors import InputError
 from planning.io import atomic_output
 from planning.ledger import Ledger
-from planning.sanitation.inspections import PeriodLike, period_bounds
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -174,7 +173,9 @@ def rank(
     ----------
     ledger : planning.Ledger
     period : str, pandas.Period or (first, last)
-        ``"2011-12"`` (a month), ``"2011Q4"``, ``"2011"`` or two dates.
+        A month (``"2011-12"``, ``"2011年12月"``), a quarter (``"2011Q4"``,
+        ``"2011年第四季度"``), a half-year (``"2011年上半年"``), a year (``"2011"``) or
+        (first, last) dates.
     inspections : pandas.DataFrame, optional
         Sanitation scores per unit, as :func:`planning.sanitation.unit_scores` returns them:
         ``unit``, ``score`` (0-100), ``n_inspections``.
@@ -182,7 +183,8 @@ def rank(
         Weights of ``nodes``, ``timeliness`` and ``sanitation`` (any non-negative numbers;
         they are scaled to sum to 1). Default :data:`DEFAULT_WEIGHTS`.
     on : date, optional
-        The day the nodes are judged on (a meeting day inside the period). Default: the
+        The day the nodes are judged on (a meeting day inside the period; as every ``on=``,
+        a month such as ``"2011-12"`` means its last day). Default, and at the latest: the
         period's last day. Nodes due after it are not counted.
     top, bottom : int, default 3
         How many units to list for reward and for accountability.
@@ -204,13 +206,8 @@ def rank(
     >>> bool(set(result.reward["unit"]) & set(result.accountable["unit"]))
     False
     """
-    bounds = period_bounds(period)
-    if bounds is None:
-        msg = "period is required: a month ('2011-12'), a quarter ('2011Q4') or two dates."
-        raise InputError(msg)
-    start, stop = bounds
-    last = stop - pd.Timedelta(days=1)
-    day = last if on is None else min(as_day(on), last)
+    start, last = period_bounds(period)
+    day = last if on is None else min(as_of(on), last)
     if day < start:
         msg = f"on ({day.date()}) is before the period starts ({start.date()})."
         raise InputError(msg)

@@ -16,11 +16,14 @@ control_zones  construction-control zones (GZQLXDM): 010 permitted ... 040 prohi
 
 Every table has the columns ``code``, ``level``, ``parent``, ``name_zh``, ``name_en``,
 ``broad`` (``construction``, ``agricultural``, ``unused``; ``mixed`` for a parent whose
-children differ, ``sea`` for sea uses) and ``water`` (``water``, ``reservoir`` or empty).
-Codes match by longest prefix followed only by digits (``M1`` finds ``M1``; ``M4`` would
-find ``M``; ``ROAD`` finds nothing). A code that matches nothing is an error listing every
-unknown code and the rows it occurs in. Provinces vary: pass your own table (a DataFrame
-or CSV path with the same columns) wherever a classification name is accepted.
+children differ, ``sea`` for sea uses) and ``water`` (``water``, ``reservoir`` or empty),
+and may have ``colour`` (the map fill, ``#rrggbb``; a class without one takes its
+parent's). Codes match by longest prefix followed only by digits (``M1`` finds ``M1``;
+``M4`` would find ``M``; ``ROAD`` finds nothing). A code that matches nothing is an error
+listing every unknown code and the rows it occurs in; :func:`styles` (what the meeting map
+draws with) uses the same matching and shows such codes as "other codes" instead. Provinces
+vary: pass your own table (a DataFrame or CSV path with the same columns) wherever a
+classification name is accepted, and the check and the map change alike.
 
 Examples
 --------
@@ -47,6 +50,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
+from planning._core.colours import OTHER_COLOUR, OTHER_LABEL, PALETTE, is_colour
 from planning._errors import InputError, Problem, UnknownCodeError
 from planning._validate import Checker
 
@@ -57,6 +61,8 @@ Classification: TypeAlias = "str | os.PathLike[str] | pd.DataFrame"
 
 #: Columns every classification table has.
 TABLE_COLUMNS = ("code", "level", "parent", "name_zh", "name_en", "broad", "water")
+#: The optional column of map fills (``#rrggbb``; empty: the parent's colour).
+COLOUR_COLUMN = "colour"
 #: Allowed values of the ``broad`` column.
 BROAD_CLASSES = ("construction", "agricultural", "unused", "mixed", "sea")
 #: Allowed values of the ``water`` column (empty for dry land).
@@ -158,6 +164,13 @@ def _checked_table(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         for pos in np.flatnonzero(bad.to_numpy()):
             checker.add(Problem(source, f"value not one of {', '.join(map(repr, allowed))}",
                                 row=int(pos), column=column, value=str(frame[column].iloc[pos])))
+    if COLOUR_COLUMN in frame.columns:
+        colour = frame[COLOUR_COLUMN].fillna("").astype(str).str.strip().str.lower()
+        for pos in np.flatnonzero(((colour != "") & ~colour.map(is_colour)).to_numpy()):
+            checker.add(Problem(source, "colour is written #rrggbb (e.g. #ffff4d) or left empty "
+                                "(the parent's colour)", row=int(pos), column=COLOUR_COLUMN,
+                                value=str(frame[COLOUR_COLUMN].iloc[pos])))
+        frame[COLOUR_COLUMN] = colour
     checker.raise_if_any("The classification table cannot be used.")
     return frame.reset_index(drop=True)
 
@@ -239,6 +252,15 @@ def match_codes(
     projects, column 'land_class': code not in gb50137 (rows 1; 1 row(s)) (value: 'ROAD')
     """
     frame = _resolve(classification)
+    codes, result = _matched(values, frame)
+    unknown = result.isna().to_numpy()
+    if unknown.any():
+        _raise_unknown(codes, unknown, frame, source, column)
+    return result.astype(str)
+
+
+def _matched(values: Iterable[object], frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The normalised codes, and the table code each matches (None where none matches)."""
     codes = normalize_codes(values, pad=str(frame.attrs.get("pad", "")))
     known = set(frame["code"])
     longest = int(max((len(c) for c in known), default=0))
@@ -249,11 +271,7 @@ def match_codes(
              if code[:n] in known and (n == len(code) or code[n:].isdigit())),
             None,
         )
-    result = codes.map(lambda c: matched.get(c) if isinstance(c, str) else None)
-    unknown = result.isna().to_numpy()
-    if unknown.any():
-        _raise_unknown(codes, unknown, frame, source, column)
-    return result.astype(str)
+    return codes, codes.map(lambda c: matched.get(c) if isinstance(c, str) else None)
 
 
 def _raise_unknown(
@@ -400,3 +418,94 @@ def names(codes: Sequence[str], classification: Classification) -> list[str]:
     frame = _resolve(classification).set_index("code")
     labels = frame["name_zh"].astype(str).to_dict()
     return [f"{c} {labels[c]}" if c in labels else str(c) for c in codes]
+
+
+def colours(classification: Classification) -> pd.Series:
+    """Return the map fill of every class of a table (index: the codes).
+
+    A class with a ``colour`` takes it; a class without one takes its parent's (up to the
+    first ancestor that has one, not above a first-level class). Classes of a first-level
+    class none of whose line has a colour (every class of a table without a ``colour``
+    column) take one palette colour per first-level class, in the order of the table, so
+    that children look like their parent.
+
+    Examples
+    --------
+    >>> fills = colours("gb50137")
+    >>> fills["R"], fills["R22"], fills["E12"]
+    ('#ffff4d', '#ffff4d', '#99ddff')
+    """
+    frame = _resolve(classification)
+    codes = frame["code"].tolist()
+    own = dict(zip(codes, frame[COLOUR_COLUMN] if COLOUR_COLUMN in frame.columns
+                   else [""] * len(codes), strict=True))
+    first = frame["level"].fillna("").astype(str).str.strip() == "1"
+    parents = dict(zip(codes, frame["parent"].fillna("").astype(str).str.strip().str.upper()
+                       .where(~first, ""), strict=True))
+    found: dict[str, str] = {}
+    tops: dict[str, str] = {}
+    for code in codes:
+        line = [code]
+        while not own[line[-1]] and parents[line[-1]] in own and parents[line[-1]] not in line:
+            line.append(parents[line[-1]])
+        if own[line[-1]]:
+            found[code] = own[line[-1]]
+        else:
+            tops[code] = line[-1]
+    order = list(dict.fromkeys(tops.values()))
+    for code, top in tops.items():
+        found[code] = PALETTE[order.index(top) % len(PALETTE)]
+    return pd.Series([found[c] for c in codes], index=pd.Index(codes, name="code"),
+                     name=COLOUR_COLUMN)
+
+
+def styles(values: Iterable[object], classification: Classification) -> pd.DataFrame:
+    """Return the class, label and map fill of each value, as the meeting map draws them.
+
+    Values are matched as :func:`match_codes` matches them (longest table code followed only
+    by digits). A value that matches no class (or is missing) is not an error here: it gets
+    the "other codes" grey, which is how the map shows codes the check refuses.
+
+    Parameters
+    ----------
+    values : iterable
+        Codes as found in the data (text or numbers).
+    classification : str, path or DataFrame
+        See :func:`table`; its ``colour`` column (see :func:`colours`) gives the fills.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per value, in order: ``value`` (the normalised code), ``code`` (the matched
+        table code, NA when none), ``name_zh``, ``name_en``, ``label`` (``"R2 二类居住用地
+        residential class 2"``; :data:`planning._core.colours.OTHER_LABEL` when unmatched) and
+        ``colour`` (``#rrggbb``).
+
+    Examples
+    --------
+    >>> styles(["R22", "M4", "ROAD"], "gb50137")[["code", "label", "colour"]].values.tolist()
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [['R22', 'R22 二类服务设施用地 residential services class 2', '#ffff4d'],
+     ['M', 'M 工业用地 industrial', '#a0785a'],
+     [<NA>, '其他代码 other codes', '#cccccc']]
+    """
+    frame = _resolve(classification)
+    # a layer has many features and few distinct codes: match each distinct value once
+    inverse, uniques = pd.factorize(pd.Series(list(values), dtype=object),
+                                    use_na_sentinel=False)
+    codes, matched = _matched(uniques, frame)
+    info = frame.set_index("code")[["name_zh", "name_en"]].astype(str)
+    info["label"] = [" ".join(part for part in (code, zh.strip(), en.strip()) if part)
+                     for code, zh, en in zip(info.index, info["name_zh"], info["name_en"],
+                                             strict=True)]
+    info[COLOUR_COLUMN] = colours(frame)
+    keys = matched.astype("string")
+    rows = info.reindex(keys.fillna("").to_numpy())
+    out = pd.DataFrame({"value": codes.reset_index(drop=True),
+                        "code": keys.reset_index(drop=True)})
+    for column in ("name_zh", "name_en", "label", COLOUR_COLUMN):
+        out[column] = rows[column].to_numpy()
+    unmatched = out["code"].isna().to_numpy()
+    out.loc[unmatched, "label"] = OTHER_LABEL
+    out.loc[unmatched, COLOUR_COLUMN] = OTHER_COLOUR
+    return out.iloc[inverse].reset_index(drop=True)

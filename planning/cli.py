@@ -16,10 +16,13 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from planning._core.dates import as_of, period_bounds
 from planning._version import __version__
+
+if TYPE_CHECKING:
+    from planning.conformity import ConformityReport
 
 log = logging.getLogger("planning")
 
@@ -34,11 +37,20 @@ def _workspace(source: str | None):  # type: ignore[no-untyped-def]  # Workspace
 
 
 def _date(text: str) -> date:
+    """``--on``: any date form the toolkit reads; a period means its last day (as ``on=``)."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        msg = f"not a date: {text!r} (use YYYY-MM-DD, e.g. 2011-12-17)"
-        raise argparse.ArgumentTypeError(msg) from None
+        return as_of(text, "--on").date()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _period(text: str) -> str:
+    """``--period``: checked by the toolkit's period reader, passed on as written."""
+    try:
+        period_bounds(text, "--period")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -91,7 +103,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.gpkg:
         report.to_gpkg(args.gpkg)
         print(f"wrote {args.gpkg}")
-    print(report.summary_text() if hasattr(report, "summary_text") else report)
+    print(report.summary_text())
     return 0
 
 
@@ -181,11 +193,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_headline(report: object) -> str:
-    projects = getattr(report, "projects", None)
-    if not isinstance(projects, pd.DataFrame) or "verdict" not in projects:
+def _demo_headline(report: ConformityReport | None) -> str:
+    """One line: projects by verdict, and where the map is."""
+    if report is None:
         return ""
-    counts = projects["verdict"].value_counts()
+    counts = report.projects["verdict"].value_counts()
     return ("projects: " + ", ".join(f"{k} {v}" for k, v in counts.items())
             + "; open maps/meeting.html in any browser (works offline)")
 
@@ -235,7 +247,8 @@ def _data_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                    "gaode-img (Tianditu needs a key in the TIANDITU_KEY environment variable)")
     p.add_argument("--layers", help="comma-separated layers to draw (default: all)")
     p.add_argument("--title")
-    p.add_argument("--on", type=_date, help="meeting date: colours projects by status then")
+    p.add_argument("--on", type=_date, help="meeting date (2011-12-17, 2011年12月17日; a month "
+                   "means its last day): colours projects by status then")
     p.add_argument("--online", action="store_true", help="load Leaflet from CDNs")
     p.add_argument("--no-check", action="store_true", help="skip the conformity check")
 
@@ -247,7 +260,8 @@ def _data_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument("--inspections", help="inspection sheet (.xlsx or .csv); default: the "
                    "workspace's inspections table")
     p.add_argument("--sheet")
-    p.add_argument("--period", help="e.g. 2011-12 (a month) or 2011Q4")
+    p.add_argument("--period", type=_period,
+                   help="e.g. 2011-12 or 2011年12月 (a month), 2011Q4 or 2011年第四季度")
     p.add_argument("-o", "--output", default="maps/sanitation.xlsx")
 
 
@@ -256,7 +270,8 @@ def _meeting_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--ledger", help="an Excel ledger (台账); default: the workspace's ledger")
     p.add_argument("--sheet")
     p.add_argument("--workspace")
-    p.add_argument("--on", type=_date, required=True, help="meeting date, YYYY-MM-DD")
+    p.add_argument("--on", type=_date, required=True,
+                   help="meeting date (2011-12-17, 2011年12月17日; a month means its last day)")
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="leave out unreadable rows (listed in the briefing) instead of stopping")
     p.add_argument("-o", "--output", default="maps/briefing.html")
@@ -264,7 +279,8 @@ def _meeting_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p = _command(sub, "assess", cmd_assess,
                  "rank responsible units for reward and accountability")
     p.add_argument("workspace", nargs="?")
-    p.add_argument("--period", default="2011Q4", help="e.g. 2011Q4, 2011-12 or 2012")
+    p.add_argument("--period", type=_period, default="2011Q4",
+                   help="e.g. 2011Q4, 2011年第四季度, 2011-12 or 2012")
     p.add_argument("--on", type=_date, default=_date(SAMPLE_MEETING),
                    help="the assessment date (default 2011-12-17)")
     p.add_argument("-o", "--output", default="maps/assessment.xlsx",

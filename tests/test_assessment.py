@@ -105,6 +105,23 @@ def test_judged_on_a_meeting_day(ledger: Ledger) -> None:
         assessment.rank(ledger, period="2011-12", on="2011-11-30")
 
 
+@pytest.mark.parametrize("period", ["2011年12月", "2011.12", ("2011-12-01", "2011-12-31"),
+                                    pd.Period("2011-12", freq="M")])
+def test_periods_and_on_as_bureaus_write_them(ledger: Ledger, period: object) -> None:
+    expected = assessment.rank(ledger, period="2011-12")
+    result = assessment.rank(ledger, period=period)
+    pd.testing.assert_frame_equal(result.table, expected.table)
+    assert (result.start, result.end, result.on) == (pd.Timestamp("2011-12-01"),
+                                                     pd.Timestamp("2011-12-31"),
+                                                     pd.Timestamp("2011-12-31"))
+    # on= a month is the state as of its last day, as everywhere
+    assert assessment.rank(ledger, period="2011年第四季度", on="2011年12月").on == expected.on
+    assert assessment.rank(ledger, period="2011Q4", on="2011-12-12").start == pd.Timestamp(
+        "2011-10-01")
+    with pytest.raises(planning.InputError, match=r"period is blank"):
+        assessment.rank(ledger, period=None)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("weights", "message"),
     [({"speed": 1}, "unknown weight"), ({"nodes": -1}, "0 or more"),

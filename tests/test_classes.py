@@ -135,3 +135,67 @@ def test_compatibility_table_uses_real_codes() -> None:
     assert set(t["zoned_class"]) <= known
     assert set(t["result"]) <= {"conforms", "conditional"}
     assert not t.duplicated(["project_class", "zoned_class"]).any()
+
+
+# --- colours and what the map draws ------------------------------------------------------------
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_class_has_a_colour_and_first_levels_their_own(key: str) -> None:
+    t = classes.table(key)
+    fills = classes.colours(key)
+    assert fills.index.tolist() == t["code"].tolist()
+    assert fills.str.fullmatch(r"#[0-9a-f]{6}").all()
+    first = t[t["level"] == "1"]
+    assert (first["colour"] != "").all(), f"first levels of {key} without a colour"
+    # a child without a colour of its own looks like its parent
+    by_code = t.set_index("code")
+    for code, row in by_code.iterrows():
+        if not row["colour"] and row["parent"] and row["level"] != "1":
+            assert fills[code] == fills[row["parent"]], code
+
+
+def test_the_map_colours_of_the_standard_conventions() -> None:
+    urban = classes.colours("gb50137")
+    assert urban[["R", "A", "B", "M", "W", "S", "U", "G"]].tolist() == [
+        "#ffff4d", "#ff66cc", "#ff3333", "#a0785a", "#9966ff", "#a6a6a6", "#3399cc", "#33cc33"]
+    assert urban["E12"] == urban["E1"] == "#99ddff"
+    land = classes.colours("tdt1024")
+    assert land[["11", "111", "211", "226", "21"]].tolist() == [
+        "#f7f7a1", "#f7f7a1", "#fb6a4a", "#6baed6", "#fcbba1"]
+    assert classes.colours("control_zones").tolist() == ["#fc8d59", "#fee08b", "#d9ef8b",
+                                                         "#1a9850"]
+
+
+def test_styles_match_as_the_check_and_never_raise() -> None:
+    values = ["R2", "M4", "M4x", "ROAD", "r22", 11.0, None, "", "E12"]
+    rows = classes.styles(values, "gb50137")
+    assert rows["code"].tolist() == ["R2", "M", pd.NA, pd.NA, "R22", pd.NA, pd.NA, pd.NA, "E12"]
+    for value, code in zip(values, rows["code"], strict=True):
+        if pd.isna(code):
+            with pytest.raises(UnknownCodeError):
+                classes.match_codes([value], "gb50137")
+        else:
+            assert classes.match_codes([value], "gb50137").item() == code
+    other = rows[rows["code"].isna()]
+    assert set(other["label"]) == {"其他代码 other codes"}
+    assert set(other["colour"]) == {"#cccccc"}
+    assert rows.loc[0, "label"] == "R2 二类居住用地 residential class 2"
+    assert rows.loc[8, "colour"] == "#99ddff"
+
+
+def test_colours_of_user_tables() -> None:
+    table = pd.DataFrame({"code": ["A", "A1", "B", "B1", "C"], "level": ["1", "2", "1", "2", "1"],
+                          "parent": ["", "A", "", "B", ""], "name_zh": list("甲乙丙丁戊"),
+                          "name_en": list("abcde"), "broad": ["construction"] * 5,
+                          "water": [""] * 5})
+    plain = classes.colours(table)
+    assert plain["A1"] == plain["A"] != plain["B"] == plain["B1"] != plain["C"]
+    coloured = table.assign(colour=["#FF0000", "", "", "#00ff00", ""])
+    fills = classes.colours(coloured)
+    assert fills[["A", "A1", "B1"]].tolist() == ["#ff0000", "#ff0000", "#00ff00"]
+    assert fills["B"] not in ("#ff0000", "#00ff00")  # a palette colour, not B1's
+    bad = table.assign(colour=["red", "", "#12345", "", "#abcdef"])
+    with pytest.raises(InputError) as err:
+        classes.table(bad)
+    assert {(p.row, p.value) for p in err.value.problems} == {(0, "red"), (2, "#12345")}
+    assert "#rrggbb" in str(err.value.problems[0])

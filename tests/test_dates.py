@@ -11,7 +11,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planning._core.dates import parse_date, parse_date_column
+import planning
+from planning._core.dates import (
+    as_day,
+    as_of,
+    date_bounds,
+    optional_day,
+    parse_date,
+    parse_date_column,
+    period_bounds,
+)
+from planning._errors import InputError
+from planning.cli import _parser, main
 
 D = dt.date
 
@@ -138,3 +149,158 @@ def test_month_forms_give_first_and_last_day(year: int, month: int) -> None:
     for form in (f"{year}年{month}月", f"{year}-{month}", f"{year}.{month:02d}"):
         assert parse_date(form) == first
         assert parse_date(form, partial="end") == last
+
+
+# --- one meaning of on=, start/end arguments, periods ----------------------------------------
+
+T = pd.Timestamp
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("2011-12-17", T("2011-12-17")), ("2011年12月17日", T("2011-12-17")),
+        (D(2011, 12, 17), T("2011-12-17")), (T("2011-12-17 15:30"), T("2011-12-17")),
+        (40894, T("2011-12-17")),
+        # a period given as on= is the state as of its last day
+        ("2011-12", T("2011-12-31")), ("2011年12月", T("2011-12-31")),
+        ("2011年12月上旬", T("2011-12-10")), ("2011年第四季度", T("2011-12-31")),
+        ("2011Q4", T("2011-12-31")), ("2011年下半年", T("2011-12-31")),
+        ("2011", T("2011-12-31")), (2011, T("2011-12-31")),
+        (pd.Period("2011-12", freq="M"), T("2011-12-31")),
+    ],
+)
+def test_on_means_the_state_as_of_that_day(value: object, day: pd.Timestamp) -> None:
+    assert as_of(value) == day
+
+
+def test_start_and_end_arguments_take_first_and_last_day() -> None:
+    assert as_day("2011-12", "start") == T("2011-12-01")
+    assert as_day("2011-12", "end", partial="end") == T("2011-12-31")
+    assert as_day("2011-12-17", "start") == as_day("2011-12-17", "end", partial="end")
+    assert optional_day("待定", "done", partial="end") is None
+    assert date_bounds("2011年第四季度") == (D(2011, 10, 1), D(2011, 12, 31))
+    assert date_bounds("") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("待定", "on must be a date such as '2011-12-17', got '待定'"),
+        (None, "on must be a date"),
+        ("12月17日", "on='12月17日' is not a date: the year is missing"),
+        ("next tuesday", "on='next tuesday' is not a date"),
+    ],
+)
+def test_on_errors_name_the_argument(value: object, message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        as_of(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "first", "last"),
+    [
+        ("2011-12", "2011-12-01", "2011-12-31"),
+        ("2011年12月", "2011-12-01", "2011-12-31"),
+        ("2011.12", "2011-12-01", "2011-12-31"),
+        ("2011年12月份", "2011-12-01", "2011-12-31"),
+        (201112, "2011-12-01", "2011-12-31"),
+        ("2012-02", "2012-02-01", "2012-02-29"),
+        ("2011Q4", "2011-10-01", "2011-12-31"),
+        ("2011q1", "2011-01-01", "2011-03-31"),
+        ("2011年第四季度", "2011-10-01", "2011-12-31"),
+        ("2011年4季度", "2011-10-01", "2011-12-31"),
+        ("二〇一一年第三季度", "2011-07-01", "2011-09-30"),
+        ("2011年上半年", "2011-01-01", "2011-06-30"),
+        ("2011年下半年", "2011-07-01", "2011-12-31"),
+        ("2011", "2011-01-01", "2011-12-31"),
+        ("2011年", "2011-01-01", "2011-12-31"),
+        (2011, "2011-01-01", "2011-12-31"),
+        ("2011年12月中旬", "2011-12-11", "2011-12-20"),
+        ("2011-12-17", "2011-12-17", "2011-12-17"),
+        (D(2011, 12, 17), "2011-12-17", "2011-12-17"),
+        (pd.Period("2011Q4"), "2011-10-01", "2011-12-31"),
+        (pd.Period("2011-12", freq="M"), "2011-12-01", "2011-12-31"),
+        (("2011-12-01", "2011-12-10"), "2011-12-01", "2011-12-10"),
+        (("2011年10月", "2011年12月"), "2011-10-01", "2011-12-31"),
+        ((D(2011, 12, 1), T("2011-12-10")), "2011-12-01", "2011-12-10"),
+    ],
+)
+def test_every_period_form(value: object, first: str, last: str) -> None:
+    assert period_bounds(value) == (T(first), T(last))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("下个月", "period='下个月' is not a period: give a month"),
+        ("2011年13月", "period='2011年13月' is not a period: give a month ('2011-12'"),
+        (None, "period is blank (None)"),
+        ("", "period is blank"),
+        (("2011-12-10", "2011-12-01"), "ends (2011-12-01) before it starts (2011-12-10)"),
+        (("2011-12",), "a period given as a tuple needs two dates"),
+        (("2011-12", "月底"), "period[1]=('2011-12', '月底') is not a period"),
+        ([2011, 12], "period=[2011, 12] is not a period"),
+    ],
+)
+def test_period_errors_name_the_argument(value: object, message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        period_bounds(value)
+
+
+def test_period_errors_use_the_name_given() -> None:
+    with pytest.raises(InputError, match=re.escape("--period='2011-13' is not a period")):
+        period_bounds("2011-13", "--period")
+    with pytest.raises(InputError, match="month 13 does not exist"):
+        period_bounds("2011-13")
+
+
+# --- the same on= gives the same day everywhere ---------------------------------------------
+
+SAME_DAY = [
+    ("2011-12-17", D(2011, 12, 17)), ("2011年12月17日", D(2011, 12, 17)),
+    ("2011.12.17", D(2011, 12, 17)), (D(2011, 12, 17), D(2011, 12, 17)),
+    (T("2011-12-17"), D(2011, 12, 17)), (40894, D(2011, 12, 17)),
+    ("2011-12", D(2011, 12, 31)), ("2011年12月", D(2011, 12, 31)),
+    ("2011年12月中旬", D(2011, 12, 20)), ("2011年第四季度", D(2011, 12, 31)),
+    ("2011Q4", D(2011, 12, 31)), ("2011", D(2011, 12, 31)),
+]
+
+
+@pytest.mark.parametrize(("on", "day"), SAME_DAY)
+def test_the_same_on_is_the_same_day_in_every_function(sample_ro: planning.Workspace,
+                                                       on: object, day: dt.date) -> None:
+    ledger = sample_ro.ledger
+    assert set(ledger.snapshot(on=on)["as_of"]) == {T(day)}
+    assert set(ledger.node_states(on=on)["state"]) == set(ledger.node_states(on=day)["state"])
+    assert ledger.briefing(on=on).on == T(day)
+    assert planning.meeting_map(sample_ro, layers=["projects"], on=on).day == day
+    assert planning.assessment.rank(ledger, period="2011Q4", on=on).on == T(day)
+    if isinstance(on, str):
+        for command in (["brief", "--on", on], ["map", "--on", on], ["assess", "--on", on]):
+            assert _parser().parse_args(command).on == day, command
+
+
+def test_a_month_as_on_counts_the_whole_month(sample_ro: planning.Workspace) -> None:
+    """``on="2011-12"`` used to be 1 December in the briefing and 31 December on the map."""
+    ledger = sample_ro.ledger
+    month = ledger.briefing(on="2011-12")
+    first = ledger.briefing(on="2011-12-01")
+    assert month.on == T("2011-12-31") != first.on
+    assert len(month.overdue) >= len(first.overdue)
+    assert month.to_html().count("2011年12月31日") >= 1
+
+
+def test_command_line_dates_are_checked_by_argparse(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["brief", "--on", "2011-13-01"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --on: --on='2011-13-01' is not a date: month 13 does not exist" in err
+    assert "Traceback" not in err
+    with pytest.raises(SystemExit):
+        main(["assess", "--period", "下个月"])
+    err = capsys.readouterr().err
+    assert "argument --period: --period='下个月' is not a period: give a month" in err
+    assert "Traceback" not in err
+    assert _parser().parse_args(["assess", "--period", "2011年第四季度"]).period == "2011年第四季度"

@@ -329,8 +329,11 @@ def test_briefing_with_a_conformity_report(small: Ledger, tmp_path: Path) -> Non
                                "逾期节点", "即将到期节点", "规划冲突项目"]
     rows = list(book["逾期节点"].iter_rows(min_row=4, values_only=True))
     assert [(r[0], r[1], r[5]) for r in rows] == [("县交通运输局", "P1", 7)]
-    with pytest.raises(planning.InputError, match="ConformityReport"):
-        small.briefing(on="2011-12-17", report=object())
+    with pytest.raises(TypeError, match=r"report must be a planning\.ConformityReport"):
+        small.briefing(on="2011-12-17", report=object())  # type: ignore[arg-type]
+    without_verdicts = SimpleNamespace(projects=pd.DataFrame({"project_id": ["P1"]}))
+    with pytest.raises(planning.InputError, match="project_id, verdict and reasons"):
+        small.briefing(on="2011-12-17", report=without_verdicts)
 
 
 def test_write_briefing_by_suffix(sample_ro: planning.Workspace, tmp_path: Path) -> None:

@@ -641,6 +641,19 @@ def test_zone_and_unit_scores(december: pd.DataFrame, zones: gpd.GeoDataFrame) -
     assert towns["n_inspections"].iloc[0] == 24
 
 
+@pytest.mark.parametrize("period", ["2011年12月", "2011.12", "2011年12月份",
+                                    ("2011-12-01", "2011-12-31"), pd.Period("2011-12", freq="M")])
+def test_scores_read_periods_as_bureaus_write_them(december: pd.DataFrame,
+                                                   zones: gpd.GeoDataFrame,
+                                                   period: object) -> None:
+    expected = unit_scores(december, zones, period="2011-12")
+    pd.testing.assert_frame_equal(unit_scores(december, zones, period=period), expected)
+    mid_month = zone_scores(december, zones, period="2011年12月中旬").set_index("zone_id")
+    assert (mid_month["n_inspections"] == 2).all()  # the 12th and the 19th
+    with pytest.raises(planning.InputError, match=r"period='2011年13月' is not a period"):
+        unit_scores(december, zones, period="2011年13月")
+
+
 def test_unit_scores_log_inspections_of_unowned_zones(december: pd.DataFrame,
                                                       zones: gpd.GeoDataFrame,
                                                       caplog: pytest.LogCaptureFixture) -> None:

@@ -21,7 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import planning
-from planning._errors import CRSError, GeometryError, InputError
+from planning import classes
+from planning._errors import CRSError, GeometryError, InputError, UnknownCodeError
 from planning.crs import wgs84_to_gcj02
 from planning.webmap import (
     CompactLayer,
@@ -306,13 +307,103 @@ def test_partial_workspaces_still_map(sample_ro):
 def test_bad_inputs_get_clear_errors(sample_ro):
     with pytest.raises(TypeError, match=r"planning\.Workspace"):
         meeting_map(sample_ro["townships"])
-    with pytest.raises(InputError, match="on= must be a date"):
+    with pytest.raises(InputError, match="on='next tuesday' is not a date"):
         meeting_map(sample_ro, on="next tuesday")
+    with pytest.raises(TypeError, match=r"report must be a planning\.ConformityReport"):
+        meeting_map(sample_ro, sample_ro["projects"])  # type: ignore[arg-type]
     towns = sample_ro["townships"].set_crs(None, allow_override=True)
     with pytest.raises(CRSError, match=r"townships.*no CRS"):
         meeting_map({"townships": towns})
     with pytest.raises(InputError, match="Unknown basemap 'google'"):
         meeting_map(sample_ro, basemap="google")
+
+
+# --- plan classes: names and colours from planning.classes ---------------------------------
+
+PLANS = [("urban_plan", "class_code", "gb50137"), ("landuse_plan", "class_code", "tdt1024"),
+         ("control_zones", "zone_code", "control_zones")]
+
+
+def fills_and_labels(m: folium.Map, key: str) -> tuple[list[str], list[str], list[tuple]]:
+    """Per feature: the fill drawn and the class shown; and the legend rows (label, fill)."""
+    data = payload(layers_of(m)[key])
+    fills = [data["styles"][c]["fill"] for c in data["cls"]]
+    labels = column(data, "_zone" if key == "control_zones" else "_class")
+    section = next(rows for name, rows, _ in m.legend_sections
+                   if name == planning.webmap._meeting.LAYERS[key])
+    return fills, labels, [(row.label, row.style.fill) for row in section]
+
+
+@pytest.mark.parametrize(("key", "code_column", "classification"), PLANS)
+def test_plan_legends_and_fills_are_those_of_the_classification_table(
+        sample_ro, key, code_column, classification):
+    fills, labels, legend = fills_and_labels(meeting_map(sample_ro, layers=[key], on=DAY), key)
+    expected = classes.styles(sample_ro[key][code_column], classification)
+    assert expected["code"].notna().all()  # the sample's codes are all in the tables
+    assert fills == expected["colour"].tolist()
+    assert labels == expected["label"].tolist()
+    order = classes.table(classification)["code"].tolist()
+    rows = expected.drop_duplicates("code").assign(
+        at=lambda f: f["code"].map(order.index)).sort_values("at")
+    assert legend == list(zip(rows["label"], rows["colour"], strict=True))
+
+
+def test_urban_plan_legend_of_the_sample_reads_as_the_standard(sample_ro):
+    _, _, legend = fills_and_labels(meeting_map(sample_ro, layers=["urban_plan"]), "urban_plan")
+    shown = dict(legend)
+    assert shown["R2 二类居住用地 residential class 2"] == "#ffff4d"  # residential yellow
+    assert shown["M1 一类工业用地 industrial class 1"] == "#a0785a"  # industrial brown
+    assert shown["E12 水库 reservoir"] == "#99ddff"  # water, from E1
+    assert "其他代码 other codes" not in shown
+
+
+def test_a_custom_table_changes_the_map_and_the_check_alike(sample_ro):
+    custom = classes.table("gb50137")
+    custom.loc[custom["code"] == "R", "colour"] = "#123456"
+    custom.loc[custom["code"] == "R2", "name_zh"] = "二类居住用地（省标）"
+    fills, labels, legend = fills_and_labels(
+        meeting_map(sample_ro, layers=["urban_plan"], urban_classification=custom),
+        "urban_plan")
+    r2 = (sample_ro["urban_plan"]["class_code"] == "R2").to_numpy()
+    assert {f for f, is_r2 in zip(fills, r2, strict=True) if is_r2} == {"#123456"}
+    assert {lab for lab, is_r2 in zip(labels, r2, strict=True) if is_r2} == {
+        "R2 二类居住用地（省标） residential class 2"}
+    assert ("R2 二类居住用地（省标） residential class 2", "#123456") in legend
+    patches = planning.conformity.discrepancies(sample_ro["urban_plan"],
+                                                sample_ro["landuse_plan"],
+                                                urban_classification=custom)
+    names = patches.loc[patches["urban_class"] == "R2", "urban_class_name"]
+    assert len(names) > 0
+    assert set(names) == {"二类居住用地（省标）"}
+    # a table without colours still maps: a palette colour per first-level class
+    plain = classes.table("gb50137").drop(columns="colour")
+    fills, _, _ = fills_and_labels(
+        meeting_map(sample_ro, layers=["urban_plan"], urban_classification=plain),
+        "urban_plan")
+    assert fills == classes.colours(plain).reindex(
+        classes.match_codes(sample_ro["urban_plan"]["class_code"], plain)).tolist()
+    assert set(fills) <= set(planning._core.colours.PALETTE)
+
+
+@pytest.mark.parametrize("classification", ["gb50137", "tdt1024"])
+def test_other_codes_on_the_map_exactly_where_the_check_refuses_them(squares, classification):
+    codes = ["R2", "M4", "M4x", "ROAD", "R23", "2261", "22a", "226", "", None]
+    layer = squares.iloc[[i % len(squares) for i in range(len(codes))]].reset_index(drop=True)
+    layer["class_code"] = codes
+    key = "urban_plan" if classification == "gb50137" else "landuse_plan"
+    options = {"urban_classification" if key == "urban_plan" else "land_classification":
+               classification}
+    fills, labels, legend = fills_and_labels(meeting_map({key: layer}, **options), key)
+    for code, fill, label in zip(codes, fills, labels, strict=True):
+        try:
+            classes.match_codes([code], classification)
+        except UnknownCodeError:
+            refused = True
+        else:
+            refused = False
+        assert (fill == "#cccccc") == refused, code
+        assert ((label or "") == (code or "")) == refused, code  # the code as written
+    assert legend[-1] == ("其他代码 other codes", "#cccccc")
 
 
 # --- saving, offline ---------------------------------------------------------------------

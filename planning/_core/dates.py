@@ -26,6 +26,20 @@ A value that names a period rather than a day (a month, a ten-day part of a mont
 a half-year, a year) gives its first day with ``partial="start"`` (the default, right for
 start dates) and its last day with ``partial="end"`` (right for deadlines and completion
 dates: a node due in ``2011年12月`` is not late before 2012-01-01).
+
+What an argument means
+----------------------
+Every function of the toolkit reads its date arguments through this module, with one meaning
+per kind of argument:
+
+- ``on=`` (and a ledger's ``as_of=``) is the state **as of** that day, read by :func:`as_of`:
+  a period given as ``on`` means its **last** day (``on="2011-12"``, ``on="2011年第四季度"``
+  and ``on="2011"`` are all 2011-12-31: the state as of that month, quarter or year);
+- arguments that start something (``start=``, ``since=``) take a period's first day, and
+  those that end something (``end=``, ``until=``) its last day (:func:`as_day` with
+  ``partial``);
+- ``period=`` is read by :func:`period_bounds` as its first and last day;
+- an exact day means itself everywhere.
 """
 
 from __future__ import annotations
@@ -47,6 +61,11 @@ Partial = Literal["start", "end"]
 
 #: What functions accept as a day: a date, a timestamp, or text in any form read here.
 DateLike = dt.date | str | pd.Timestamp | np.datetime64
+
+#: What functions accept as a period: text or a number naming one (``"2011-12"``,
+#: ``"2011年第四季度"``, ``"2011Q4"``, ``2011``), a day, a ``pandas.Period``, or
+#: ``(first, last)`` dates.
+PeriodLike = DateLike | int | pd.Period | tuple[object, object]
 
 #: cell texts that mean "no date (yet)"; compared after removing all spaces
 BLANK_MARKERS = frozenset(
@@ -360,8 +379,43 @@ def _month_part(year: int, month: int, part: str | None, *, partial: Partial) ->
     return dt.date(year, month, bounds[0] if partial == "start" else bounds[1])
 
 
+def date_bounds(value: object) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a value names (the same day twice for an exact day).
+
+    Parameters
+    ----------
+    value : object
+        Anything :func:`parse_date` reads.
+
+    Returns
+    -------
+    tuple of datetime.date, or None
+        ``None`` for a blank cell and the "not fixed yet" markers.
+
+    Raises
+    ------
+    ValueError
+        As :func:`parse_date`.
+
+    Examples
+    --------
+    >>> date_bounds("2011年12月上旬")
+    (datetime.date(2011, 12, 1), datetime.date(2011, 12, 10))
+    >>> date_bounds("2011-12-17")
+    (datetime.date(2011, 12, 17), datetime.date(2011, 12, 17))
+    """
+    first = parse_date(value, partial="start")
+    if first is None:
+        return None
+    return first, parse_date(value, partial="end") or first
+
+
 def as_day(value: object, name: str = "on", *, partial: Partial = "start") -> pd.Timestamp:
     """A day given as a date, a timestamp or text (any form :func:`parse_date` reads).
+
+    For arguments that start or end something: ``partial="start"`` (``start=``, ``since=``)
+    takes a period's first day, ``partial="end"`` (``end=``, ``until=``) its last day. An
+    ``on=`` argument goes through :func:`as_of`.
 
     Raises :class:`~planning._errors.InputError` naming the argument when the value is not
     a date or is blank.
@@ -370,13 +424,148 @@ def as_day(value: object, name: str = "on", *, partial: Partial = "start") -> pd
     --------
     >>> as_day("2011年12月17日")
     Timestamp('2011-12-17 00:00:00')
+    >>> as_day("2011-12", "until", partial="end")
+    Timestamp('2011-12-31 00:00:00')
+    >>> as_day("待定", "start")
+    Traceback (most recent call last):
+    ...
+    planning._errors.InputError: start must be a date such as '2011-12-17', got '待定'
+    """
+    day = optional_day(value, name, partial=partial)
+    if day is None:
+        msg = f"{name} must be a date such as '2011-12-17', got {value!r}"
+        raise InputError(msg)
+    return day
+
+
+def optional_day(value: object, name: str, *, partial: Partial = "start"
+                 ) -> pd.Timestamp | None:
+    """:func:`as_day` for arguments that may be blank (``done=None``: not done).
+
+    Returns None for a blank value or a marker such as ``待定``.
+
+    Examples
+    --------
+    >>> optional_day("2012年3月", "due", partial="end"), optional_day("待定", "due")
+    (Timestamp('2012-03-31 00:00:00'), None)
     """
     try:
         day = parse_date(value, partial=partial)
     except ValueError as exc:
         msg = f"{name}={value!r} is not a date: {exc}"
         raise InputError(msg) from exc
-    if day is None:
-        msg = f"{name} must be a date such as '2011-12-17', got {value!r}"
+    return None if day is None else pd.Timestamp(day)
+
+
+def as_of(value: object, name: str = "on") -> pd.Timestamp:
+    """The day an ``on=`` argument means: the state as of that day.
+
+    Every ``on=`` of the toolkit (ledger snapshots, node states, updates, briefings, the
+    assessment, the meeting map and pack, ``--on`` of the command line) is read here. An
+    exact day is itself; a period (a month, ten days, a quarter, a half-year, a year) means
+    its **last** day: the state as of the end of that month, quarter or year.
+
+    Parameters
+    ----------
+    value : object
+        A date, a timestamp, a ``pandas.Period`` or text in any form :func:`parse_date`
+        reads.
+    name : str, default "on"
+        The argument's name, used in the error message.
+
+    Returns
+    -------
+    pandas.Timestamp
+        Midnight of the day.
+
+    Raises
+    ------
+    InputError
+        When the value is blank or not a date; the message names the argument.
+
+    Examples
+    --------
+    >>> [as_of(v).date().isoformat() for v in ("2011-12-17", "2011-12", "2011年第四季度", "2011")]
+    ['2011-12-17', '2011-12-31', '2011-12-31', '2011-12-31']
+    >>> as_of("12月17日")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    planning._errors.InputError: on='12月17日' is not a date: the year is missing: ...
+    """
+    if isinstance(value, pd.Period):
+        return value.end_time.normalize()
+    return as_day(value, name, partial="end")
+
+
+def period_bounds(value: object, name: str = "period") -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and the last day of a period, as bureaus write periods.
+
+    Parameters
+    ----------
+    value : str, int, date, pandas.Period or (first, last)
+        A month (``"2011-12"``, ``"2011年12月"``, ``"2011.12"``), a quarter (``"2011Q4"``,
+        ``"2011年第四季度"``), a half-year (``"2011年上半年"``), a year (``"2011"``,
+        ``"2011年"``, ``2011``), a ten-day part (``"2011年12月上旬"``), a single day, a
+        ``pandas.Period``, or ``(first, last)``: two values in any of these forms (the
+        first day of ``first`` to the last day of ``last``).
+    name : str, default "period"
+        The argument's name, used in error messages.
+
+    Returns
+    -------
+    tuple of pandas.Timestamp
+        The first and the last day (both included).
+
+    Raises
+    ------
+    InputError
+        Naming the argument, when the value is blank, not a period, or ends before it starts.
+
+    Examples
+    --------
+    >>> [d.date().isoformat() for d in period_bounds("2011年第四季度")]
+    ['2011-10-01', '2011-12-31']
+    >>> [d.date().isoformat() for d in period_bounds(("2011-12-01", "2011-12-10"))]
+    ['2011-12-01', '2011-12-10']
+    >>> period_bounds("下个月")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    planning._errors.InputError: period='下个月' is not a period: give a month ('2011-12', ...
+    """
+    if isinstance(value, tuple):
+        if len(value) != 2:
+            msg = (f"{name}={value!r}: a period given as a tuple needs two dates "
+                   "(first, last), for example ('2011-12-01', '2011-12-10')")
+            raise InputError(msg)
+        first = _bounds(value[0], f"{name}[0]", value)[0]
+        last = _bounds(value[1], f"{name}[1]", value)[1]
+    else:
+        first, last = _bounds(value, name, value)
+    if last < first:
+        msg = (f"{name}={value!r} ends ({last.date()}) before it starts ({first.date()}): "
+               "give (first, last) in that order")
         raise InputError(msg)
-    return pd.Timestamp(day)
+    return first, last
+
+
+_PERIOD_FORMS = (
+    "give a month ('2011-12', '2011年12月'), a quarter ('2011Q4', '2011年第四季度'), "
+    "a half-year ('2011年上半年'), a year ('2011') or (first, last) dates"
+)
+
+
+def _bounds(value: object, name: str, shown: object) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of one period value; ``shown`` is the argument as given."""
+    if isinstance(value, pd.Period):
+        return value.start_time.normalize(), value.end_time.normalize()
+    try:
+        bounds = date_bounds(value)
+    except ValueError as exc:
+        msg = f"{name}={shown!r} is not a period: {_PERIOD_FORMS} ({exc})"
+        if "not a date in a form" in str(exc):
+            msg = f"{name}={shown!r} is not a period: {_PERIOD_FORMS}"
+        raise InputError(msg) from exc
+    if bounds is None:
+        msg = f"{name} is blank ({shown!r}): {_PERIOD_FORMS}"
+        raise InputError(msg)
+    return pd.Timestamp(bounds[0]), pd.Timestamp(bounds[1])

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from planning._core.dates import DateLike, as_day, parse_date
+from planning._core import dates as _dates
+from planning._core.dates import DateLike, as_day, optional_day
 from planning._core.text import clean_text
 from planning._errors import InputError, Problem
 from planning._validate import Checker
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 #: the workspace tables the history is saved as
 PROJECTS_HISTORY = "ledger_projects_history"
 NODES_HISTORY = "ledger_nodes_history"
-
 
 
 class _Keep(enum.Enum):
@@ -67,8 +67,9 @@ class Ledger:
     departments : pandas.DataFrame, optional
         The responsible units (``name_zh``, ``kind``), used by the assessment.
     as_of : date, optional
-        The date the ledger was drawn up (a meeting date). Default: the latest date of an
-        update or a completed node.
+        The date the ledger was drawn up (a meeting date; a month such as ``2011-12`` means
+        its last day, as every ``on=``). Default: the latest date of an update or a completed
+        node.
 
     Raises
     ------
@@ -125,7 +126,7 @@ class Ledger:
         self._nodes_log = nodes_log.reset_index(drop=True)
         self._sites = sites
         self._departments = None if departments is None else departments.copy()
-        self._as_of = None if as_of is None else as_day(as_of, "as_of")
+        self._as_of = None if as_of is None else _dates.as_of(as_of, "as_of")
         #: what was repaired or left out when the ledger was read (one line each)
         self.notes: list[str] = []
         #: problems of the workbook rows left out (``from_excel(..., errors="skip")``)
@@ -306,7 +307,8 @@ class Ledger:
         path : str or path-like
             The ``.xlsx`` file to write.
         on : date, optional
-            The day of the ledger. Default: :attr:`as_of`.
+            The day of the ledger (as every ``on=``: a period means its last day). Default:
+            :attr:`as_of`.
         by : {"M", "Q"}, optional
             Also write one sheet per month or quarter (the state at its end) from the first
             month with a node or an update up to ``on``.
@@ -368,7 +370,7 @@ class Ledger:
 
     def _day_or_default(self, on: DateLike | None) -> pd.Timestamp:
         if on is not None:
-            return as_day(on)
+            return _dates.as_of(on)
         if self.as_of is None:
             msg = "The ledger has no date of its own: give on=, for example on='2011-12-17'."
             raise InputError(msg)
@@ -394,7 +396,8 @@ class Ledger:
         ----------
         node_id : str
         on : date
-            The day the update applies from (a meeting or reporting date).
+            The day the update applies from (a meeting or reporting date; a month such as
+            ``2011-12`` means its last day, as every ``on=``).
         done : date or None, optional
             The completion date (not after ``on``); None records "not done" (a correction).
         due, responsible, name_zh : optional
@@ -416,18 +419,18 @@ class Ledger:
         >>> len(ledger.nodes_history)
         3
         """
-        day = as_day(on)
+        day = _dates.as_of(on)
         record = self._current(self._nodes_log, "node_id", node_id, day, "node")
         changes: dict[str, object] = {}
         if done is not KEEP:
-            done_day = self._checked_date(done, "done", partial="end")
+            done_day = optional_day(done, "done", partial="end")
             changes["done_date"] = pd.NaT if done_day is None else done_day
             if done_day is not None and done_day > day:
                 msg = (f"done={done!r} is after the update date {day.date()}: record the "
                        "completion on or after the day it happened")
                 raise InputError(msg)
         if due is not KEEP:
-            due_day = self._checked_date(due, "due", partial="end")
+            due_day = optional_day(due, "due", partial="end")
             changes["due_date"] = pd.NaT if due_day is None else due_day
         if responsible is not KEEP:
             changes["responsible"] = clean_text(responsible)
@@ -459,7 +462,7 @@ class Ledger:
         >>> ledger.nodes["responsible"].tolist()
         ['县住房和城乡建设局']
         """
-        day = as_day(on)
+        day = _dates.as_of(on)
         project = self._current(self._projects_log, "project_id", project_id, day, "project")
         existing = _lt.latest(self._nodes_log, "node_id", None)
         siblings = existing[existing["project_id"] == project_id]
@@ -471,7 +474,7 @@ class Ledger:
         lead = project["lead_department"]
         record = pd.Series({
             "node_id": new_id, "project_id": project_id, "seq": seq, "name_zh": clean_text(name_zh),
-            "due_date": self._checked_date(due, "due", partial="end") or pd.NaT,
+            "due_date": optional_day(due, "due", partial="end") or pd.NaT,
             "done_date": pd.NaT,
             "responsible": clean_text(responsible) if responsible else lead,
         })
@@ -480,7 +483,7 @@ class Ledger:
 
     def remove_node(self, node_id: str, *, on: DateLike, note: str = "") -> None:
         """Take a node out of the ledger from ``on`` (it stays in the history)."""
-        day = as_day(on)
+        day = _dates.as_of(on)
         record = self._current(self._nodes_log, "node_id", node_id, day, "node")
         self._append("_nodes_log", record, {"removed": True}, day, note)
 
@@ -499,7 +502,7 @@ class Ledger:
         >>> snap["status"].item(), snap["investment_wan"].item()
         ('in_progress', 4200.0)
         """
-        day = as_day(on)
+        day = _dates.as_of(on)
         record = self._current(self._projects_log, "project_id", project_id, day, "project")
         unknown = sorted(set(changes) - (set(record.index) - {"project_id", *LOG_COLUMNS}))
         if unknown:
@@ -516,15 +519,6 @@ class Ledger:
         values: dict[str, object] = {k: new[k] for k in (*changes, "category_zh")
                                      if k in new.index}
         self._append("_projects_log", record, values, day, note)
-
-    def _checked_date(self, value: object, name: str, *, partial: Literal["start", "end"]
-                      ) -> pd.Timestamp | None:
-        try:
-            day = parse_date(value, partial=partial)
-        except ValueError as exc:
-            msg = f"{name}={value!r} is not a date: {exc}"
-            raise InputError(msg) from exc
-        return None if day is None else pd.Timestamp(day)
 
     def _current(self, frame: pd.DataFrame, key: str, value: str, day: pd.Timestamp,
                  what: str) -> pd.Series:
@@ -569,6 +563,7 @@ class Ledger:
         Parameters
         ----------
         on : date
+            The state as of this day; a period (``2011-12``) means its last day.
 
         Returns
         -------
@@ -580,7 +575,7 @@ class Ledger:
             ``open``), ``days_overdue`` (``on`` minus due, for overdue nodes, else 0),
             ``days_late`` (done minus due, for nodes done late, else 0).
         """
-        day = as_day(on)
+        day = _dates.as_of(on)
         nodes = _lt.latest(self._nodes_log, "node_id", day)[list(NODE_COLUMNS)]
         due = nodes["due_date"]
         done = nodes["done_date"].where(nodes["done_date"] <= day)
@@ -604,6 +599,7 @@ class Ledger:
         Parameters
         ----------
         on : date
+            The state as of this day; a period (``2011-12``) means its last day.
 
         Returns
         -------
@@ -623,7 +619,7 @@ class Ledger:
         >>> snap.set_index("project_id").loc["TQ-027", "status"]
         'completed'
         """
-        day = as_day(on)
+        day = _dates.as_of(on)
         projects = _lt.latest(self._projects_log, "project_id", day).drop(
             columns=list(LOG_COLUMNS))
         nodes = self.node_states(on=day)
@@ -655,7 +651,8 @@ class Ledger:
         freq : {"M", "Q"}
             By month or by quarter.
         start, end : date, optional
-            The first and last period (the periods containing these days). Default: from
+            The first and last period (the periods containing these days; a period given as
+            ``start`` counts from its first day, as ``end`` to its last). Default: from
             the first due date, completion or update up to :attr:`as_of` (or the last due
             date when the ledger has no date).
 
@@ -721,7 +718,7 @@ class Ledger:
             msg = "The ledger has no dates: give start= and end=."
             raise InputError(msg)
         if end is not None:
-            last = pd.Timestamp(parse_date(end, partial="end") or as_day(end, "end"))
+            last = as_day(end, "end", partial="end")
         else:
             last = self.as_of if self.as_of is not None else dates.max()
         if last < first:
@@ -736,7 +733,8 @@ class Ledger:
         Parameters
         ----------
         since, until : date, optional
-            Only updates dated after ``since`` and up to ``until``.
+            Only updates dated after ``since`` (a period: after its first day) and up to
+            ``until`` (a period: up to its last day).
 
         Returns
         -------
@@ -753,7 +751,7 @@ class Ledger:
         if since is not None:
             out = out[out["as_of"] > as_day(since, "since")]
         if until is not None:
-            out = out[out["as_of"] <= as_day(until, "until")]
+            out = out[out["as_of"] <= as_day(until, "until", partial="end")]
         return out.sort_values(["as_of", "revision"], kind="stable").reset_index(drop=True)
 
     # ----------------------------------------------------------------------------------
@@ -772,7 +770,7 @@ class Ledger:
         Parameters
         ----------
         on : date
-            The meeting day.
+            The meeting day (a period such as ``2011-12`` means its last day).
         period_days : int, default 10
             Days between meetings: the last meeting was ``on - period_days``, the next is
             ``on + period_days``.
@@ -794,5 +792,5 @@ class Ledger:
         >>> "逾期" in brief.to_html()
         True
         """
-        return build_briefing(self, on=as_day(on), period_days=period_days, report=report,
+        return build_briefing(self, on=_dates.as_of(on), period_days=period_days, report=report,
                               title=title)

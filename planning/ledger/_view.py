@@ -7,7 +7,7 @@ the renderers importing it back, and so that the briefing takes any project revi
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -32,11 +32,13 @@ class LedgerView(Protocol):
                   end: DateLike | None = None) -> tuple[pd.Timestamp, pd.Timestamp]: ...
 
 
+@runtime_checkable
 class ProjectReview(Protocol):
     """A review of project sites: one row per project with ``project_id``, ``verdict``
     (``conforms`` / ``conditional`` / ``conflict``) and ``reasons_zh`` or ``reasons``.
 
-    :class:`planning.ConformityReport` is one (its ``projects`` table).
+    :class:`planning.ConformityReport` is one (its ``projects`` table). The ledger does not
+    import the conformity check (they are siblings); this Protocol is the contract.
     """
 
     @property

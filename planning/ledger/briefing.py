@@ -330,7 +330,11 @@ def build_briefing(ledger: LedgerView, *, on: pd.Timestamp, period_days: int,
 
 
 def _conflicts(report: ProjectReview, snapshot: pd.DataFrame) -> pd.DataFrame:
-    frame = getattr(report, "projects", None)
+    if not isinstance(report, ProjectReview):
+        msg = ("report must be a planning.ConformityReport (planning.check_conformity(ws)) or "
+               f"another review with a projects table; got {type(report).__name__}")
+        raise TypeError(msg)
+    frame = report.projects
     needed = {"project_id", "verdict"}
     if not isinstance(frame, pd.DataFrame) or not needed <= set(frame.columns):
         msg = ("report must be a planning.ConformityReport (planning.check_conformity(ws)) whose "

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planning import assessment
-from planning._core.dates import DateLike, as_day
+from planning._core.dates import DateLike, as_of
 from planning.conformity import ConformityReport, check_conformity
 from planning.io import atomic_output
 from planning.ledger import write_briefing
@@ -54,7 +54,7 @@ def meeting_pack(
     folder : path
         Created when missing.
     on : date
-        The meeting day.
+        The meeting day (as every ``on=``: a month such as ``2011-12`` means its last day).
     period : str, optional
         The assessment period (default: the quarter of ``on``, e.g. ``2011Q4``).
     title : str, optional
@@ -71,7 +71,7 @@ def meeting_pack(
     >>> sorted(pack.files)[:3]
     ['assessment', 'assessment_chart', 'briefing']
     """
-    day = as_day(on)
+    day = as_of(on)
     out = Path(folder)
     files: dict[str, Path] = {}
     with atomic_output(out / "layers.csv") as tmp:

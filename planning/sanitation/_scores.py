@@ -8,14 +8,10 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 
+from planning._core.dates import PeriodLike, period_bounds
 from planning._errors import InputError, Problem
 from planning.sanitation._geometry import check_zones
-from planning.sanitation.inspections import (
-    Inspections,
-    PeriodLike,
-    as_inspections,
-    period_bounds,
-)
+from planning.sanitation.inspections import Inspections, as_inspections
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +40,10 @@ def _scored(
         msg = ("Some inspections name zones that are not in the zones layer; read the sheet "
                "with read_inspections(..., zones=zones) to see the rows.")
         raise InputError(msg, problems)
-    bounds = period_bounds(period)
-    if bounds is not None:
+    if period is not None:
+        first, last = period_bounds(period)
         dates = pd.to_datetime(records["date"])
-        records = records[(dates >= bounds[0]) & (dates < bounds[1])]
+        records = records[(dates >= first) & (dates <= last)]
     return records.assign(zone_id=records["zone_id"].astype(str))
 
 
@@ -79,8 +75,9 @@ def zone_scores(
     zones : geopandas.GeoDataFrame
         The sanitation zones.
     period : str, pandas.Period or (first, last), optional
-        ``"2011-12"`` (a month), ``"2011Q4"``, ``"2011"`` or two dates, both included. All
-        records by default.
+        ``"2011-12"`` / ``"2011年12月"`` (a month), ``"2011Q4"`` / ``"2011年第四季度"``,
+        ``"2011年上半年"``, ``"2011"`` or (first, last) dates, both included (read by
+        :func:`planning._core.dates.period_bounds`). All records by default.
     low_score : float, default 60
         Totals below this count as low (``n_low``).
     id_column : str, default "zone_id"

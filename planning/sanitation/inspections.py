@@ -17,18 +17,14 @@ import zipfile
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from planning._core.dates import parse_date
+from planning._core.dates import date_bounds
 from planning._core.text import cell_text, fold, is_blank
 from planning._errors import InputError, LayerFileError, Problem, SheetError
 
 log = logging.getLogger(__name__)
-
-#: a period: "2011-12" (a month), "2011Q4", "2011", a pandas Period, or (first, last) dates
-PeriodLike = str | pd.Period | tuple[Any, Any]
 
 #: canonical column -> header spellings (compared after NFKC, without spaces, lower case)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -129,15 +125,24 @@ def parse_score(value: object) -> float | None:
 
 
 def inspection_day(value: object) -> dt.date | None:
-    """The day of an inspection (read by :func:`planning._dates.parse_date`).
+    """The day of an inspection (read by :func:`planning._core.dates.date_bounds`).
 
     Returns None when blank; raises ValueError when the value is not a date or names a period
     (a month, a ten-day part, a quarter) rather than one day.
+
+    Examples
+    --------
+    >>> inspection_day("2011年12月17日"), inspection_day("待定")
+    (datetime.date(2011, 12, 17), None)
+    >>> inspection_day("2011年12月上旬")
+    Traceback (most recent call last):
+    ...
+    ValueError: it names a period (2011-12-01 to 2011-12-10), not the day of the inspection
     """
-    first = parse_date(value, partial="start")
-    if first is None:
+    bounds = date_bounds(value)
+    if bounds is None:
         return None
-    last = parse_date(value, partial="end")
+    first, last = bounds
     if last != first:
         msg = f"it names a period ({first} to {last}), not the day of the inspection"
         raise ValueError(msg)
@@ -536,44 +541,7 @@ class _RowReader:
 
 
 # --------------------------------------------------------------------------------------------
-# periods and coercion
-
-
-def period_bounds(period: PeriodLike | None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """First day and the day after the last day of a period; None for no period.
-
-    Examples
-    --------
-    >>> period_bounds("2011-12")
-    (Timestamp('2011-12-01 00:00:00'), Timestamp('2012-01-01 00:00:00'))
-    >>> period_bounds(("2011-12-01", "2011-12-10"))
-    (Timestamp('2011-12-01 00:00:00'), Timestamp('2011-12-11 00:00:00'))
-    """
-    if period is None:
-        return None
-    if isinstance(period, tuple):
-        if len(period) != 2:
-            msg = f"A period given as a tuple needs (first, last) dates, got {period!r}."
-            raise InputError(msg)
-        try:
-            first = pd.Timestamp(period[0]).normalize()
-            last = pd.Timestamp(period[1]).normalize()
-        except (ValueError, TypeError) as err:
-            msg = f"Cannot read the period {period!r} as two dates: {err}"
-            raise InputError(msg) from err
-        if last < first:
-            msg = f"The period {period!r} ends before it starts."
-            raise InputError(msg)
-        return first, last + pd.Timedelta(days=1)
-    try:
-        as_period = period if isinstance(period, pd.Period) else pd.Period(period)
-    except (ValueError, TypeError) as err:
-        msg = (f"Cannot read the period {period!r}: give a month ('2011-12'), a quarter "
-               "('2011Q4'), a year ('2011') or (first, last) dates.")
-        raise InputError(msg) from err
-    start = as_period.start_time.normalize()
-    end = (as_period + 1).start_time.normalize()
-    return start, end
+# coercion
 
 
 def as_inspections(

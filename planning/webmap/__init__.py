@@ -28,7 +28,10 @@ import numpy as np
 import pandas as pd
 from branca.element import Figure
 
+from planning import classes
+from planning._core.dates import DateLike, as_of
 from planning._errors import CRSError, InputError
+from planning.conformity import ConformityReport
 from planning.webmap import _meeting, _projects
 from planning.webmap._basemaps import Basemap, basemap
 from planning.webmap._elements import (
@@ -68,16 +71,20 @@ class MeetingMap(folium.Map):  # type: ignore[misc]
     legend_sections : list of (str, list of Category, bool)
         The legend, one section per layer (name, rows, open when the map opens);
         :func:`add_layer` appends to it.
+    day : datetime.date or None
+        The day the map shows (projects coloured by their status on it, the date in the
+        title), when it has one.
     """
 
     def __init__(self, *, basemap: Basemap | None = None, title: str = "",
-                 **kwargs: Any) -> None:
+                 day: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(tiles=None, control_scale=False, zoom_control=True, **kwargs)
         self.default_js = [("leaflet", LEAFLET_JS)]
         self.default_css = [("leaflet_css", LEAFLET_CSS)]
         self.basemap = basemap or globals()["basemap"](None)
         self.gcj02 = self.basemap.gcj02
         self.title = title
+        self.day = day
         for tile in self.basemap.tiles:
             folium.TileLayer(tiles=tile.url, attr=html_text(self.basemap.attribution),
                              subdomains=tile.subdomains or "abc",
@@ -173,12 +180,13 @@ def _check_workspace(ws: object) -> Mapping[str, pd.DataFrame]:
     return ws
 
 
-def _specs(ws: Mapping[str, pd.DataFrame], report: object, keys: list[str],
-           day: dt.date) -> list[LayerSpec]:
+def _specs(ws: Mapping[str, pd.DataFrame], report: ConformityReport | None, keys: list[str],
+           day: dt.date, plans: tuple[classes.Classification, classes.Classification],
+           ) -> list[LayerSpec]:
     builders = {
         "townships": lambda: _meeting.townships(ws),
-        "landuse_plan": lambda: _meeting.landuse_plan(ws),
-        "urban_plan": lambda: _meeting.urban_plan(ws),
+        "landuse_plan": lambda: _meeting.landuse_plan(ws, plans[1]),
+        "urban_plan": lambda: _meeting.urban_plan(ws, plans[0]),
         "control_zones": lambda: _meeting.control_zones(ws),
         "sanitation_scores": lambda: _meeting.sanitation_scores(ws, day),
         "sanitation_zones": lambda: _meeting.sanitation_zones(ws),
@@ -204,12 +212,14 @@ def _specs(ws: Mapping[str, pd.DataFrame], report: object, keys: list[str],
 
 def meeting_map(
     ws: Mapping[str, pd.DataFrame],
-    report: object = None,
+    report: ConformityReport | None = None,
     *,
     layers: Sequence[str] | None = None,
     basemap: str | Basemap | None = None,
     title: str | None = None,
-    on: object = None,
+    on: DateLike | None = None,
+    urban_classification: classes.Classification = "gb50137",
+    land_classification: classes.Classification = "tdt1024",
 ) -> MeetingMap:
     """Build the meeting map of a workspace.
 
@@ -217,9 +227,10 @@ def meeting_map(
     ----------
     ws : Workspace
         The county's layers and tables (any subset of the layer contract works).
-    report : ConformityReport, optional
+    report : planning.ConformityReport, optional
         From :func:`planning.check_conformity`; adds the discrepancy patches and each
-        project's verdict and reasons. Without it, projects show as "not checked".
+        project's verdict and reasons. Without it, projects show as "not checked". Anything
+        else is a ``TypeError``.
     layers : list of str, optional
         Keys of the layers to draw (default: every one the workspace has), from
         ``townships, landuse_plan, urban_plan, control_zones, sanitation_scores,
@@ -232,7 +243,13 @@ def meeting_map(
         Shown at the top (default: the workspace's name and 会议地图).
     on : date, optional
         Projects are shown with their status on this day, overdue time nodes flagged,
-        inspection scores averaged up to it. Default: the ledger's latest date.
+        inspection scores averaged up to it (as every ``on=``: a month such as ``2011-12``
+        means its last day). Default: the ledger's latest date.
+    urban_classification, land_classification : str, path or DataFrame
+        The classification tables of the urban plan and the land-use plan (see
+        :mod:`planning.classes`; default the bundled GB 50137 and TD/T 1024 tables): class
+        names and fills come from them, matched as the conformity check matches codes.
+        Pass the same tables as to :func:`planning.check_conformity`.
 
     Returns
     -------
@@ -247,13 +264,14 @@ def meeting_map(
     ['builtup_area', 'control_lines', 'control_zones', 'county']
     """
     ws = _check_workspace(ws)
+    checked = _meeting.checked_report(report)
     keys = _meeting.layer_keys(layers)
     chosen = globals()["basemap"](basemap)
-    day = _meeting._parse_day(on) or _projects.default_day(ws)
-    specs = _specs(ws, report, keys, day)
+    day = as_of(on).date() if on is not None else _projects.default_day(ws)
+    specs = _specs(ws, checked, keys, day, (urban_classification, land_classification))
     name = title if title is not None else (
         f"{getattr(ws, 'name', '') or '台前县'} 城乡建设工作会议地图 meeting map")
-    m = MeetingMap(basemap=chosen, title=name, max_zoom=19, zoom_start=11,
+    m = MeetingMap(basemap=chosen, title=name, day=day, max_zoom=19, zoom_start=11,
                    location=[36.0, 115.85])
     made = []
     for spec in specs:

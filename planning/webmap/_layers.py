@@ -19,13 +19,14 @@ import pandas as pd
 import pyproj
 import shapely
 
+from planning._core.colours import PALETTE
 from planning._errors import CRSError, InputError, Problem
 from planning._validate import Checker, require_frame
 from planning.crs import wgs84_to_gcj02
 from planning.webmap._compact import FloatArray, Transform, encode
 from planning.webmap._elements import CompactLayer, Runtime
 from planning.webmap._escape import display_text
-from planning.webmap._styles import PALETTE, Category, Style
+from planning.webmap._styles import Category, Style
 
 #: Layers with at most this many features get exact label/anchor points (point on surface).
 _ANCHOR_LIMIT = 20_000

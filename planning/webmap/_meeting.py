@@ -17,7 +17,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from planning import classes
+from planning._core.colours import OTHER_COLOUR, OTHER_LABEL
 from planning._errors import InputError
+from planning.conformity import ConformityReport
 from planning.webmap import _styles as S  # noqa: N812 - the colour tables
 from planning.webmap._escape import display_text
 from planning.webmap._layers import LayerSpec, categorical
@@ -60,23 +63,48 @@ def _spec(key: str, frame: gpd.GeoDataFrame, classes: npt.NDArray[np.int64],
                      legend=legend, show=key in SHOWN, **kw)
 
 
-def _lookup(values: pd.Series, table: Mapping[str, tuple[Any, ...]],
-            match: Callable[[object], str | None], *, fill_at: int = 1,
+def _lookup(keys: Sequence[str | None], table: Mapping[str, tuple[str, str]], *,
             opacity: float = 0.6, outline: str | None = "#666666",
             ) -> tuple[npt.NDArray[np.int64], list[Style], list[Category]]:
-    """Classes of a coded column through a colour table (unknown codes get one grey class)."""
-    keys = [match(v) for v in values]
-    used = [k for k in table if k in set(keys)]
-    styles = [Style(fill=table[k][fill_at], fill_opacity=opacity, color=outline, weight=0.5)
+    """Classes of features by key through a (label, fill) table, in the table's order.
+
+    Keys that are None or not in the table get one grey "other codes" class, last.
+    """
+    present = set(keys)
+    used = [k for k in table if k in present]
+    styles = [Style(fill=table[k][1], fill_opacity=opacity, color=outline, weight=0.5)
               for k in used]
-    legend = [Category(str(table[k][0]), st) for k, st in zip(used, styles, strict=True)]
+    legend = [Category(table[k][0], st) for k, st in zip(used, styles, strict=True)]
     index = {k: i for i, k in enumerate(used)}
-    if any(k is None for k in keys):
-        unknown = Style(fill="#cccccc", fill_opacity=opacity, color=outline, weight=0.5)
+    if any(k not in index for k in keys):
+        unknown = Style(fill=OTHER_COLOUR, fill_opacity=opacity, color=outline, weight=0.5)
         styles.append(unknown)
-        legend.append(Category("其他代码 other codes", unknown))
-    classes = np.array([index[k] if k is not None else len(used) for k in keys], dtype=np.int64)
-    return classes, styles or [Style()], legend
+        legend.append(Category(OTHER_LABEL, unknown))
+    numbers = np.array([index.get(k, len(used)) if k is not None else len(used) for k in keys],
+                       dtype=np.int64)
+    return numbers, styles or [Style()], legend
+
+
+def _classified(values: pd.Series, classification: classes.Classification
+                ) -> tuple[npt.NDArray[np.int64], list[Style], list[Category], list[str]]:
+    """Classes, styles and legend of a coded column through a classification table.
+
+    Names and fills come from :func:`planning.classes.styles` (the matching of the check);
+    the legend lists the classes present in the order of the table, "other codes" last. The
+    fourth value is each feature's class label (its code as written when none matches).
+    """
+    inverse, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
+    rows = classes.styles(uniques, classification)  # one row per distinct value
+    order = classes.table(classification)["code"]
+    known = rows.dropna(subset=["code"]).drop_duplicates("code").set_index("code")
+    table = {str(c): (str(known.at[c, "label"]), str(known.at[c, "colour"]))
+             for c in order if c in known.index}
+    keys = [None if pd.isna(c) else str(c) for c in rows["code"]]
+    numbers, styles, legend = _lookup(keys, table)
+    labels = np.array([str(label) if key is not None else display_text(raw)
+                       for key, label, raw in zip(keys, rows["label"], uniques, strict=True)],
+                      dtype=object)
+    return numbers[inverse], styles, legend, labels[inverse].tolist()
 
 
 # --- base layers ------------------------------------------------------------------------
@@ -125,49 +153,39 @@ def county(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
                  title="name_zh" if "name_zh" in frame.columns else None)
 
 
-def _class_names(codes: pd.Series, table: Mapping[str, tuple[Any, ...]]) -> list[str]:
-    """The display name of each class code (longest-prefix match), or the code as text."""
-    return [table[k][0] if (k := S.by_prefix(c, table)) else display_text(c) for c in codes]
-
-
-def urban_plan(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
-    """The urban master plan by GB 50137 class."""
+def urban_plan(ws: Mapping[str, pd.DataFrame],
+               classification: classes.Classification = "gb50137") -> LayerSpec | None:
+    """The urban master plan by class of ``classification`` (GB 50137 by default)."""
     frame = _frame(ws, "urban_plan")
     if frame is None or "class_code" not in frame.columns:
         return None
-    classes, styles, legend = _lookup(frame["class_code"], S.URBAN_CLASSES,
-                                      lambda c: S.by_prefix(c, S.URBAN_CLASSES))
-    frame["_class"] = _class_names(frame["class_code"], S.URBAN_CLASSES)
-    return _spec("urban_plan", frame, classes, styles, legend,
+    numbers, styles, legend, frame["_class"] = _classified(frame["class_code"], classification)
+    return _spec("urban_plan", frame, numbers, styles, legend,
                  fields=[("zone_id", "编号 id"), ("class_code", "用地代码 class code"),
                          ("_class", "用地类别 class")], title="_class", tooltip="_class")
 
 
-def landuse_plan(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
-    """The land-use master plan by TD/T 1024 class."""
+def landuse_plan(ws: Mapping[str, pd.DataFrame],
+                 classification: classes.Classification = "tdt1024") -> LayerSpec | None:
+    """The land-use master plan by class of ``classification`` (TD/T 1024 by default)."""
     frame = _frame(ws, "landuse_plan")
     if frame is None or "class_code" not in frame.columns:
         return None
-    classes, styles, legend = _lookup(frame["class_code"], S.LANDUSE_CLASSES,
-                                      lambda c: S.by_prefix(c, S.LANDUSE_CLASSES))
-    frame["_class"] = _class_names(frame["class_code"], S.LANDUSE_CLASSES)
+    numbers, styles, legend, frame["_class"] = _classified(frame["class_code"], classification)
     fields = [("patch_id", "编号 id"), ("class_code", "规划用途代码 class code"),
               ("_class", "规划用途 class"), ("landuse_zone", "土地用途区 land-use zone")]
-    return _spec("landuse_plan", frame, classes, styles, legend,
+    return _spec("landuse_plan", frame, numbers, styles, legend,
                  fields=[f for f in fields if f[0] in frame.columns], title="_class",
                  tooltip="_class")
 
 
 def control_zones(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
-    """Construction-control zones (GZQLXDM 010-040)."""
+    """Construction-control zones (GZQLXDM 010-040, the ``control_zones`` table)."""
     frame = _frame(ws, "control_zones")
     if frame is None or "zone_code" not in frame.columns:
         return None
-    codes = frame["zone_code"].map(display_text)
-    classes, styles, legend = _lookup(codes, S.CONTROL_ZONES,
-                                      lambda c: c if c in S.CONTROL_ZONES else None)
-    frame["_zone"] = [S.CONTROL_ZONES.get(c, (c,))[0] for c in codes]
-    return _spec("control_zones", frame, classes, styles, legend,
+    numbers, styles, legend, frame["_zone"] = _classified(frame["zone_code"], "control_zones")
+    return _spec("control_zones", frame, numbers, styles, legend,
                  fields=[("zone_id", "编号 id"), ("_zone", "管制区 zone")], title="_zone",
                  tooltip="_zone")
 
@@ -178,8 +196,8 @@ def control_lines(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
     if frame is None or "line_type" not in frame.columns:
         return None
     table = {k: (label, colour) for k, (label, colour, _, _) in S.CONTROL_LINES.items()}
-    classes, styles, legend = _lookup(frame["line_type"], table,
-                                      lambda c: c if c in table else None, outline=None)
+    numbers, styles, legend = _lookup([display_text(t) for t in frame["line_type"]], table,
+                                      outline=None)
     present = [k for k in table if k in set(frame["line_type"])]
     for i, k in enumerate(present):
         _, colour, opacity, width = S.CONTROL_LINES[k]
@@ -188,7 +206,7 @@ def control_lines(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
     frame["_type"] = [table.get(t, (display_text(t),))[0] for t in frame["line_type"]]
     fields = [(c, lab) for c, lab in [("line_id", "编号 id"), ("_type", "类型 type"),
                                       ("source", "来源 source")] if c in frame.columns]
-    return _spec("control_lines", frame, classes, styles, legend, fields=fields,
+    return _spec("control_lines", frame, numbers, styles, legend, fields=fields,
                  title="name_zh" if "name_zh" in frame.columns else "_type", tooltip="_type")
 
 
@@ -220,15 +238,16 @@ def roads(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
 
 # --- analyses -----------------------------------------------------------------------------
 
-def discrepancies(report: object) -> LayerSpec | None:
+def discrepancies(report: ConformityReport | None) -> LayerSpec | None:
     """Discrepancy patches of a conformity report by code; reservoir water and slivers apart.
 
     Only patches with a code (where both plans apply) are drawn; the report's patches that
-    lie in one plan only are left out of the map and counted in the log.
+    lie in one plan only are left out of the map and counted in the log. None without a
+    report.
     """
-    frame = getattr(report, "discrepancies", None)
-    if not isinstance(frame, gpd.GeoDataFrame) or "code" not in frame.columns:
+    if report is None:
         return None
+    frame = report.discrepancies
     coded = frame["code"].map(display_text) != ""
     if (~coded).any():
         log.info("meeting map: %d discrepancy patches without a code (one plan only) left "
@@ -243,8 +262,7 @@ def discrepancies(report: object) -> LayerSpec | None:
     table = dict(S.DISCREPANCY)
     table["reservoir"] = S.DISCREPANCY_RESERVOIR
     table["sliver"] = S.DISCREPANCY_SLIVER
-    classes, styles, legend = _lookup(pd.Series(keys), table,
-                                      lambda c: c if c in table else None, opacity=0.7,
+    numbers, styles, legend = _lookup([str(k) for k in keys], table, opacity=0.7,
                                       outline="#444444")
     frame["_class"] = [table.get(k, (k,))[0] for k in keys]
     if "sub_kind" in frame.columns:
@@ -259,7 +277,7 @@ def discrepancies(report: object) -> LayerSpec | None:
              ("landuse_zone", "土地用途区 land-use zone"), ("area_m2", "面积 area (m²)"),
              ("area_mu", "面积 area (亩 mu)"), ("area_ha", "面积 area (公顷 ha)")]
     fields = [f for f in names if f[0] in frame.columns]
-    return _spec("discrepancies", frame, classes, styles, legend, fields=fields,
+    return _spec("discrepancies", frame, numbers, styles, legend, fields=fields,
                  title="_class", tooltip="_class")
 
 
@@ -272,15 +290,24 @@ def _as_lines(value: object) -> str:
     return "\n".join(item.strip() for item in items if item.strip())
 
 
-def _verdicts(report: object) -> pd.DataFrame | None:
-    frame = getattr(report, "projects", None)
-    if not isinstance(frame, pd.DataFrame) or not {"project_id", "verdict"} <= set(frame):
+def verdicts(report: ConformityReport | None) -> pd.DataFrame | None:
+    """Each project's verdict and reasons (Chinese, one per line), index ``project_id``."""
+    if report is None:
         return None
+    frame = report.projects
     out = pd.DataFrame({"project_id": frame["project_id"].map(display_text),
-                        "verdict": frame["verdict"].map(display_text)})
-    column = "reasons_zh" if "reasons_zh" in frame else "reasons"
-    out["reasons"] = frame[column].map(_as_lines) if column in frame else ""
+                        "verdict": frame["verdict"].map(display_text),
+                        "reasons": frame["reasons_zh"].map(_as_lines)})
     return out.drop_duplicates("project_id").set_index("project_id")
+
+
+def checked_report(report: object) -> ConformityReport | None:
+    """The report, when it is a :class:`planning.conformity.ConformityReport` or None."""
+    if report is None or isinstance(report, ConformityReport):
+        return report
+    msg = (f"report must be a planning.ConformityReport (from planning.check_conformity(ws)) "
+           f"or None, got {type(report).__name__}.")
+    raise TypeError(msg)
 
 
 def sanitation_zones(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
@@ -305,19 +332,6 @@ def sanitation_zones(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
     return _spec("sanitation_zones", frame, classes, styles, legend,
                  fields=[f for f in names if f[0] in frame.columns], title=title,
                  tooltip=by or title, legend_title="责任单位 by department")
-
-
-def _parse_day(on: object) -> dt.date | None:
-    from planning._core.dates import parse_date  # noqa: PLC0415 - keeps import of webmap light
-
-    if on is None:
-        return None
-    try:
-        return parse_date(on, partial="end")
-    except ValueError as err:
-        msg = (f"on= must be a date such as '2011-12-17', a datetime.date or a pandas "
-               f"Timestamp; got {on!r} ({err}).")
-        raise InputError(msg) from err
 
 
 def layer_keys(keys: Sequence[str] | None) -> list[str]:

@@ -16,11 +16,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planning.conformity import ConformityReport
 from planning.ledger import Ledger
 from planning.webmap import _styles as S  # noqa: N812 - the colour tables
 from planning.webmap._escape import display_text
 from planning.webmap._layers import LayerSpec
-from planning.webmap._meeting import LAYERS, SHOWN, _frame, _verdicts
+from planning.webmap._meeting import LAYERS, SHOWN, _frame, verdicts
 from planning.webmap._styles import Category, Style
 
 log = logging.getLogger(__name__)
@@ -134,14 +135,14 @@ def _legend(has_verdicts: bool) -> list[Category]:
     return rows
 
 
-def projects(ws: Mapping[str, pd.DataFrame], report: object, day: dt.date
+def projects(ws: Mapping[str, pd.DataFrame], report: ConformityReport | None, day: dt.date
              ) -> LayerSpec | None:
     """Projects by status on ``day`` and by conformity verdict, with the ledger popup."""
     frame = _frame(ws, "projects")
     if frame is None or "project_id" not in frame.columns:
         return None
-    verdicts = _verdicts(report)
-    frame = _display_columns(frame, project_states(ws, day), verdicts)
+    checked = verdicts(report)
+    frame = _display_columns(frame, project_states(ws, day), checked)
     classes, styles = _classes(frame)
     names = [("project_id", "编号 ID"), ("_category", "类别 category"),
              ("township", "所属乡镇 township"), ("lead_department", "牵头单位 lead department"),
@@ -155,6 +156,6 @@ def projects(ws: Mapping[str, pd.DataFrame], report: object, day: dt.date
     search = [c for c in ("name_zh", "project_id", "name_en") if c in frame.columns]
     title = "name_zh" if "name_zh" in frame.columns else "project_id"
     return LayerSpec(key="projects", name=LAYERS["projects"], frame=frame, classes=classes,
-                     styles=styles, legend=_legend(verdicts is not None), fields=fields,
+                     styles=styles, legend=_legend(checked is not None), fields=fields,
                      title=title, tooltip=title, search=search, show="projects" in SHOWN,
                      labels=title, label_min_zoom=14)

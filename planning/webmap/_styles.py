@@ -1,19 +1,19 @@
-"""Styles of map features and the colour tables of the meeting map (kept here as data).
+"""Styles of map features and the colours of what is not a classification table.
 
-Plan colours follow the conventions Chinese planning maps use (urban land classes after
-GB 50137 / CJJ/T 97: residential yellow, public services magenta, commercial red,
-industrial brown, logistics purple, roads grey, utilities blue, green space green, water
-light blue); they are approximations for display, not a colour standard.
+The names and colours of plan classes (GB 50137, TD/T 1024, construction-control zones, ...)
+are not kept here: they come from the classification tables in ``planning/data/classes/``
+through :func:`planning.classes.styles`, so that a provincial table passed to the check
+changes the map alike. Kept here: project status, conformity verdicts, discrepancy codes,
+the three control lines, ramps, and the project vocabularies' display labels.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+from planning._core.colours import is_colour
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Style:
     def __post_init__(self) -> None:
         for name in ("fill", "color"):
             value = getattr(self, name)
-            if value is not None and not (isinstance(value, str) and _COLOUR.match(value)):
+            if value is not None and not is_colour(value):
                 msg = f"Colours are written #rrggbb, e.g. '#1f78b4'; got {value!r} for {name}."
                 raise ValueError(msg)
         numbers = [self.fill_opacity, self.weight, self.opacity, self.radius, self.line_width,
@@ -89,13 +89,6 @@ class Category:
     kind: str = "polygon"  # legend symbol: polygon, line or point
     extra: Mapping[str, str] = field(default_factory=dict)
 
-
-#: A qualitative palette (colour-blind friendly first, then more), cycled when needed.
-PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
-    "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
-)
 
 #: Sequential ramps (light to dark), five classes.
 RAMP_BLUE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -151,52 +144,6 @@ OCCUPIES = {"basic_farmland": "基本农田 basic farmland",
             "ecological": "生态用地 ecological land", "reservoir_water": "水库水面 reservoir water",
             "other": "其他 other"}
 
-#: GB 50137 urban land classes by longest prefix: label, fill.
-URBAN_CLASSES = {
-    "R": ("R 居住用地 residential", "#ffff4d"),
-    "A": ("A 公共管理与公共服务 public services", "#ff66cc"),
-    "B": ("B 商业服务业设施 commercial", "#ff3333"),
-    "M": ("M 工业用地 industrial", "#a0785a"),
-    "W": ("W 物流仓储 logistics", "#9966ff"),
-    "S": ("S 道路与交通设施 roads and transport", "#a6a6a6"),
-    "U": ("U 公用设施 utilities", "#3399cc"),
-    "G": ("G 绿地与广场 green space", "#33cc33"),
-    "H": ("H 建设用地 construction", "#e6a0a0"),
-    "E1": ("E1 水域 water", "#99ddff"),
-    "E2": ("E2 农林用地 agriculture and forestry", "#d9f0a3"),
-    "E": ("E 非建设用地 non-construction", "#e5f5e0"),
-}
-
-#: TD/T 1024 land-use plan classes by longest prefix: label, fill.
-LANDUSE_CLASSES = {
-    "11": ("11 耕地 cultivated", "#f7f7a1"),
-    "12": ("12 园地 garden", "#c2e699"),
-    "13": ("13 林地 forest", "#41ab5d"),
-    "14": ("14 牧草地 pasture", "#d9f0a3"),
-    "15": ("15 其他农用地 other agricultural", "#edf8e9"),
-    "211": ("211 城镇用地 urban", "#fb6a4a"),
-    "212": ("212 农村居民点 rural settlements", "#fcae91"),
-    "213": ("213 采矿用地 mining", "#b07850"),
-    "214": ("214 其他独立建设用地 other construction", "#e7a0a0"),
-    "226": ("226 水库水面 reservoir water", "#6baed6"),
-    "227": ("227 水工建筑 hydraulic structures", "#4292c6"),
-    "22": ("22 交通水利用地 transport", "#969696"),
-    "23": ("23 其他建设用地 other construction", "#d4b9da"),
-    "31": ("31 水域 water", "#c6dbef"),
-    "32": ("32 自然保留地 natural reserve", "#a1d99b"),
-    "1": ("1 农用地 agricultural", "#e5f5e0"),
-    "2": ("2 建设用地 construction", "#fcbba1"),
-    "3": ("3 其他土地 other", "#f0f0f0"),
-}
-
-#: Construction-control zones (GZQLXDM): label, fill.
-CONTROL_ZONES = {
-    "010": ("010 允许建设区 permitted", "#fc8d59"),
-    "020": ("020 有条件建设区 conditional", "#fee08b"),
-    "030": ("030 限制建设区 restricted", "#d9ef8b"),
-    "040": ("040 禁止建设区 prohibited", "#1a9850"),
-}
-
 #: Control lines: label, colour, fill opacity, width.
 CONTROL_LINES = {
     "permanent_basic_farmland": ("永久基本农田 permanent basic farmland", "#d4b000", 0.25, 2.0),
@@ -208,25 +155,3 @@ CONTROL_LINES = {
 #: Sanitation zone kinds.
 SANITATION_KIND = {"area": "片区 area", "road_section": "路段 road section",
                    "frontage": "门前 frontage"}
-
-
-def by_prefix(code: object, table: Mapping[str, tuple[Any, ...]]) -> str | None:
-    """Return the key of ``table`` that is the longest prefix of ``code`` (None if none).
-
-    Examples
-    --------
-    >>> [by_prefix(code, URBAN_CLASSES) for code in ("M1", "E12", "X")]
-    ['M', 'E1', None]
-    """
-    if not isinstance(code, str):
-        return None
-    best = None
-    for key in table:
-        if code.startswith(key) and (best is None or len(key) > len(best)):
-            best = key
-    return best
-
-
-def palette(n: int, colours: Sequence[str] = PALETTE) -> list[str]:
-    """Return ``n`` colours from a palette, cycling when there are more classes than colours."""
-    return [colours[i % len(colours)] for i in range(n)]
