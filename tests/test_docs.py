@@ -57,7 +57,7 @@ def test_example_runs(block_id: str, code: str, why: str | None, tmp_path: Path,
     (tmp_path / "maps").mkdir()
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": f"docs_{block_id}"}
-    exec(compile(code, block_id, "exec"), namespace)  # noqa: S102 - our own documentation
+    exec(compile(code, block_id, "exec"), namespace)
     written = [p for p in tmp_path.rglob("*") if p.is_file() and "layers" not in p.parts]
     if "save" in code or "to_excel" in code or "save_map" in code:
         assert written, f"{block_id} says it writes files but none appeared"
@@ -157,8 +157,8 @@ def test_every_exported_name_exists(module: str) -> None:
 def test_importing_planning_stays_cheap() -> None:
     code = ("import sys, planning; heavy = {'geopandas', 'pandas', 'shapely', 'folium'} "
             "& set(sys.modules); print(sorted(heavy))")
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
+    import subprocess
+    import sys
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -167,7 +167,7 @@ def test_importing_planning_stays_cheap() -> None:
 
 
 def test_version_matches_pyproject() -> None:
-    import tomllib  # noqa: PLC0415
+    import tomllib
 
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert planning.__version__ == meta["project"]["version"]
