@@ -776,6 +776,7 @@ def validate_workspace(ws: Workspace) -> list[Problem]:
                                 "Workspace(..., county=planning.County(...)) or add a 'county' "
                                 "layer with code, name_zh and name_en columns"))
         return problems
+    extent = county.extent()
     for name, frame in ws.layers.items():
         if frame.crs != county.pyproj_crs:
             problems.append(Problem(name, f"CRS {frame.crs} differs from the county's "
@@ -783,7 +784,7 @@ def validate_workspace(ws: Workspace) -> list[Problem]:
             continue
         bounds = frame.total_bounds
         if len(frame) and np.isfinite(bounds).all() and \
-                not county.extent().intersects(shapely.box(*bounds)):
+                not extent.intersects(shapely.box(*bounds)):
             problems.append(Problem(name, f"the layer lies more than "
                                     f"{county.extent_tolerance_m / 1000:g} km from {county}"))
     return problems
