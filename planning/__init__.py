@@ -28,7 +28,9 @@ _EXPORTS: dict[str, str] = {
     "SheetError": "planning._errors",
     "WorkspaceError": "planning._errors",
     "LayerFileError": "planning._errors",
-    # io and workspaces
+    # counties, io and workspaces
+    "County": "planning.county",
+    "TAIQIAN": "planning.county",
     "read_layer": "planning.io",
     "write_layer": "planning.io",
     "Workspace": "planning.workspace",
@@ -50,7 +52,7 @@ _EXPORTS: dict[str, str] = {
 
 #: submodules reachable as attributes (planning.overlay.intersection, ...)
 _SUBMODULES = {
-    "settings", "crs", "io", "workspace", "classes", "overlay", "conformity",
+    "settings", "county", "crs", "io", "workspace", "classes", "overlay", "conformity",
     "ledger", "sanitation", "assessment", "webmap", "reports", "datasets",
 }
 
@@ -79,6 +81,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         assessment,
         classes,
         conformity,
+        county,
         crs,
         datasets,
         io,
@@ -106,6 +109,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         check_projects,
         discrepancies,
     )
+    from planning.county import TAIQIAN, County
     from planning.io import read_layer, write_layer
     from planning.ledger import Briefing, Ledger
     from planning.reports import meeting_pack

@@ -66,14 +66,16 @@ def check_crs(frames: dict[str, gpd.GeoDataFrame]) -> None:
         listing = "; ".join(f"{n}: {crss[n].to_string()}" for n in [first_name, *differing])
         msg = (
             f"CRS mismatch between the layers ({listing}). Use to_crs() to reproject them to "
-            "one CRS, or read them with planning.read_layer(), which moves every layer to "
-            "planning.settings.working_crs."
+            "one CRS (the county's: gdf.to_crs(ws.county.crs)), or read them with "
+            "planning.read_layer(..., county=county), which moves every layer to the "
+            "county's CRS."
         )
         raise CRSError(msg)
     if first is not None and not first.is_projected:
         msg = (
             f"The layers are in a geographic CRS ({first.to_string()}); areas and distances "
-            "need a projected metric CRS. Use gdf.to_crs(planning.settings.working_crs)."
+            "need a projected metric CRS. Use gdf.to_crs(ws.county.crs), the county's "
+            "Gauss-Kruger CRS (planning.TAIQIAN.crs is EPSG:4548 for the sample)."
         )
         raise CRSError(msg)
 

@@ -73,16 +73,16 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from planning.io import read_layer  # noqa: PLC0415
+    """Read files into a workspace: into its county's CRS when the workspace exists and has
+    one; into a new workspace, in the Gauss-Kruger zone of the first file's data."""
     from planning.workspace import Workspace, open_workspace  # noqa: PLC0415
 
     target = Path(args.output)
     ws = open_workspace(target) if target.exists() else Workspace(name=args.name or target.stem)
     for spec in args.sources:
         path, _, name = spec.partition("=")
-        gdf = read_layer(path, encoding=args.encoding, crs=args.crs)
         layer = name or Path(path).stem
-        ws.add_layer(layer, gdf)
+        gdf = ws.read_layer(path, layer, encoding=args.encoding, crs=args.crs)
         report = gdf.attrs["planning_report"]
         print(f"{layer}: {len(gdf)} features from {path} ({len(report.problems)} notes)")
         for problem in report.problems:

@@ -2,7 +2,8 @@
 
 - Gauss-Kruger 3-degree zones of CGCS2000, Xian 1980 and Beijing 1954, with and without the
   zone number prefixed to the easting (EPSG:4548 is zone 39 without prefix, EPSG:4527 with it).
-- Detection of the zone from a longitude or from an 8-digit easting.
+- Detection of the zone from a longitude or from an 8-digit easting, and the working CRS of a
+  layer derived from its data (:func:`gk_crs_for`: the zone of the layer's centre longitude).
 - GCJ-02 ("Mars coordinates" of AMap/Gaode tiles) to and from WGS84, vectorised over arrays
   and over whole GeoDataFrames.
 
@@ -36,6 +37,9 @@ _FIRST_ZONE, _LAST_ZONE = 25, 45
 
 #: Datums pyproj cannot shift to CGCS2000 without local parameters.
 _LOCAL_DATUMS = ("Xian 1980", "Beijing 1954", "New Beijing")
+#: China in longitude/latitude (west, south, east, north), with a margin of about a degree:
+#: data or a county outside it is in the wrong CRS.
+CHINA_LONLAT = (73.0, 3.0, 136.0, 54.0)
 
 
 def gk_zone(lon: float) -> int:
@@ -112,6 +116,83 @@ def gk_zone_info(crs: pyproj.CRS) -> tuple[int, bool, Datum] | None:
         if without <= code < without + 21:
             return _FIRST_ZONE + code - without, False, datum  # type: ignore[return-value]
     return None
+
+
+def in_china(lon: float, lat: float) -> bool:
+    """True when a longitude/latitude lies in China (:data:`CHINA_LONLAT`).
+
+    Examples
+    --------
+    >>> in_china(115.85, 35.99), in_china(2.35, 48.86), in_china(35.99, 115.85)
+    (True, False, False)
+    """
+    west, south, east, north = CHINA_LONLAT
+    return bool(west <= lon <= east and south <= lat <= north)
+
+
+def lonlat_bounds(
+    frame: gpd.GeoDataFrame | gpd.GeoSeries,
+) -> tuple[float, float, float, float] | None:
+    """Bounds of a layer's geometries in CGCS2000 longitude/latitude (EPSG:4490).
+
+    Returns None when the layer has no CRS or no geometry. Coordinates the CRS cannot hold
+    (metres labelled as degrees, eastings in the wrong zone) give values outside China or
+    infinite ones, never an error.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> seat = gpd.GeoSeries([shapely.Point(397720, 3983363)], crs="EPSG:4548")
+    >>> [round(v, 2) for v in lonlat_bounds(seat)]
+    [115.87, 35.97, 115.87, 35.97]
+    """
+    geoms = np.asarray(frame.geometry.values if isinstance(frame, gpd.GeoDataFrame)
+                       else frame.values, dtype=object)
+    present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if frame.crs is None or len(present) == 0:
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(present))
+    to_lonlat = pyproj.Transformer.from_crs(frame.crs, 4490, always_xy=True)
+    try:
+        west, south, east, north = to_lonlat.transform_bounds(minx, miny, maxx, maxy,
+                                                              densify_pts=21)
+    except pyproj.exceptions.ProjError:
+        return (np.inf, np.inf, -np.inf, -np.inf)
+    return float(west), float(south), float(east), float(north)
+
+
+def gk_crs_for(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
+    """The working CRS derived from the data: the CGCS2000 3-degree Gauss-Kruger zone (no
+    prefix) of the layer's centre longitude.
+
+    This is what :func:`planning.read_layer` moves a layer to when no county is given (as
+    osmnx derives a projection from the data).
+
+    Raises
+    ------
+    CRSError
+        The layer has no CRS or no geometry, or its centre lies outside China.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> lonlat = gpd.GeoSeries([shapely.box(115.6, 35.8, 116.1, 36.1)], crs="EPSG:4490")
+    >>> gk_crs_for(lonlat).to_epsg(), gk_crs_for(lonlat.translate(-3.0)).to_epsg()
+    (4548, 4547)
+    """
+    bounds = lonlat_bounds(frame)
+    if bounds is None:
+        msg = ("A working CRS is derived from a layer's coordinates, and this layer has "
+               + ("no CRS." if frame.crs is None else "no geometry.")
+               + " Pass the CRS to use (to_crs=..., or a county with county=...).")
+        raise CRSError(msg)
+    lon, lat = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    if not (np.isfinite([lon, lat]).all() and in_china(lon, lat)):
+        msg = (f"The layer's centre ({lon:.3f}, {lat:.3f} in longitude/latitude) lies outside "
+               "China, so no Gauss-Kruger zone can be derived from it: the CRS is probably "
+               "wrong (pass crs=...) or the axes are swapped (swap_xy=True).")
+        raise CRSError(msg)
+    return gk_crs(gk_zone(lon))
 
 
 def check_datum(crs: pyproj.CRS, *, source: str = "layer") -> None:

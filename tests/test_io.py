@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -149,9 +150,57 @@ def test_layer_far_from_the_county_is_reported(tmp_path: Path):
     far = gpd.GeoDataFrame(geometry=[shapely.box(121.4, 31.2, 121.5, 31.3)], crs="EPSG:4490")
     path = tmp_path / "shanghai.geojson"
     far.to_file(path)
-    with pytest.raises(InputError, match="far from the county"):
+    with pytest.raises(InputError, match="far from the county 台前县") as info:
+        read_layer(path, county=planning.TAIQIAN)
+    assert "121.450 E, 31.250 N" in str(info.value)
+    assert len(read_layer(path, county=planning.TAIQIAN, check_extent=False)) == 1
+    # without a county, a layer in China is read into the zone of its own centre (40)
+    assert read_layer(path).crs.to_epsg() == 4549
+
+
+def test_tolerance_of_the_county_extent(tmp_path: Path):
+    # 0.5 degrees (about 45 km) east of Taiqian's bounds: within the 50 km tolerance
+    near = gpd.GeoDataFrame(geometry=[shapely.box(116.6, 36.0, 116.7, 36.1)], crs="EPSG:4490")
+    path = tmp_path / "near.geojson"
+    near.to_file(path)
+    assert read_layer(path, county=planning.TAIQIAN).crs.to_epsg() == 4548
+    strict = dataclasses.replace(planning.TAIQIAN, extent_tolerance_m=10_000)
+    with pytest.raises(InputError, match="more than 10 km away"):
+        read_layer(path, county=strict)
+
+
+def test_layer_outside_china_is_refused_without_a_county(tmp_path: Path):
+    paris = gpd.GeoDataFrame(geometry=[shapely.box(2.3, 48.8, 2.4, 48.9)], crs="EPSG:4490")
+    path = tmp_path / "paris.geojson"
+    paris.to_file(path)
+    with pytest.raises(CRSError, match=r"outside China.*CRS is probably wrong"):
         read_layer(path)
-    assert len(read_layer(path, check_extent=False)) == 1
+    # metres labelled as degrees: the usual wrong .prj
+    metres = patches().set_crs("EPSG:4490", allow_override=True)
+    metres.to_file(tmp_path / "metres.gpkg")
+    with pytest.raises(CRSError, match="outside China"):
+        read_layer(tmp_path / "metres.gpkg")
+    # an explicit target still needs the data in China, unless asked not to check
+    with pytest.raises(CRSError, match="outside China"):
+        read_layer(path, to_crs="EPSG:3857")
+    assert read_layer(path, to_crs="EPSG:3857", check_extent=False).crs.to_epsg() == 3857
+
+
+def test_the_working_crs_comes_from_the_county_the_data_or_to_crs(tmp_path: Path):
+    lonlat = patches().to_crs("EPSG:4490")
+    path = tmp_path / "taiqian.geojson"
+    lonlat.to_file(path)
+    derived = read_layer(path)
+    assert derived.crs.to_epsg() == 4548  # zone 39, from the data's centre longitude
+    assert "derived from the data" in derived.attrs["planning_report"].crs_reason
+    west = lonlat.translate(-3.0)  # the same patches in zone 38
+    west.to_file(tmp_path / "west.geojson")
+    assert read_layer(tmp_path / "west.geojson").crs.to_epsg() == 4547
+    by_county = read_layer(path, county=planning.TAIQIAN)
+    assert "county 410927" in by_county.attrs["planning_report"].crs_reason
+    assert read_layer(path, county=planning.TAIQIAN, to_crs="EPSG:4547").crs.to_epsg() == 4547
+    with pytest.raises(TypeError, match=r"planning\.County"):
+        read_layer(path, county="410927")  # type: ignore[arg-type]
 
 
 def test_xian80_data_is_refused_not_shifted(tmp_path: Path):

@@ -6,6 +6,8 @@ must run, elsewhere they are skipped when the URL is unset.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -359,6 +361,42 @@ def test_open_a_schema_not_written_by_planning(url: str, schema: str, engine: ob
     # the first patch: about 0.01 x 0.01 degrees at 36 N
     assert 0.9e6 < float(layer.area.iloc[0]) < 1.1e6
     assert ws["units"].to_dict("records") == [{"code": "410927", "n": 9, "share": 0.5}]
+
+
+def test_the_county_survives_postgis(url: str, schema: str, engine: object,
+                                     sample_ro: Workspace) -> None:
+    west = dataclasses.replace(planning.TAIQIAN, code="410999", name_zh="西县", name_en="Xi",
+                               crs="EPSG:4547", extent_tolerance_m=12_345.0)
+    ws = Workspace({"townships": sample_ro["townships"].to_crs(west.crs)}, county=west)
+    ws.save(url, schema=schema)
+    stored = dict(_sql(engine, f'SELECT key, value FROM "{schema}".workspace_meta'))
+    assert json.loads(str(stored["county"]))["code"] == "410999"
+    again = planning.open_workspace(url, schema=schema)
+    assert again.county == west
+    assert again.crs_name == "EPSG:4547"
+    with pytest.raises(WorkspaceError, match="holds the workspace of county 西县"):
+        planning.open_workspace(url, schema=schema, county=planning.TAIQIAN)
+
+
+def test_a_foreign_schema_opened_as_a_county(url: str, schema: str, engine: object) -> None:
+    _sql(engine, f"""
+        CREATE SCHEMA "{schema}";
+        CREATE TABLE "{schema}".xzq ("XZQDM" text, "XZQMC" text, geom geometry(Polygon, 4490));
+        INSERT INTO "{schema}".xzq VALUES ('410927', '台前县', ST_GeomFromText(
+            'POLYGON((115.7 35.9, 115.9 35.9, 115.9 36.0, 115.7 36.0, 115.7 35.9))', 4490));
+        CREATE TABLE "{schema}".roads (id int, geom geometry(LineString, 4527));
+        INSERT INTO "{schema}".roads VALUES (1, ST_GeomFromText(
+            'LINESTRING(39397720 3983363, 39398720 3983363)', 4527));""")
+    ws = planning.open_workspace(url, schema=schema, county=planning.TAIQIAN)
+    assert ws.county is planning.TAIQIAN
+    assert {name: frame.crs.to_epsg() for name, frame in ws.layers.items()} == {
+        "roads": 4548, "xzq": 4548}
+    assert float(ws["roads"].length.iloc[0]) == pytest.approx(1000.0, abs=1e-6)
+    west = dataclasses.replace(planning.TAIQIAN, crs="EPSG:4547")
+    assert planning.open_workspace(url, schema=schema, county=west).crs_name == "EPSG:4547"
+    plain = planning.open_workspace(url, schema=schema)  # no county: the zone of the data
+    assert plain.county is None
+    assert plain.crs_name == "EPSG:4548"
 
 
 def test_errors_are_clear(url: str, schema: str, engine: object,

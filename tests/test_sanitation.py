@@ -229,7 +229,7 @@ def test_inputs_are_not_modified(zones: gpd.GeoDataFrame, area: gpd.GeoDataFrame
     before_z, before_a = zones.copy(), area.copy()
     check_coverage(zones, area)
     check_owners(zones, area=area)
-    unit_grid(area, zones=zones)
+    unit_grid(area, zones=zones, county=planning.TAIQIAN)
     assert_geodataframe_equal(zones, before_z)
     assert_geodataframe_equal(area, before_a)
 
@@ -389,7 +389,7 @@ def test_unit_grid_reconciles_and_codes(area: gpd.GeoDataFrame, zones: gpd.GeoDa
     odd = gpd.GeoDataFrame(geometry=[Polygon([
         (X0 + 5, Y0 + 5), (X0 + 290, Y0 + 30), (X0 + 260, Y0 + 190), (X0 + 20, Y0 + 170)])],
         crs=CRS)
-    grid = unit_grid(odd, cell_m2=2_500, zones=zones)
+    grid = unit_grid(odd, cell_m2=2_500, zones=zones, county=planning.TAIQIAN)
     assert grid.crs == odd.crs
     assert grid["area_m2"].sum() == pytest.approx(odd.area.iloc[0], rel=1e-9)
     assert grid.area.to_numpy() == pytest.approx(grid["area_m2"].to_numpy())
@@ -412,7 +412,8 @@ def test_unit_grid_reconciles_and_codes(area: gpd.GeoDataFrame, zones: gpd.GeoDa
 
 def test_unit_grid_majority_zone_matches_overlay(area: gpd.GeoDataFrame,
                                                  zones: gpd.GeoDataFrame) -> None:
-    grid = unit_grid(area, cell_m2=1_600, zones=zones)  # 40 m cells straddle the blocks
+    grid = unit_grid(area, cell_m2=1_600, zones=zones,  # 40 m cells straddle the blocks
+                     county=planning.TAIQIAN)
     pieces = gpd.overlay(grid[["code", "geometry"]], zones[["zone_id", "department",
                                                              "geometry"]],
                          how="intersection", keep_geom_type=True)
@@ -433,16 +434,28 @@ def test_unit_grid_majority_zone_matches_overlay(area: gpd.GeoDataFrame,
 
 
 def test_unit_grid_without_zones_and_bad_input(area: gpd.GeoDataFrame) -> None:
-    grid = unit_grid(area)
+    grid = unit_grid(area, county=planning.TAIQIAN)
     assert len(grid) == 6
     assert grid["zone_id"].isna().all()
     assert (grid["zone_share"] == 0).all()
+    assert grid["code"].iloc[0] == "410927000001"
     with pytest.raises(InputError, match="cell_m2"):
-        unit_grid(area, cell_m2=0)
+        unit_grid(area, cell_m2=0, county=planning.TAIQIAN)
     with pytest.raises(CRSError):
-        unit_grid(area.to_crs("EPSG:4490"))
+        unit_grid(area.to_crs("EPSG:4490"), county=planning.TAIQIAN)
     custom = unit_grid(area.geometry, county_code="410901")
     assert custom["code"].iloc[0] == "410901000001"
+
+
+def test_unit_grid_needs_a_county_code(area: gpd.GeoDataFrame) -> None:
+    with pytest.raises(InputError, match=r"county=ws\.county .* or county_code="):
+        unit_grid(area)
+    with pytest.raises(InputError, match="6 digits"):
+        unit_grid(area, county_code="4109")
+    with pytest.raises(InputError, match="differ"):
+        unit_grid(area, county=planning.TAIQIAN, county_code="410901")
+    same = unit_grid(area, county=planning.TAIQIAN, county_code="410927")
+    assert same["code"].str.startswith("410927").all()
 
 
 # --------------------------------------------------------------------------------------------
@@ -726,7 +739,8 @@ def test_sample_owners_list_every_problem(sample_ro: planning.Workspace) -> None
 
 def test_sample_grid_and_scores(sample_ro: planning.Workspace) -> None:
     zones, area = sample_ro["sanitation_zones"], sample_ro["builtup_area"]
-    grid = unit_grid(area, zones=zones)
+    grid = unit_grid(area, zones=zones, county=sample_ro.county)
+    assert grid["code"].str.startswith("410927").all()
     assert grid["area_m2"].sum() == pytest.approx(area.area.sum(), rel=1e-9)
     assert grid["zone_id"].notna().all()  # the 1,200 m2 gap never holds most of a cell
     assert set(grid["zone_id"]) <= set(zones["zone_id"])

@@ -102,6 +102,7 @@ def test_round_trip_in_every_format(sample_ro, tmp_path, target):
     again = open_workspace(path)
     assert list(again.layers) == list(sample_ro.layers)
     assert again.name == sample_ro.name
+    assert again.county == sample_ro.county == planning.TAIQIAN
     # File Geodatabases keep coordinates on a 0.1 mm grid
     assert sample_ro.compare(again, tolerance=1e-3 if target.endswith(".gdb") else 1e-9) == []
 

@@ -29,7 +29,16 @@ from shapely.errors import GEOSException
 from planning import settings
 from planning._core.geometry import polygonal_part
 from planning._errors import CRSError, InputError, LayerFileError, Problem
-from planning.crs import check_datum, gk_crs, gk_zone_info, zone_from_easting
+from planning.county import County
+from planning.crs import (
+    check_datum,
+    gk_crs,
+    gk_crs_for,
+    gk_zone_info,
+    in_china,
+    lonlat_bounds,
+    zone_from_easting,
+)
 from planning.io._encoding import cut_name, detect_shapefile_encoding, field_names
 from planning.io._fields import map_fields
 from planning.io._write import list_layers
@@ -53,7 +62,8 @@ class LayerReport:
     encoding : str or None
         Text encoding used for a Shapefile's .dbf, and ``encoding_reason`` why.
     crs_in, crs_out : str
-        CRS of the file (after any correction) and of the result.
+        CRS of the file (after any correction) and of the result, and ``crs_reason`` why
+        the result is in that CRS (given by ``to_crs``, the county's, or derived from the data).
     fields : dict
         Standard field name -> toolkit column added (originals are kept).
     repaired : list of int
@@ -67,6 +77,7 @@ class LayerReport:
     encoding_reason: str = ""
     crs_in: str = ""
     crs_out: str = ""
+    crs_reason: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     repaired: list[int] = field(default_factory=list)
     empty: list[int] = field(default_factory=list)
@@ -79,7 +90,8 @@ class LayerReport:
         log.log(level, "%s", self.problems[-1])
 
     def __str__(self) -> str:
-        lines = [f"{self.source}: CRS {self.crs_in} -> {self.crs_out}"]
+        lines = [f"{self.source}: CRS {self.crs_in} -> {self.crs_out}"
+                 + (f" ({self.crs_reason})" if self.crs_reason else "")]
         if self.encoding:
             lines.append(f"  encoding {self.encoding} ({self.encoding_reason})")
         if self.fields:
@@ -100,10 +112,11 @@ def read_layer(
     crs: Any = None,
     field_map: Mapping[str, str] | None = None,
     swap_xy: bool = False,
-    check_extent: bool = True,
+    county: County | None = None,
     to_crs: Any = None,
+    check_extent: bool = True,
 ) -> gpd.GeoDataFrame:
-    """Read a layer into the toolkit's schema and the working metric CRS.
+    """Read a layer into the toolkit's schema and a metric working CRS.
 
     Shapefile, GeoPackage, GeoJSON and File Geodatabase are read. The file is never changed.
 
@@ -115,8 +128,13 @@ def read_layer(
     - CRS: a file without one needs ``crs=``; ``crs=`` also overrides a wrong ``.prj``.
       Eastings with a zone prefix (8 digits) under a CRS without it, and the reverse, are
       recognised and corrected; Xian 1980 / Beijing 1954 data is refused with an explanation.
-      Swapped axes and layers far from the county are reported (``swap_xy=True`` swaps).
-      The result is in ``to_crs`` (default ``planning.settings.working_crs``).
+      Swapped axes are reported (``swap_xy=True`` swaps them).
+    - Working CRS and extent: with a ``county`` (a :class:`planning.County`) the layer goes
+      to ``county.crs`` and must reach within ``county.extent_tolerance_m`` of the county's
+      bounds. Without one it goes to the CGCS2000 3-degree Gauss-Kruger zone of its own
+      centre longitude (:func:`planning.crs.gk_crs_for`) and must lie in China. ``to_crs``
+      chooses the CRS explicitly (the extent is still checked). A layer far away means a
+      wrong CRS or swapped axes, and is refused unless ``check_extent=False``.
     - Invalid geometries are made valid and counted; empty or missing geometries and duplicate
       ids are reported. ``gdf.attrs["planning_report"]`` holds the :class:`LayerReport`.
 
@@ -137,10 +155,12 @@ def read_layer(
         Extra ``{"FIELD": "toolkit_name"}`` pairs, tried before the standard ones.
     swap_xy : bool
         Swap x and y (for files written with latitude first).
-    check_extent : bool
-        Report a layer that lies far from the county (``settings.county_bounds_lonlat``).
+    county : planning.County, optional
+        The county the layer belongs to: its CRS is the target, its bounds the extent check.
     to_crs : optional
-        Target CRS; default ``planning.settings.working_crs``.
+        Target CRS, overriding the county's (or the one derived from the data).
+    check_extent : bool
+        Refuse a layer that lies far from the county (or, without a county, outside China).
 
     Returns
     -------
@@ -151,25 +171,32 @@ def read_layer(
     >>> import planning, tempfile, pathlib
     >>> tmp = pathlib.Path(tempfile.mkdtemp()) / "t.gpkg"
     >>> _ = planning.load_sample()["townships"].to_crs(4490).to_file(tmp)
-    >>> gdf = read_layer(tmp)
+    >>> gdf = read_layer(tmp, county=planning.TAIQIAN)
     >>> gdf.crs.to_epsg(), len(gdf)
     (4548, 9)
+    >>> read_layer(tmp).crs.to_epsg()  # no county: the zone of the data's centre, 39
+    4548
     """
     src = Path(path)
     if not src.exists():
         msg = f"No such file or folder: {src}"
         raise LayerFileError(msg)
-    target_crs = pyproj.CRS.from_user_input(to_crs or settings.working_crs)
+    if county is not None and not isinstance(county, County):
+        msg = f"county must be a planning.County, got {type(county).__name__}."
+        raise TypeError(msg)
     name = _pick_layer(src, layer)
     report = LayerReport(source=f"{src}" + (f" [{name}]" if name is not None else ""))
     enc = _resolve_encoding(src, encoding, report)
     frame = _read_frame(src, name, enc, report)
     fatal: list[Problem] = []
-    frame = _fix_crs(frame, crs, swap_xy, report, fatal)
+    frame = _fix_crs(frame, crs, swap_xy, report, fatal, county=county)
+    if not fatal and check_extent:
+        _check_extent(frame, county, report, fatal)
     if not fatal:
-        frame = frame.to_crs(target_crs)
-        if check_extent:
-            _check_extent(frame, report, fatal)
+        target_crs = _target_crs(frame, county, to_crs, report, fatal)
+        if target_crs is not None:
+            frame = frame.to_crs(target_crs)
+            report.crs_out = target_crs.to_string()
     frame = repair_geometries(frame, report)
     frame, report.fields = map_fields(frame, field_map)
     _check_ids(frame, report)
@@ -178,7 +205,6 @@ def read_layer(
         kind = CRSError if any("CRS" in p.message or "swapped" in p.message
                                for p in fatal) else InputError
         raise kind(f"{src} cannot be read as it is.", problems)
-    report.crs_out = target_crs.to_string()
     frame.attrs["planning_report"] = report
     return frame
 
@@ -307,7 +333,7 @@ def _build_geometry(geom: Any, row: int, report: LayerReport) -> Any:
         return None
 
 
-def _guess_crs_hint(frame: gpd.GeoDataFrame) -> str:
+def _guess_crs_hint(frame: gpd.GeoDataFrame, county: County | None) -> str:
     geoms = frame.geometry.values
     present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     if len(present) == 0:
@@ -321,14 +347,18 @@ def _guess_crs_hint(frame: gpd.GeoDataFrame) -> str:
         return (f" The eastings carry zone prefix {zone}: if the datum is CGCS2000 try "
                 f"crs='EPSG:{code}'.")
     if 100_000 <= minx <= 900_000 and 1_000_000 <= miny <= 6_000_000:
-        return (" The coordinates look like 6-digit Gauss-Kruger eastings: for CGCS2000 zone "
-                "39 (central meridian 117 E, Taiqian) try crs='EPSG:4548'.")
+        if county is not None:
+            return (" The coordinates look like 6-digit Gauss-Kruger eastings: if they are in "
+                    f"the county's CRS try crs={county.crs!r}.")
+        return (" The coordinates look like 6-digit Gauss-Kruger eastings: give the zone's "
+                "CRS, e.g. crs='EPSG:4548' for CGCS2000 zone 39 (central meridian 117 E, "
+                "Taiqian).")
     return ""
 
 
 def _fix_crs(
     frame: gpd.GeoDataFrame, crs: Any, swap_xy: bool, report: LayerReport,
-    fatal: list[Problem],
+    fatal: list[Problem], *, county: County | None,
 ) -> gpd.GeoDataFrame:
     if crs is not None:
         if frame.crs is not None:
@@ -337,7 +367,7 @@ def _fix_crs(
     if frame.crs is None:
         fatal.append(Problem(report.source, (
             "the layer has no CRS (a Shapefile without .prj?). Pass crs=... to say what the "
-            "coordinates are, or add the .prj file." + _guess_crs_hint(frame))))
+            "coordinates are, or add the .prj file." + _guess_crs_hint(frame, county))))
         return frame
     check_datum(frame.crs, source=report.source)
     if swap_xy:
@@ -388,22 +418,59 @@ def _fix_gk_prefix(
     return frame
 
 
-def _check_extent(frame: gpd.GeoDataFrame, report: LayerReport, fatal: list[Problem]) -> None:
+def _target_crs(
+    frame: gpd.GeoDataFrame, county: County | None, to_crs: Any, report: LayerReport,
+    fatal: list[Problem],
+) -> pyproj.CRS | None:
+    """The CRS the layer goes to: ``to_crs``, the county's, or the one of its own data."""
+    if to_crs is not None:
+        report.crs_reason = "given by to_crs="
+        return pyproj.CRS.from_user_input(to_crs)
+    if county is not None:
+        report.crs_reason = f"the CRS of county {county.code} {county.name_zh}"
+        return county.pyproj_crs
+    own: pyproj.CRS = frame.crs
+    if lonlat_bounds(frame) is None and own.is_projected:
+        report.crs_reason = "the file's own (no geometry to derive a zone from)"
+        return own
+    try:
+        derived = gk_crs_for(frame)
+    except CRSError as err:
+        fatal.append(Problem(report.source, f"{err} Or pass county=... or to_crs=..."))
+        return None
+    report.crs_reason = (f"derived from the data: {derived.name}, the zone of its centre; "
+                         "county=... or to_crs=... chooses it")
+    log.info("%s: working CRS %s", report.source, report.crs_reason)
+    return derived
+
+
+def _check_extent(
+    frame: gpd.GeoDataFrame, county: County | None, report: LayerReport, fatal: list[Problem],
+) -> None:
+    """Refuse a layer far from its county (or, without a county, outside China)."""
+    bounds = lonlat_bounds(frame)
+    if bounds is None:
+        return
+    lon, lat = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    where = (f"its centre is at {lon:.3f} E, {lat:.3f} N" if np.isfinite([lon, lat]).all()
+             else "its coordinates are not valid in its CRS")
+    fix = ("The CRS is probably wrong (pass crs=...), or the axes are swapped (swap_xy=True); "
+           "check_extent=False reads it anyway.")
+    if county is None:
+        if not (np.isfinite([lon, lat]).all() and in_china(lon, lat)):
+            fatal.append(Problem(report.source, f"the layer lies outside China: {where}. {fix}"))
+        return
     geoms = frame.geometry.values
     present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    if len(present) == 0:
-        return
-    west, south, east, north = settings.county_bounds_lonlat
-    county = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4490")
-    county_box = county.to_crs(frame.crs).iloc[0].buffer(settings.extent_tolerance_m)
-    bounds = shapely.box(*shapely.total_bounds(present))
-    if not county_box.intersects(bounds):
-        lonlat = gpd.GeoSeries([bounds.centroid], crs=frame.crs).to_crs("EPSG:4490").iloc[0]
+    box = shapely.box(*shapely.total_bounds(present))
+    if not (np.isfinite(shapely.total_bounds(present)).all()
+            and county.extent(frame.crs).intersects(box)):
+        c_lon, c_lat = county.center_lonlat
         fatal.append(Problem(report.source, (
-            f"the layer lies far from the county: its centre is at {lonlat.x:.3f} E, "
-            f"{lonlat.y:.3f} N, the county at about {(west + east) / 2:.2f} E, "
-            f"{(south + north) / 2:.2f} N. The CRS is probably wrong (pass crs=...), or the "
-            "axes are swapped (swap_xy=True); check_extent=False reads it anyway.")))
+            f"the layer lies far from the county {county.name_zh} ({county.name_en}): {where}, "
+            f"the county at about {c_lon:.2f} E, {c_lat:.2f} N (more than "
+            f"{county.extent_tolerance_m / 1000:g} km away). {fix} Or the layer belongs to "
+            "another county (county=...).")))
 
 
 def repair_geometries(frame: gpd.GeoDataFrame, report: LayerReport) -> gpd.GeoDataFrame:

@@ -17,8 +17,9 @@ How a workspace is stored
 - Dates are ``date`` columns (``timestamp`` when a column holds times of day), integers
   ``bigint``, floats ``double precision``, text ``text``, booleans ``boolean``.
 - A table ``workspace_meta`` (``key``, ``value``, as in the GeoPackage) holds the workspace
-  name, the CRS, the order of layers and tables and, for each of them, its table, its
-  columns and their pandas dtypes, so a round trip returns equal frames.
+  name, its county (key ``county``: the :class:`planning.County` profile as JSON, empty for
+  a workspace without one), the CRS, the order of layers and tables and, for each of them,
+  its table, its columns and their pandas dtypes, so a round trip returns equal frames.
 
 A save runs in one transaction: every table is written, indexed, and the metadata replaced,
 or nothing changes. Saving over a schema that holds a workspace replaces that workspace (its
@@ -27,9 +28,10 @@ and a name clash with one of them is an error. Concurrent saves to one schema ar
 with an advisory lock.
 
 Opening a schema that was not written by this module (a bureau's own database) reads every
-table with a geometry column as a layer (moved to the workspace's county CRS, invalid
-geometries repaired and standard field names mapped, as :func:`planning.read_layer` does)
-and every other table as a table.
+table with a geometry column as a layer (moved to ``to_crs``, which
+:func:`planning.open_workspace` sets to the county's CRS; invalid geometries repaired and
+standard field names mapped, as :func:`planning.read_layer` does) and every other table as a
+table.
 """
 
 from __future__ import annotations

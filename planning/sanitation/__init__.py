@@ -12,8 +12,9 @@ inputs and returns new (Geo)DataFrames with documented columns:
   that reconcile: covered + gaps = area).
 - :func:`check_owners` -> :class:`OwnersReport` (per department and township, zones with no
   department, roads with no responsible zone, departments with no zone).
-- :func:`unit_grid` -> the unit grid clipped to the area, each cell with its code and the zone
-  and department responsible for most of it.
+- :func:`unit_grid` -> the unit grid clipped to the area, each cell with its code (the
+  county's code, ``county=ws.county``, and a sequence) and the zone and department
+  responsible for most of it.
 - :func:`read_inspections` -> :class:`Inspections` (the good rows and every bad row reported).
 - :func:`zone_scores`, :func:`unit_scores`, :func:`hot_spots` -> scores over a period.
 

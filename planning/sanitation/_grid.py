@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from planning import settings
 from planning._core.geometry import polygonal
 from planning._errors import InputError
 from planning._validate import check_crs, require_frame
+from planning.county import County, check_code
 from planning.sanitation._geometry import (
     MAX_CELLS,
     area_geometry,
@@ -26,12 +26,29 @@ from planning.sanitation._geometry import (
 # unit grid
 
 
+def _county_code(county: County | None, county_code: str | None) -> str:
+    """The code prefixed to the cells: the county's, or the one given."""
+    if county is not None and not isinstance(county, County):
+        msg = f"county must be a planning.County, got {type(county).__name__}."
+        raise TypeError(msg)
+    if county is None and county_code is None:
+        msg = ("unit_grid() numbers the cells with the county code: pass county=ws.county "
+               "(for the sample planning.TAIQIAN) or county_code='410927'.")
+        raise InputError(msg)
+    if county is not None and county_code is not None and county.code != county_code:
+        msg = (f"unit_grid() got county {county} and county_code {county_code!r}, which "
+               "differ; pass one of them.")
+        raise InputError(msg)
+    return county.code if county is not None else check_code(county_code)
+
+
 
 def unit_grid(
     area: gpd.GeoDataFrame | gpd.GeoSeries,
     *,
     cell_m2: float = 10_000,
     zones: gpd.GeoDataFrame | None = None,
+    county: County | None = None,
     county_code: str | None = None,
     id_column: str = "zone_id",
 ) -> gpd.GeoDataFrame:
@@ -48,9 +65,12 @@ def unit_grid(
         Area of a whole cell in square metres.
     zones : geopandas.GeoDataFrame, optional
         Sanitation zones in the same CRS; each cell gets the zone covering most of it.
+    county : planning.County, optional
+        The county the area lies in (``ws.county`` for a workspace's area); its code is
+        prefixed to the cell codes.
     county_code : str, optional
-        Six-digit county code prefixed to the cell codes; by default
-        ``planning.settings.county_code`` (410927, Taiqian).
+        The six-digit county code instead of a county (``"410927"``). One of ``county`` and
+        ``county_code`` is required.
     id_column : str, default "zone_id"
         Column of ``zones`` holding the zone ids.
 
@@ -72,7 +92,8 @@ def unit_grid(
     >>> zones = gpd.GeoDataFrame(
     ...     {"zone_id": ["Z1", "Z2"], "department": ["D01", "D02"], "township": ["城关镇"] * 2},
     ...     geometry=[box(0, 0, 130, 100), box(130, 0, 250, 100)], crs="EPSG:4548")
-    >>> grid = unit_grid(area, zones=zones)
+    >>> import planning
+    >>> grid = unit_grid(area, zones=zones, county=planning.TAIQIAN)
     >>> grid[["code", "area_m2", "whole", "zone_id", "zone_share"]].to_dict("records")
     ... # doctest: +NORMALIZE_WHITESPACE
     [{'code': '410927000001', 'area_m2': 10000.0, 'whole': True, 'zone_id': 'Z1',
@@ -89,7 +110,7 @@ def unit_grid(
     if not (isinstance(cell_m2, int | float) and math.isfinite(cell_m2) and cell_m2 > 0):
         msg = f"cell_m2 must be a positive area in square metres, got {cell_m2!r}."
         raise InputError(msg)
-    code = settings.county_code if county_code is None else str(county_code)
+    code = _county_code(county, county_code)
     zone_frame = None
     if zones is not None:
         zone_frame = check_zones(zones, "zones", id_column=id_column)
