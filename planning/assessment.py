@@ -45,7 +45,7 @@ import pandas as pd
 from planning._core.dates import DateLike, PeriodLike, as_of, period_bounds
 from planning._core.fonts import cjk_font
 from planning._errors import InputError
-from planning.io import atomic_output
+from planning.io import Column, Table, atomic_output, write_workbook
 from planning.ledger import Ledger
 
 if TYPE_CHECKING:
@@ -128,31 +128,32 @@ class Assessment:
         return fig
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
-        """Write the ranking, reward and accountability lists as a workbook (atomically)."""
-        from openpyxl import Workbook  # noqa: PLC0415  (heavy; only needed to write)
+        """Write the ranking, reward and accountability lists as a workbook (atomically).
 
-        headers = {
-            "rank": "名次", "unit": "责任单位", "kind": "类型", "nodes": "考核节点",
-            "nodes_on_time": "按期完成", "nodes_done_late": "逾期完成", "nodes_open": "未完成",
-            "nodes_overdue_now": "当前逾期", "days_overdue": "逾期天数",
-            "node_score": "节点得分", "timeliness_score": "时效得分",
-            "sanitation_score": "卫生得分", "n_inspections": "检查次数", "total": "总分",
-            "reason": "原因",
-        }
-        book = Workbook()
-        book.remove(book.active)
+        One sheet each (排名, 奖励, 问责): a title row, then the header; written by
+        :func:`planning.io.write_workbook` (unit names are never formulas).
+        """
+        sheets = []
         for name, frame in (("排名", self.table), ("奖励", self.reward),
                             ("问责", self.accountable)):
-            sheet = book.create_sheet(name)
-            columns = [c for c in headers if c in frame.columns]
-            sheet.append([f"{self.period} 考核{name}（节点截至{self.on.date()}）"])
-            sheet.append([headers[c] for c in columns])
-            for record in frame[columns].to_dict("records"):
-                sheet.append([_excel_value(record[c]) for c in columns])
-        target = Path(path)
-        with atomic_output(target) as tmp:
-            book.save(tmp)
-        return target
+            columns = [c for c in _EXCEL_COLUMNS if c.field in frame.columns]
+            sheets.append(Table(name, frame, columns,
+                                title=f"{self.period} 考核{name}（节点截至{self.on.date()}）"))
+        return write_workbook(path, sheets).path
+
+
+#: the columns of the assessment workbook, in order (those a sheet has are written)
+_EXCEL_COLUMNS = (
+    Column("rank", "名次", kind="int"), Column("unit", "责任单位"), Column("kind", "类型"),
+    Column("nodes", "考核节点", kind="int"), Column("nodes_on_time", "按期完成", kind="int"),
+    Column("nodes_done_late", "逾期完成", kind="int"), Column("nodes_open", "未完成", kind="int"),
+    Column("nodes_overdue_now", "当前逾期", kind="int"),
+    Column("days_overdue", "逾期天数", kind="int"), Column("node_score", "节点得分", kind="float"),
+    Column("timeliness_score", "时效得分", kind="float"),
+    Column("sanitation_score", "卫生得分", kind="float"),
+    Column("n_inspections", "检查次数", kind="int"), Column("total", "总分", kind="float"),
+    Column("reason", "原因"),
+)
 
 
 def rank(
@@ -390,14 +391,6 @@ def _lists(table: pd.DataFrame, *, top: int, bottom: int, pass_mark: float
         reasons.append("；".join(why))
     accountable["reason"] = reasons
     return reward.reset_index(drop=True), accountable.reset_index(drop=True)
-
-
-def _excel_value(value: object) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, np.integer | np.floating | np.bool_):
-        return value.item()
-    return value
 
 
 def _draw(result: Assessment) -> Figure:

@@ -390,11 +390,11 @@ def test_excel_write_is_atomic(report: conformity.ConformityReport, tmp_path: Pa
     path = report.to_excel(tmp_path / "ledger.xlsx")
     before = path.read_bytes()
 
-    def broken(rep: object, tmp: Path) -> None:
-        tmp.write_bytes(b"half a workbook")
+    def broken(book: object, filename: str) -> None:
+        Path(filename).write_bytes(b"half a workbook")
         raise OSError("disk full")
 
-    monkeypatch.setattr(conformity._report, "write_workbook", broken)
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken)
     with pytest.raises(OSError, match="disk full"):
         report.to_excel(path)
     assert path.read_bytes() == before

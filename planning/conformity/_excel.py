@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from planning.conformity._patches import CODES, KINDS, SUB_KINDS
 from planning.conformity._projects import CHECK_ZH, VERDICT_ZH
+from planning.io import Column, Table
 
 if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
-
     from planning.conformity._report import ConformityReport
 
 #: Headers of the conflict ledger, in order (the last four are filled in at the meeting).
@@ -121,41 +117,47 @@ def reasons_frame(report: ConformityReport) -> pd.DataFrame:
     })
 
 
-def write_workbook(report: ConformityReport, path: Path) -> None:
-    """Write every sheet of the ledger workbook to ``path`` (a fresh file)."""
+#: the columns of the conflict ledger (冲突台账, 碎图斑): areas in mu and ha keep 4 decimals
+#: (slivers are a few m²); the opinion columns are wide and wrap, to be written in
+_LEDGER_COLUMNS = (
+    Column("序号", kind="int"), Column("图斑编号"), Column("所属乡镇"), Column("差异类型"),
+    Column("差异细类"), Column("城规用地性质"), Column("土规用地性质"), Column("土地用途区"),
+    Column("面积(平方米)", kind="m2"), Column("面积(亩)", kind="mu", decimals=4),
+    Column("面积(公顷)", kind="ha", decimals=4),
+    *(Column(h, width=20, wrap=True) for h in OPINION_HEADERS),
+)
+_RECONCILIATION_COLUMNS = (Column("项目"), Column("面积(平方米)", kind="m2"),
+                           Column("面积(亩)", kind="mu", decimals=4))
+_PROJECT_COLUMNS = (
+    Column("序号", kind="int"), Column("项目编号"), Column("项目名称"), Column("拟用地性质"),
+    Column("选址形式"), Column("用地面积(亩)", kind="mu", decimals=4), Column("审查结论"),
+    Column("冲突项", kind="int"), Column("有条件项", kind="int"), Column("审查意见"),
+)
+_REASON_COLUMNS = (
+    Column("项目编号"), Column("审查项"), Column("代码"), Column("名称"), Column("结论"),
+    Column("占用面积(平方米)", kind="m2"), Column("占用面积(亩)", kind="mu", decimals=4),
+    Column("计入结论"), Column("说明"),
+)
+
+
+def _summary_columns(frame: pd.DataFrame) -> tuple[Column, ...]:
+    return tuple(Column(str(c)) if c == "所属乡镇" else
+                 Column(str(c), kind="ha" if "公顷" in str(c) else "mu", decimals=4)
+                 for c in frame.columns)
+
+
+def ledger_sheets(report: ConformityReport) -> list[Table]:
+    """The sheets of the conflict ledger workbook, in order (written by
+    :func:`planning.io.write_workbook`)."""
     patches = report.discrepancies
     conflicts = patches[patches["conflict"] & ~patches["sliver"]]
     slivers = patches[patches["conflict"] & patches["sliver"]]
-    sheets = {
-        "冲突台账": ledger_frame(conflicts),
-        "汇总": summary_frame(report.by_township),
-        "面积核对": reconciliation_frame(report.areas),
-        "项目审查": projects_frame(report),
-        "审查原因": reasons_frame(report),
-        "碎图斑": ledger_frame(slivers),
-    }
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-            _format(writer.sheets[name], frame)
-
-
-def _format(sheet: Worksheet, frame: pd.DataFrame) -> None:
-    """Bold headers, frozen header row, column widths; text that looks like a formula
-    stays text (data never becomes an Excel formula)."""
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.freeze_panes = "A2"
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
-    for i, column in enumerate(frame.columns, start=1):
-        values = [str(column), *map(str, frame[column].head(200))]
-        width = max(_display_width(v) for v in values)
-        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    summary = summary_frame(report.by_township)
+    return [
+        Table("冲突台账", ledger_frame(conflicts), _LEDGER_COLUMNS),
+        Table("汇总", summary, _summary_columns(summary)),
+        Table("面积核对", reconciliation_frame(report.areas), _RECONCILIATION_COLUMNS),
+        Table("项目审查", projects_frame(report), _PROJECT_COLUMNS),
+        Table("审查原因", reasons_frame(report), _REASON_COLUMNS),
+        Table("碎图斑", ledger_frame(slivers), _LEDGER_COLUMNS),
+    ]

@@ -12,9 +12,9 @@ import pandas as pd
 import pyogrio
 
 from planning._core.units import HA_PER_M2, MU_PER_M2
-from planning.conformity._excel import write_workbook
+from planning.conformity._excel import ledger_sheets
 from planning.conformity._patches import KINDS
-from planning.io import atomic_output
+from planning.io import atomic_output, write_workbook
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +111,9 @@ class ConformityReport:
         per township and code, in mu and ha, and the reconciliation), 项目审查 (one row per
         project), 审查原因 (every reason), 碎图斑 (conflict slivers).
         """
-        target = Path(path)
-        with atomic_output(target) as tmp:
-            write_workbook(self, tmp)
-        log.info("conflict ledger written to %s", target)
-        return target
+        written = write_workbook(path, ledger_sheets(self))
+        log.info("conflict ledger written to %s", written.path)
+        return written.path
 
     def to_gpkg(self, path: str | os.PathLike[str]) -> Path:
         """Write the patches, projects, reasons and township statistics to one GeoPackage

@@ -5,6 +5,10 @@
 - :func:`write_layer` / :func:`write_layers` write layers atomically (other layers of a
   GeoPackage are kept), :func:`atomic_output` puts any file or folder in place atomically;
 - :func:`list_layers`, :func:`standard_fields`, :func:`map_fields`;
+- :mod:`planning.io.workbook`, the one workbook layer: :func:`write_workbook` (every
+  ``.xlsx`` the toolkit writes, text never a formula), :func:`write_csv` (UTF-8 with BOM,
+  formula-like text protected) and :func:`read_grid` (every sheet it reads, memory following
+  the cells that exist);
 - :mod:`planning.io.postgis` stores workspaces in PostGIS (extra ``postgis``).
 """
 
@@ -20,17 +24,37 @@ from planning.io._write import (
     write_layer,
     write_layers,
 )
+from planning.io.workbook import (
+    Column,
+    Grid,
+    Sheet,
+    SheetInfo,
+    Table,
+    WrittenFile,
+    read_grid,
+    write_csv,
+    write_workbook,
+)
 
 __all__ = [
     "ID_COLUMNS",
+    "Column",
+    "Grid",
     "LayerReport",
+    "Sheet",
+    "SheetInfo",
+    "Table",
+    "WrittenFile",
     "atomic_output",
     "driver_for",
     "geometry_type",
     "list_layers",
     "map_fields",
+    "read_grid",
     "read_layer",
     "standard_fields",
+    "write_csv",
     "write_layer",
     "write_layers",
+    "write_workbook",
 ]

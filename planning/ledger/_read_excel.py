@@ -22,7 +22,6 @@ import csv
 import logging
 import os
 import re
-import zipfile
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from planning._core.dates import parse_date
 from planning._core.text import clean_text, compact, is_blank
 from planning._errors import LayerFileError, Problem, SheetError
 from planning._validate import Checker
+from planning.io import Grid, read_grid
 from planning.ledger._vocab import (
     CATEGORIES,
     STATUSES,
@@ -128,79 +128,19 @@ def header_mapping(
     return mapping
 
 
-_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+def _load_grid(path: Path, sheet: str | int | None) -> Grid:
+    """The sheet's values, merged cells filled from their top-left cell, and its merges.
 
-
-def _load_grid(path: Path, sheet: str | int | None
-               ) -> tuple[str, list[list[Any]], dict[tuple[int, int], tuple[int, int]]]:
-    """The sheet's title, its cell values (0-based, merged cells filled from their top-left
-    cell) and the merges (cell -> top-left cell).
-
-    The workbook is opened read-only (only the chosen sheet is parsed; a workbook of many
-    period sheets opens in a fraction of the time) and the merged ranges are read from the
-    sheet's XML.
+    Read by the one grid reader (:func:`planning.io.read_grid`): only the chosen sheet is
+    parsed, memory follows the cells that exist, a hidden sheet is never read in place of a
+    visible one. An ``.xls`` file or a damaged one is refused with a message saying how to
+    fix it (:class:`~planning._errors.LayerFileError`).
     """
-    import openpyxl  # noqa: PLC0415  (heavy; only needed to read workbooks)
-
-    if not path.is_file():
-        msg = f"The ledger workbook {path} does not exist."
+    if path.suffix.lower() in (".csv", ".txt"):
+        msg = (f"A ledger is read from an Excel workbook (.xlsx); {path.name} is a CSV file: "
+               "open it in Excel or WPS and save it as .xlsx.")
         raise LayerFileError(msg)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        msg = (f"Cannot open {path} as an Excel workbook (.xlsx): {exc}. Save it from Excel "
-               "or WPS as .xlsx (an old .xls must be saved again as .xlsx).")
-        raise LayerFileError(msg) from exc
-    try:
-        ws = book[_sheet_name(path, book.sheetnames, sheet)]
-        ws.reset_dimensions()
-        grid = [list(row) for row in ws.iter_rows(values_only=True)]
-        ranges = _merged_ranges(path, ws)
-        title = str(ws.title)
-    finally:
-        book.close()
-    width = max((len(row) for row in grid), default=0)
-    for row in grid:
-        row.extend([None] * (width - len(row)))
-    merged: dict[tuple[int, int], tuple[int, int]] = {}
-    for min_col, min_row, max_col, max_row in ranges:
-        top = (min_row - 1, min_col - 1)
-        if top[0] >= len(grid) or top[1] >= width:
-            continue
-        value = grid[top[0]][top[1]]
-        for r in range(min_row - 1, min(max_row, len(grid))):
-            for c in range(min_col - 1, min(max_col, width)):
-                grid[r][c] = value
-                merged[(r, c)] = top
-    return title, grid, merged
-
-
-def _sheet_name(path: Path, names: Sequence[str], sheet: str | int | None) -> str:
-    if sheet is None:
-        return names[0]
-    if isinstance(sheet, int):
-        if not 0 <= sheet < len(names):
-            msg = f"{path.name} has {len(names)} sheet(s) ({', '.join(names)}); no sheet {sheet}"
-            raise LayerFileError(msg)
-        return names[sheet]
-    if sheet not in names:
-        msg = f"{path.name} has no sheet {sheet!r}; its sheets are {', '.join(names)}"
-        raise LayerFileError(msg)
-    return sheet
-
-
-def _merged_ranges(path: Path, ws: Any) -> list[tuple[int, int, int, int]]:
-    """(min_col, min_row, max_col, max_row) of every merged range of a read-only sheet."""
-    from openpyxl.utils.cell import range_boundaries  # noqa: PLC0415
-
-    with zipfile.ZipFile(path) as archive:
-        xml = archive.read(ws._worksheet_path.lstrip("/"))
-    ranges = []
-    for ref in _MERGE_REF.findall(xml):
-        bounds = range_boundaries(ref.decode("ascii"))
-        if None not in bounds:
-            ranges.append(tuple(int(b) for b in bounds))
-    return ranges  # type: ignore[return-value]
+    return read_grid(path, sheet)
 
 
 def _lookup(text: str, mapping: Mapping[str, str]) -> tuple[str | None, float]:
@@ -292,15 +232,15 @@ def read_ledger_sheet(
         msg = f"errors must be 'raise' or 'skip', got {errors!r}"
         raise ValueError(msg)
     source = Path(path)
-    title, grid, merged = _load_grid(source, sheet)
-    label = f"{source.name} [{title}]"
+    loaded = _load_grid(source, sheet)
+    grid, merged, label = loaded.rows, loaded.merged, loaded.label
     header = _find_header(grid, merged, header_mapping(headers))
     if header is None:
         msg = (f"No ledger header found in the first {_HEADER_SCAN_ROWS} rows of {label}: "
                "it needs a project name column (项目名称) and at least one more known column "
                "(see planning/data/ledger_headers.csv, or pass headers={...}).")
         raise SheetError(msg, [Problem(label, "no header row found")])
-    reader = _RowReader(label, grid, merged, header)
+    reader = _RowReader(label, grid, merged, header, first_row=loaded.first_row)
     reader.read()
     if errors == "raise":
         reader.checker.raise_if_any(
@@ -309,7 +249,7 @@ def read_ledger_sheet(
     bad_projects, bad_nodes = reader.left_out()
     lone_nodes = {n["_row"] for n in reader.nodes
                   if n["_row"] in bad_nodes and n["_project_row"] not in bad_projects}
-    notes = [f"{label}: {note}" for note in (*header.notes, *reader.notes)]
+    notes = [*loaded.notes, *(f"{label}: {note}" for note in (*header.notes, *reader.notes))]
     if reader.checker.problems:
         notes.append(
             f"{label}: {len(reader.checker.problems)} problem(s); {len(bad_projects)} "
@@ -342,8 +282,10 @@ class _RowReader:
     """Reads the body rows below a header, collecting records, notes and problems."""
 
     def __init__(self, label: str, grid: list[list[Any]],
-                 merged: Mapping[tuple[int, int], tuple[int, int]], header: _Header) -> None:
+                 merged: Mapping[tuple[int, int], tuple[int, int]], header: _Header, *,
+                 first_row: int = 1) -> None:
         self.label = label
+        self.first_row = first_row  # the Excel row of grid row 0
         self.grid = grid
         self.merged = merged
         self.columns = dict(header.columns)
@@ -363,9 +305,13 @@ class _RowReader:
                     self.columns[project_field] = self.columns.pop(node_field)
 
     # -- helpers ------------------------------------------------------------------------
+    def _excel(self, row: int) -> int:
+        """The row number Excel shows for grid row ``row``."""
+        return self.first_row + row
+
     def _problem(self, row: int, name: str, value: object, why: str) -> None:
         column = self.columns[name].header if name in self.columns else name
-        self.checker.add(Problem(self.label, why, row=row + 1, column=column,
+        self.checker.add(Problem(self.label, why, row=self._excel(row), column=column,
                                  value=None if is_blank(value) else str(value)))
         self._bad.append((row, name))
 
@@ -415,7 +361,7 @@ class _RowReader:
                 continue
             if ident in seen:
                 self._problem(node["_row"], "node_id", ident, f"the node id is also used in row "
-                              f"{seen[ident] + 1}; node ids must be unique")
+                              f"{self._excel(seen[ident])}; node ids must be unique")
             else:
                 seen[ident] = node["_row"]
 
@@ -424,7 +370,7 @@ class _RowReader:
         return any(text.startswith(_TOTAL_WORDS) for text in firsts[:2])
 
     def _total(self, r: int) -> None:
-        note = f"row {r + 1} is a total row and was left out"
+        note = f"row {self._excel(r)} is a total row and was left out"
         col = self.columns.get("investment_wan")
         if col is not None and not is_blank(self.grid[r][col.index]):
             with contextlib.suppress(ValueError):
@@ -439,11 +385,12 @@ class _RowReader:
         code = heading_category(text)
         if code is not None:
             self._category = code
-            self.notes.append(f"row {r + 1} ({text.strip()!r}) is a section heading: the "
-                              f"rows below it are {CATEGORIES[code]} ({code}) unless they say "
-                              "otherwise")
+            self.notes.append(f"row {self._excel(r)} ({text.strip()!r}) is a section heading: "
+                              f"the rows below it are {CATEGORIES[code]} ({code}) unless they "
+                              "say otherwise")
         else:
-            self.notes.append(f"row {r + 1} ({text.strip()!r}) is a heading and was left out")
+            self.notes.append(f"row {self._excel(r)} ({text.strip()!r}) is a heading and was "
+                              "left out")
 
     def _continues(self, r: int) -> bool:
         """True when row r adds a node to the project of the row above."""
@@ -473,11 +420,12 @@ class _RowReader:
             first = self.grid[project["_row"]][col.index]
             if clean_text(value) != clean_text(first):
                 self._problem(r, name, value, f"this row adds a time node to project "
-                              f"{project['project_id']} (row {project['_row'] + 1}) but its "
-                              f"{col.header} differs ({first!r} there): merge the rows' project "
-                              "cells, or give this row its own project id")
+                              f"{project['project_id']} (row {self._excel(project['_row'])}) but "
+                              f"its {col.header} differs ({first!r} there): merge the rows' "
+                              "project cells, or give this row its own project id")
         if all(is_blank(self._cell(r, n)) for n in _NODE_FIELDS):
-            self.notes.append(f"row {r + 1} repeats project {project['project_id']} without a "
+            self.notes.append(f"row {self._excel(r)} repeats project {project['project_id']} "
+                              "without a "
                               "time node and was left out")
 
     def _data_row(self, r: int) -> None:
@@ -502,8 +450,8 @@ class _RowReader:
             ident = str(ident)
             if ident in self._seen:
                 self._problem(r, "project_id", ident, f"the project id is also used in row "
-                              f"{self._seen[ident] + 1}; ids must be unique: give one of them a "
-                              "new id, or merge the two rows")
+                              f"{self._excel(self._seen[ident])}; ids must be unique: give one "
+                              "of them a new id, or merge the two rows")
             else:
                 self._seen[ident] = r
         record: dict[str, Any] = {"_row": r, "_raw": raw, "project_id": ident,
@@ -584,8 +532,8 @@ class _RowReader:
             else responsible,
         })
         if is_blank(self._cell(r, "node_due")):
-            self.notes.append(f"row {r + 1}: the node {name!r} has no due date (完成时限); it "
-                              "is never counted overdue")
+            self.notes.append(f"row {self._excel(r)}: the node {name!r} has no due date "
+                              "(完成时限); it is never counted overdue")
 
     # -- frames -------------------------------------------------------------------------
     def projects_frame(self, *, skip: AbstractSet[int] = frozenset()) -> pd.DataFrame:

@@ -19,7 +19,8 @@ import pandas as pd
 
 from planning._core.text import is_blank
 from planning._errors import InputError
-from planning.io import atomic_output
+from planning.io import Column, Sheet, Table, write_workbook
+from planning.io.workbook import Kind
 from planning.ledger._view import LedgerView, ProjectReview
 from planning.ledger._vocab import CATEGORIES, STATUSES
 
@@ -56,6 +57,10 @@ _PROBLEMS: tuple[_Col, ...] = (("row", "行", "int"), ("column", "列", "text"),
                                ("value", "内容", "text"), ("message", "问题", "text"))
 _HEADLINE: tuple[_Col, ...] = (("label", "项目", "text"), ("value", "数值", "int"))
 _NUMERIC_KINDS = frozenset({"int", "int0", "wan", "pct"})
+#: the workbook's kind of column for each kind of value of a rendered table
+_EXCEL_KINDS: dict[str, Kind] = {"date": "date", "int": "int", "int0": "int", "wan": "wan",
+                                 "pct": "pct"}
+_HEADLINE_KINDS: dict[str, Kind] = {"investment_wan": "wan", "on_time_share": "pct"}
 _VERDICTS = {"conflict": "冲突", "conditional": "有条件符合", "conforms": "符合"}
 
 
@@ -254,10 +259,11 @@ class Briefing:
         return "\n".join(lines)
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
-        """Write the briefing as a workbook, one sheet per section (atomically)."""
-        from openpyxl import Workbook  # noqa: PLC0415  (heavy; only needed to write)
+        """Write the briefing as a workbook, one sheet per section (atomically).
 
-        target = Path(path)
+        Each sheet has the title and the period above its header row; it is written by
+        :func:`planning.io.write_workbook` (text from the ledger is never a formula).
+        """
         sheets: list[tuple[str, pd.DataFrame, Sequence[_Col]]] = [
             ("总体情况", self.headline, _HEADLINE),
             ("投资按类别", self.investment_by_category, _INVEST_CAT),
@@ -271,20 +277,19 @@ class Briefing:
             sheets.append(("规划冲突项目", self.conflicts, _CONFLICTS))
         if len(self.sheet_problems):
             sheets.append(("台账数据问题", self.sheet_problems, _PROBLEMS))
-        book = Workbook()
-        book.remove(book.active)
+        built: list[Sheet] = []
         for name, frame, columns in sheets:
-            sheet = book.create_sheet(name)
-            sheet.append([f"{self.title}　{name}"])
-            sheet.append([self._subtitle()])
-            sheet.append([head for _, head, _ in columns])
-            for record in frame.to_dict("records"):
-                sheet.append([_cell(record.get(f), kind) for f, _, kind in columns])
-            for c, (_, head, _) in enumerate(columns, start=1):
-                sheet.column_dimensions[chr(64 + c)].width = max(10, min(40, 2 * len(head) + 4))
-        with atomic_output(target) as tmp:
-            book.save(tmp)
-        return target
+            specs = [Column(f, head, kind=_EXCEL_KINDS.get(kind, "text"))
+                     for f, head, kind in columns]
+            built.append(Table(name, frame, specs, title=(f"{self.title}　{name}",
+                                                          self._subtitle())).to_sheet())
+        headline = self.headline
+        for row, (item, value) in enumerate(zip(headline["item"], headline["value"],
+                                                strict=True), start=4):
+            kind = _HEADLINE_KINDS.get(str(item))
+            if kind is not None:  # the headline mixes counts, 万元 and shares in one column
+                built[0].put(row, 2, value, kind=kind)
+        return write_workbook(path, built).path
 
     def _overdue_groups(self) -> list[tuple[str, pd.DataFrame]]:
         order = self.overdue_by_unit["unit"].tolist()
@@ -407,17 +412,6 @@ _NUMBER_FORMATS: dict[str, Callable[[float], str]] = {
     "pct": lambda n: f"{n:.1%}",
     "wan": lambda n: f"{n:,.0f}" if n.is_integer() else f"{n:,.1f}",
 }
-
-
-def _cell(value: object, kind: str) -> object:
-    """A value for an Excel cell: real numbers and dates stay what they are."""
-    if is_blank(value) or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime().date()
-    if isinstance(value, np.integer | np.floating):
-        return value.item()
-    return value if kind != "text" else str(value)
 
 
 def _esc(value: object) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from planning import assessment
 from planning._core.dates import DateLike, as_of
 from planning.conformity import ConformityReport, check_conformity
-from planning.io import atomic_output
+from planning.io import write_csv
 from planning.ledger import write_briefing
 from planning.webmap import meeting_map, save_map
 from planning.workspace import Workspace
@@ -25,8 +25,9 @@ class MeetingPack:
     Attributes
     ----------
     files : dict of str to pathlib.Path
-        ``layers`` (CSV), ``conformity`` (xlsx), ``conformity_gpkg``, ``map`` (HTML),
-        ``briefing`` (HTML), ``assessment`` (xlsx), ``assessment_chart`` (PNG).
+        ``layers`` (CSV, UTF-8 with BOM, formula-like text protected), ``conformity``
+        (xlsx), ``conformity_gpkg``, ``map`` (HTML), ``briefing`` (HTML), ``assessment``
+        (xlsx), ``assessment_chart`` (PNG).
     report : planning.ConformityReport
     """
 
@@ -74,9 +75,7 @@ def meeting_pack(
     day = as_of(on)
     out = Path(folder)
     files: dict[str, Path] = {}
-    with atomic_output(out / "layers.csv") as tmp:
-        ws.summary().to_csv(tmp, index=False, encoding="utf-8-sig")
-    files["layers"] = out / "layers.csv"
+    files["layers"] = write_csv(ws.summary(), out / "layers.csv").path
 
     report = check_conformity(ws)
     files["conformity"] = report.to_excel(out / "conformity.xlsx")

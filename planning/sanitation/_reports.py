@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from planning._errors import Problem
-from planning.io import atomic_output
+from planning.io import Table, write_workbook
 
 # --------------------------------------------------------------------------------------------
 # writing reports
@@ -21,12 +21,10 @@ def problems_table(problems: Sequence[Problem]) -> pd.DataFrame:
                         columns=["source", "row", "column", "value", "message"])
 
 
-def save_excel(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
-    """Write tables (geometry columns left out) as sheets of a new workbook, atomically."""
-    target = Path(path)
-    with atomic_output(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            table = pd.DataFrame(frame.drop(columns=[c for c in frame.columns
-                                                     if c == "geometry"]))
-            table.to_excel(writer, sheet_name=name[:31], index=False)
-    return target
+def save_excel(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
+    """Write tables as sheets of a new workbook, atomically, through the one workbook writer.
+
+    Geometry columns are left out; the kinds of the other columns follow their dtype and
+    unit suffix (``area_m2`` in m², ...: :func:`planning.io.workbook.guess_columns`).
+    """
+    return write_workbook(path, [Table(name, frame) for name, frame in sheets.items()]).path

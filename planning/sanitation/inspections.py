@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 import math
 import os
-import zipfile
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ import pandas as pd
 from planning._core.dates import date_bounds
 from planning._core.text import cell_text, fold, is_blank
 from planning._errors import InputError, LayerFileError, Problem, SheetError
+from planning.io import read_grid
 
 log = logging.getLogger(__name__)
 
@@ -155,61 +155,29 @@ def inspection_day(value: object) -> dt.date | None:
 
 def _load_grid(source: str | os.PathLike[str], sheet: str | int | None) -> tuple[pd.DataFrame,
                                                                                   str, int]:
-    """Read a sheet as a grid of raw cells; return it, its label and the row number base."""
+    """Read a sheet as a grid of raw cells; return it, its label and the row number base.
+
+    Read by the one grid reader (:func:`planning.io.read_grid`): merged ranges filled from
+    their first cell, memory following the cells that exist, a hidden sheet never read in
+    place of a visible one. The base is the Excel row (or CSV line) of grid row 0.
+    """
     path = Path(source)
     if not path.is_file():
         msg = f"Inspection sheet {str(path)!r} does not exist or is not a file."
         raise LayerFileError(msg)
     suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        label = f"{path.name}" + (f" [{sheet}]" if sheet is not None else "")
-        return _read_xlsx(path, sheet), label, 1
-    if suffix in {".csv", ".txt"}:
-        if sheet is not None:
-            msg = f"{str(path)!r} is a CSV file and has no sheets; leave out sheet={sheet!r}."
-            raise InputError(msg)
-        return _read_csv(path), path.name, 1
-    msg = (f"Cannot read inspections from {str(path)!r}: expected an Excel workbook (.xlsx) "
-           "or a CSV file (.csv).")
-    raise LayerFileError(msg)
-
-
-def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    """A worksheet as raw cells from row 1, every merged range filled from its first cell."""
-    import openpyxl  # noqa: PLC0415 - only needed for workbooks
-
-    try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as err:
-        msg = f"Cannot open {str(path)!r} as an Excel workbook (.xlsx): {err}"
-        raise LayerFileError(msg) from err
-    try:
-        ws = book.worksheets[sheet] if isinstance(sheet, int) else (
-            book[sheet] if sheet is not None else book.worksheets[0])
-    except (IndexError, KeyError) as err:
-        msg = (f"{str(path)!r} has no sheet {sheet!r}; its sheets are "
-               f"{', '.join(book.sheetnames)}.")
-        raise LayerFileError(msg) from err
-    cells = [[c.value for c in row] for row in ws.iter_rows(
-        min_row=1, max_row=max(ws.max_row, 1), min_col=1, max_col=max(ws.max_column, 1))]
-    for merged in ws.merged_cells.ranges:
-        value = cells[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, merged.max_row):
-            for c in range(merged.min_col - 1, merged.max_col):
-                cells[r][c] = value
-    return pd.DataFrame(cells, dtype=object)
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """A CSV file as raw text cells, in UTF-8 (with or without BOM) or GB18030."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, header=None, dtype=object, keep_default_na=False,
-                               encoding=encoding, skip_blank_lines=False)
-        except UnicodeDecodeError:
-            continue
-    msg = f"{str(path)!r} is neither UTF-8 nor GB18030 text; save the sheet as UTF-8 CSV."
-    raise LayerFileError(msg)
+    if suffix in {".csv", ".txt"} and sheet is not None:
+        msg = f"{str(path)!r} is a CSV file and has no sheets; leave out sheet={sheet!r}."
+        raise InputError(msg)
+    if suffix not in {".xlsx", ".xlsm", ".csv", ".txt", ".xls"}:
+        msg = (f"Cannot read inspections from {str(path)!r}: expected an Excel workbook (.xlsx) "
+               "or a CSV file (.csv).")
+        raise LayerFileError(msg)
+    grid = read_grid(path, sheet)
+    for note in grid.notes:
+        log.info(note)
+    label = grid.source if suffix in {".csv", ".txt"} else grid.label
+    return grid.frame(), label, grid.first_row
 
 
 def _canonical(header: object) -> str | None:
