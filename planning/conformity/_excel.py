@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
@@ -10,8 +10,24 @@ from planning.conformity._patches import CODES, KINDS, SUB_KINDS
 from planning.conformity._projects import CHECK_ZH, VERDICT_ZH
 from planning.io import Column, Table
 
-if TYPE_CHECKING:
-    from planning.conformity._report import ConformityReport
+
+class ReportTables(Protocol):
+    """The tables of a conformity report the workbook is made of (a ConformityReport)."""
+
+    @property
+    def discrepancies(self) -> pd.DataFrame: ...
+
+    @property
+    def by_township(self) -> pd.DataFrame: ...
+
+    @property
+    def areas(self) -> pd.Series: ...
+
+    @property
+    def projects(self) -> pd.DataFrame: ...
+
+    @property
+    def reasons(self) -> pd.DataFrame: ...
 
 #: Headers of the conflict ledger, in order (the last four are filled in at the meeting).
 LEDGER_HEADERS = ["序号", "图斑编号", "所属乡镇", "差异类型", "差异细类", "城规用地性质",
@@ -86,7 +102,7 @@ def reconciliation_frame(areas: pd.Series) -> pd.DataFrame:
     })
 
 
-def projects_frame(report: ConformityReport) -> pd.DataFrame:
+def projects_frame(report: ReportTables) -> pd.DataFrame:
     p = report.projects
     return pd.DataFrame({
         "序号": range(1, len(p) + 1),
@@ -102,7 +118,7 @@ def projects_frame(report: ConformityReport) -> pd.DataFrame:
     })
 
 
-def reasons_frame(report: ConformityReport) -> pd.DataFrame:
+def reasons_frame(report: ReportTables) -> pd.DataFrame:
     r = report.reasons
     return pd.DataFrame({
         "项目编号": r["project_id"].to_numpy(),
@@ -146,7 +162,7 @@ def _summary_columns(frame: pd.DataFrame) -> tuple[Column, ...]:
                  for c in frame.columns)
 
 
-def ledger_sheets(report: ConformityReport) -> list[Table]:
+def ledger_sheets(report: ReportTables) -> list[Table]:
     """The sheets of the conflict ledger workbook, in order (written by
     :func:`planning.io.write_workbook`)."""
     patches = report.discrepancies
