@@ -10,6 +10,7 @@ their time nodes, are built as a :class:`Sheet` directly. Either way the one wri
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -66,6 +67,12 @@ class CellStyle:
         if self.role in ("body", "total"):
             return number_format(self.kind, self.decimals)
         return "General"
+
+
+@functools.lru_cache(maxsize=256)
+def _style(role: str, kind: str, decimals: int | None, wrap: bool) -> CellStyle:
+    """One shared CellStyle per combination (a sheet has few, and many cells)."""
+    return CellStyle(role, kind, decimals, wrap)
 
 
 @dataclass(frozen=True)
@@ -176,7 +183,7 @@ class Sheet:
         stored = cell_value(value, self.cleaning)
         if isinstance(stored, dt.date) and role in ("body", "total"):
             kind = "date"  # a day in a column of another kind is still shown as a day
-        self._cells[(row, column)] = (stored, CellStyle(role, kind, decimals, wrap))
+        self._cells[(row, column)] = (stored, _style(role, kind, decimals, wrap))
         self.max_row = max(self.max_row, row)
         self.max_column = max(self.max_column, column)
 

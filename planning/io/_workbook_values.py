@@ -106,6 +106,14 @@ def cell_value(value: object, cleaning: Cleaning) -> object:
     >>> cell_value("城关\\x00镇", c), c.removed_characters
     ('城关镇', 1)
     """
+    if type(value) is str:  # the common cases first, without the checks below
+        return storable_text(value, cleaning)
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return value
+    return _other_value(value, cleaning)
+
+
+def _other_value(value: object, cleaning: Cleaning) -> object:
     if is_missing(value):
         return None
     if isinstance(value, np.datetime64):
