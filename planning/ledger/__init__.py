@@ -21,7 +21,6 @@ True
 
 from __future__ import annotations
 
-from planning._core.dates import as_day
 from planning.ledger._ledger import KEEP, NODES_HISTORY, PROJECTS_HISTORY, Ledger
 from planning.ledger._outputs import write_briefing
 from planning.ledger._read_excel import header_mapping
@@ -44,7 +43,6 @@ __all__ = [
     "Ledger",
     "LedgerView",
     "ProjectReview",
-    "as_day",
     "header_mapping",
     "write_briefing",
 ]
