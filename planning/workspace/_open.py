@@ -1,0 +1,78 @@
+"""Opening a workspace from any store (:func:`open_workspace`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+
+from planning._errors import LayerFileError
+from planning.county import County
+from planning.crs import gk_crs_for, lonlat_bounds
+from planning.workspace._store import Stored, open_folder, open_gdal, store_county
+from planning.workspace._workspace import Workspace
+
+
+def open_workspace(
+    path: str | os.PathLike[str], *, schema: str | None = None, county: County | None = None,
+) -> Workspace:
+    """Open a workspace from a GeoPackage, File Geodatabase, GeoJSON folder or PostGIS URL.
+
+    Spatial layers go through :func:`planning.read_layer` (geometries repaired and reported,
+    standard field names mapped) into the county's CRS; tables are read as they are. The
+    source is never changed.
+
+    The county is the one saved with the workspace; for a file that was not saved by the
+    toolkit (or saved without one), ``county`` says which county it is, else it is derived
+    from the ``county`` layer (:meth:`County.from_outline`) and, without one, the layers go
+    to the Gauss-Kruger zone of their data. Giving a county whose code differs from the
+    saved one is an error; the same county with another CRS moves the layers to it.
+
+    Examples
+    --------
+    >>> import planning, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "copy.gpkg"
+    >>> _ = planning.load_sample().save(path)
+    >>> ws = open_workspace(path)
+    >>> sorted(ws.layers)[:3], ws.county.name_en, ws.crs_name
+    (['builtup_area', 'control_lines', 'control_zones'], 'Taiqian', 'EPSG:4548')
+    """
+    if county is not None and not isinstance(county, County):
+        msg = f"county must be a planning.County, got {type(county).__name__}."
+        raise TypeError(msg)
+    target = os.fspath(path)
+    if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        return _open_postgis(target, schema, county)
+    src = Path(target)
+    if not src.exists():
+        msg = f"No workspace at {src}."
+        raise LayerFileError(msg)
+    if src.is_dir() and src.suffix.lower() != ".gdb":
+        return _build(open_folder(src, county))
+    return _build(open_gdal(src, county))
+
+
+def _open_postgis(url: str, schema: str | None, county: County | None) -> Workspace:
+    from planning.io import postgis  # noqa: PLC0415 - optional dependency
+
+    stored = postgis.load_frames(url, schema=schema,
+                                 to_crs=None if county is None else county.crs)
+    county = store_county(stored.meta, county, f"PostGIS schema {schema or 'public'!r}")
+    layers = stored.layers
+    crss = {frame.crs for frame in layers.values()}
+    target = None if county is None else county.pyproj_crs
+    if target is None and layers and (len(crss) > 1 or not next(iter(crss)).is_projected):
+        boxes = [shapely.box(*b) for b in map(lonlat_bounds, layers.values()) if b is not None]
+        target = gk_crs_for(gpd.GeoSeries(boxes, crs="EPSG:4490"))
+    if target is not None:
+        layers = {k: v if v.crs == target else v.to_crs(target) for k, v in layers.items()}
+    return Workspace(layers, stored.tables, name=stored.meta.get("name", ""), county=county)
+
+
+
+
+def _build(stored: Stored) -> Workspace:
+    return Workspace(stored.layers, stored.tables, name=stored.meta.get("name", ""),
+                     county=stored.county)
