@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "TAIQIAN": "planning.county",
     "read_layer": "planning.io",
     "write_layer": "planning.io",
+    "ellipsoidal_area": "planning.areas",
     "Workspace": "planning.workspace",
     "open_workspace": "planning.workspace",
     "load_sample": "planning.workspace",
@@ -52,7 +53,7 @@ _EXPORTS: dict[str, str] = {
 
 #: submodules reachable as attributes (planning.overlay.intersection, ...)
 _SUBMODULES = {
-    "settings", "county", "crs", "io", "workspace", "classes", "overlay", "conformity",
+    "settings", "county", "crs", "areas", "io", "workspace", "classes", "overlay", "conformity",
     "ledger", "sanitation", "assessment", "webmap", "reports", "datasets",
 }
 
@@ -78,6 +79,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from planning import (
+        areas,
         assessment,
         classes,
         conformity,
@@ -103,6 +105,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         UnknownCodeError,
         WorkspaceError,
     )
+    from planning.areas import ellipsoidal_area
     from planning.conformity import (
         ConformityReport,
         check_conformity,

@@ -1,6 +1,6 @@
 """Three plans in one, checked against an independent oracle: geopandas' own overlay and a
 classification written out here by hand (GB 50137: E is non-construction; TD/T 1024: 2xx is
-construction)."""
+construction); ellipsoidal areas against pyproj's Geod (tests/_geod.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import planning
 from planning import conformity
 from planning._errors import CRSError, GeometryError, InputError, UnknownCodeError, WorkspaceError
 from planning.datasets import voronoi_coverage
+from tests._geod import geodesic_areas
 
 CRS = "EPSG:4548"
 
@@ -38,19 +39,22 @@ def oracle_pieces(urban: gpd.GeoDataFrame, land: gpd.GeoDataFrame) -> gpd.GeoDat
                      ["01", "02", "03"], default="04")
     reservoir = (code == "03") & (pieces["l"].astype(str) == "226") & \
         pieces["u"].astype(str).str.startswith("E1")
-    return pieces.assign(code=code, reservoir=reservoir, area=pieces.area)
+    return pieces.assign(code=code, reservoir=reservoir, area=pieces.area,
+                         geodesic=geodesic_areas(pieces))
 
 
-def oracle_areas(urban: gpd.GeoDataFrame, land: gpd.GeoDataFrame) -> pd.Series:
+def oracle_areas(urban: gpd.GeoDataFrame, land: gpd.GeoDataFrame,
+                 column: str = "area") -> pd.Series:
+    """Area per code of geopandas' pieces: planar (``area``) or by Geod (``geodesic``)."""
     p = oracle_pieces(urban, land)
     key = np.where(p["reservoir"], "reservoir", p["code"])
-    return p.groupby(key)["area"].sum()
+    return p.groupby(key)[column].sum()
 
 
-def our_areas(patches: gpd.GeoDataFrame) -> pd.Series:
+def our_areas(patches: gpd.GeoDataFrame, column: str = "planar_area_m2") -> pd.Series:
     coded = patches[patches["code"].notna()]
     key = np.where(coded["kind"] == "reservoir_water", "reservoir", coded["code"])
-    return coded.groupby(key)["area_m2"].sum()
+    return coded.groupby(key)[column].sum()
 
 
 @pytest.fixture(scope="module")
@@ -63,31 +67,51 @@ def report(sample_ro: planning.Workspace) -> conformity.ConformityReport:
 
 def test_sample_codes_match_the_oracle(sample_ro: planning.Workspace,
                                        report: conformity.ConformityReport) -> None:
-    expected = oracle_areas(sample_ro["urban_plan"], sample_ro["landuse_plan"])
-    ours = our_areas(report.discrepancies)
-    assert set(ours.index) == set(expected.index) == {"01", "02", "03", "04", "reservoir"}
-    for key in expected.index:
-        assert ours[key] == pytest.approx(expected[key], rel=1e-6), key
+    urban, land = sample_ro["urban_plan"], sample_ro["landuse_plan"]
+    for ours_column, oracle_column in (("planar_area_m2", "area"), ("area_m2", "geodesic")):
+        expected = oracle_areas(urban, land, oracle_column)
+        ours = our_areas(report.discrepancies, ours_column)
+        assert set(ours.index) == set(expected.index) == {"01", "02", "03", "04", "reservoir"}
+        for key in expected.index:
+            assert ours[key] == pytest.approx(expected[key], rel=1e-6), key
+    # the ellipsoidal figure is the smaller one at Taiqian (1.1 degrees west of CM 117 E)
+    d = report.discrepancies
+    ratio = d["area_m2"].sum() / d["planar_area_m2"].sum()
+    assert 0.99973 < ratio < 0.99976
 
 
 def test_sample_areas_reconcile(sample_ro: planning.Workspace,
                                 report: conformity.ConformityReport) -> None:
     urban, land = sample_ro["urban_plan"], sample_ro["landuse_plan"]
-    patches, areas = report.discrepancies, report.areas
-    shared = gpd.overlay(urban, land, how="intersection", keep_geom_type=True).area.sum()
-    urban_only = gpd.overlay(urban, land, how="difference").area.sum()
-    land_only = gpd.overlay(land, urban, how="difference").area.sum()
-    assert areas["both"] == pytest.approx(shared, rel=1e-9)
-    assert areas["landuse_plan_only"] == pytest.approx(land_only, rel=1e-9)
-    assert areas["urban_plan_only"] == pytest.approx(urban_only, rel=1e-6, abs=1e-3)
-    union = shapely.area(shapely.union_all(np.concatenate([urban.geometry.array,
-                                                           land.geometry.array])))
-    assert patches["area_m2"].sum() == pytest.approx(union, rel=1e-9)
-    assert areas["both"] + areas["landuse_plan_only"] == pytest.approx(land.area.sum(), rel=1e-9)
-    assert report.by_township["area_m2"].sum() == pytest.approx(patches["area_m2"].sum(),
-                                                                rel=1e-12)
+    patches, areas, planar = report.discrepancies, report.areas, report.planar_areas
+    assert planar is not None
+    shared = gpd.overlay(urban, land, how="intersection", keep_geom_type=True)
+    urban_only = gpd.overlay(urban, land, how="difference")
+    land_only = gpd.overlay(land, urban, how="difference")
+    assert planar["both"] == pytest.approx(shared.area.sum(), rel=1e-9)
+    assert planar["landuse_plan_only"] == pytest.approx(land_only.area.sum(), rel=1e-9)
+    assert planar["urban_plan_only"] == pytest.approx(urban_only.area.sum(), rel=1e-6,
+                                                      abs=1e-3)
+    assert areas["both"] == pytest.approx(geodesic_areas(shared).sum(), rel=1e-9)
+    assert areas["landuse_plan_only"] == pytest.approx(geodesic_areas(land_only).sum(),
+                                                       rel=1e-9)
+    union = gpd.GeoSeries([shapely.union_all(np.concatenate([urban.geometry.array,
+                                                             land.geometry.array]))], crs=CRS)
+    assert patches["planar_area_m2"].sum() == pytest.approx(union.area.sum(), rel=1e-9)
+    assert patches["area_m2"].sum() == pytest.approx(geodesic_areas(union).sum(), rel=1e-9)
+    # sum of the patches = the analysed total, in both measures
+    for figures, column, total in ((planar, "planar_area_m2", land.area.sum()),
+                                   (areas, "area_m2", geodesic_areas(land).sum())):
+        assert figures["both"] + figures["landuse_plan_only"] == pytest.approx(total,
+                                                                               rel=1e-9)
+        assert report.by_township[column].sum() == pytest.approx(patches[column].sum(),
+                                                                 rel=1e-12)
+    assert areas["landuse_plan"] == pytest.approx(planning.ellipsoidal_area(land).sum(),
+                                                  rel=1e-12)
     np.testing.assert_allclose(patches["area_mu"], patches["area_m2"] * 15 / 10_000)
     np.testing.assert_allclose(patches["area_ha"], patches["area_m2"] / 10_000)
+    np.testing.assert_allclose(report.by_township["area_mu"],
+                               report.by_township["area_m2"] * 15 / 10_000)
 
 
 def test_sample_townships_match_the_oracle(sample_ro: planning.Workspace,
@@ -97,7 +121,7 @@ def test_sample_townships_match_the_oracle(sample_ro: planning.Workspace,
     split = gpd.overlay(pieces, towns, how="intersection", keep_geom_type=True)
     expected = split.groupby(["name_zh", "code"])["geometry"].agg(lambda g: g.area.sum())
     table = report.by_township.dropna(subset=["code"])
-    ours = table.groupby(["township", "code"])["area_m2"].sum()
+    ours = table.groupby(["township", "code"])["planar_area_m2"].sum()
     assert set(ours.index) == set(expected.index)
     for key in expected.index:
         assert ours[key] == pytest.approx(expected[key], rel=1e-6, abs=1e-3), key
@@ -116,7 +140,7 @@ def test_sample_basic_farmland_sub_kind(sample_ro: planning.Workspace,
     outside = shapely.area(shapely.difference(conflicts.geometry.array, farmland))
     expected = inside.sum() + outside[(conflicts["landuse_zone"] == "010").to_numpy()].sum()
     d = report.discrepancies
-    ours = d.loc[d["sub_kind"] == "basic_farmland", "area_m2"].sum()
+    ours = d.loc[d["sub_kind"] == "basic_farmland", "planar_area_m2"].sum()
     assert ours == pytest.approx(expected, rel=1e-6)
 
 
@@ -152,13 +176,19 @@ def test_slivers_are_flagged_not_dropped() -> None:
                                       shapely.box(x + 99.5, y, x + 200, y + 100)])
     patches = planning.discrepancies(urban, land)
     by_code = patches.set_index("code", drop=False)
-    assert by_code.loc["01", "area_m2"] == pytest.approx(50.0)
+    assert by_code.loc["01", "planar_area_m2"] == pytest.approx(50.0)
+    np.testing.assert_allclose(patches["area_m2"], geodesic_areas(patches), rtol=1e-7, atol=1e-5)
     assert bool(by_code.loc["01", "sliver"])
     assert not bool(by_code.loc["04", "sliver"])
-    assert patches["area_m2"].sum() == pytest.approx(20_000.0)
-    assert patches.loc[patches["kind"] == "landuse_plan_only", "area_m2"].sum() \
+    assert patches["planar_area_m2"].sum() == pytest.approx(20_000.0)
+    assert patches.loc[patches["kind"] == "landuse_plan_only", "planar_area_m2"].sum() \
         == pytest.approx(10_000.0)
     assert planning.discrepancies(urban, land, min_area_m2=10)["sliver"].sum() == 0
+    # the threshold compares the ellipsoidal area: 49.987 m2 here (50 m2 in the plane)
+    ellipsoidal = float(by_code.loc["01", "area_m2"])
+    assert 49.98 < ellipsoidal < 50.0
+    assert bool(planning.discrepancies(urban, land, min_area_m2=49.995)
+                .set_index("code").loc["01", "sliver"])
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -180,7 +210,9 @@ def test_generated_plans_match_the_oracle(seed: int) -> None:
     assert set(ours.index) == set(expected.index)
     for key in expected.index:
         assert ours[key] == pytest.approx(expected[key], rel=1e-6), key
-    assert patches["area_m2"].sum() == pytest.approx(21_000.0**2, rel=1e-9)
+    assert patches["planar_area_m2"].sum() == pytest.approx(21_000.0**2, rel=1e-9)
+    square = gpd.GeoSeries([shapely.box(389_000, 3_973_000, 410_000, 3_994_000)], crs=CRS)
+    assert patches["area_m2"].sum() == pytest.approx(geodesic_areas(square)[0], rel=1e-9)
     assert patches["township"].notna().all()
 
 

@@ -212,8 +212,10 @@ def test_formats_frozen_rows_filter_and_print_setup(written: dict[str, Path]) ->
     opinion = headers["国土意见"]
     assert sheet.column_dimensions[opinion].width == 20
     assert sheet[f"{opinion}2"].alignment.wrap_text
-    assert book["项目审查"].column_dimensions["J"].width == 60  # long opinions: capped, wrapped
-    assert any(c.alignment.wrap_text for c in book["项目审查"]["J"][1:])
+    review = book["项目审查"]
+    column = next(c.column_letter for c in review[1] if c.value == "审查意见")
+    assert review.column_dimensions[column].width == 60  # long opinions: capped, wrapped
+    assert any(c.alignment.wrap_text for c in review[column][1:])
 
     ledger = openpyxl.load_workbook(written["ledger"])["台账"]
     assert ledger.freeze_panes == "C4"

@@ -62,7 +62,8 @@ def discrepancies(
     townships : geopandas.GeoDataFrame, optional
         Township polygons with ``name_zh``; patches are split by township.
     min_area_m2 : float, default 66.7 (0.1 mu)
-        Patches smaller than this are flagged ``sliver`` (kept, never dropped).
+        Patches whose ellipsoidal area (``area_m2``) is smaller than this are flagged
+        ``sliver`` (kept, never dropped).
     urban_classification, land_classification : str, path or DataFrame
         The classification tables (see :mod:`planning.classes`); pass your own for
         provincial variants.
@@ -82,10 +83,12 @@ def discrepancies(
         ``basic_farmland``, ``other_farmland``, ``ecological``, ``other``; for reservoirs
         ``reservoir_water``), ``conflict`` (bool), ``township``, ``urban_class``,
         ``urban_class_name``, ``land_class``, ``land_class_name``, ``landuse_zone``,
-        ``urban_zone_id``, ``land_patch_id``, ``area_m2``, ``area_mu``, ``area_ha``,
-        ``sliver``, geometry. Conflicts come first, largest first within a township.
-        The patches with a code add up to the area both plans cover, and all patches to
-        the area either plan covers.
+        ``urban_zone_id``, ``land_patch_id``, ``area_m2``, ``area_mu``, ``area_ha`` (the
+        ellipsoidal area, :func:`planning.ellipsoidal_area`), ``planar_area_m2`` (the
+        area in the plane of the CRS, as a GIS measures it), ``sliver``, geometry.
+        Conflicts come first, largest first within a township. The patches with a code
+        add up to the area both plans cover, and all patches to the area either plan
+        covers (in both measures).
 
     Raises
     ------
@@ -162,8 +165,8 @@ def check_projects(
     plan_key : str or None, default "fyp12"
         Key of the development plan in ``listed_in``; None skips that check.
     min_area_m2 : float, default 1.0
-        Reasons occupying less than this are listed but do not count towards the verdict
-        (digitising noise along shared edges).
+        Reasons occupying less than this (ellipsoidal m²) are listed but do not count
+        towards the verdict (digitising noise along shared edges).
     urban_classification, land_classification, engine, workers
         As :func:`discrepancies`.
 
@@ -171,8 +174,9 @@ def check_projects(
     -------
     geopandas.GeoDataFrame
         ``project_id``, ``name_zh``, ``land_class``, ``site_kind`` (polygon / line / point),
-        ``site_area_m2``, ``site_area_mu``, ``verdict``, ``n_conflicts``, ``n_conditions``,
-        ``reasons`` and ``reasons_zh`` (every reason, worst first), and the project geometry.
+        ``site_area_m2``, ``site_area_mu``, ``site_area_ha`` (ellipsoidal), ``verdict``,
+        ``n_conflicts``, ``n_conditions``, ``reasons`` and ``reasons_zh`` (every reason,
+        worst first, with its ellipsoidal area), and the project geometry.
 
     Examples
     --------
@@ -183,7 +187,7 @@ def check_projects(
     ...     control_zones=ws["control_zones"], control_lines=ws["control_lines"])
     >>> housing = review.set_index("project_id").loc["TQ-011"]  # worker housing zoned M
     >>> housing["verdict"], housing["reasons"].split("; ")[0]
-    ('conflict', 'conflict: urban plan class M1 一类工业用地, 105,000.0 m2 (157.50 mu)')
+    ('conflict', 'conflict: urban plan class M1 一类工业用地, 104,973.2 m2 (157.46 mu)')
     """
     frame, _ = check_projects_frame(
         projects, urban_plan=urban_plan, landuse_plan=landuse_plan,
@@ -224,7 +228,8 @@ def check_conformity(
         current Dask client; ``engine=DaskEngine(client=client, npartitions=64)`` the one
         given. Other names raise an error listing the engines.
     min_area_m2 : float, optional
-        Sliver threshold for the patches (default ``planning.settings.sliver_area_m2``).
+        Sliver threshold for the patches, compared with their ellipsoidal area (default
+        ``planning.settings.sliver_area_m2``).
     plan_key : str or None, default "fyp12"
         Key of the development plan in the projects' ``listed_in``.
     workers : int, optional
@@ -276,6 +281,8 @@ def check_conformity(
         discrepancies=patches, projects=projects, reasons=reasons[REASON_COLUMNS],
         by_township=by_township(patches),
         areas=reconciled_areas(patches, ws["urban_plan"], ws["landuse_plan"]),
+        planar_areas=reconciled_areas(patches, ws["urban_plan"], ws["landuse_plan"],
+                                      planar=True),
     )
 
 

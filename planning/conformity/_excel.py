@@ -1,4 +1,8 @@
-"""The conflict ledger workbook (冲突台账) of a conformity report (internals)."""
+"""The conflict ledger workbook (冲突台账) of a conformity report (internals).
+
+Every 面积 column is the ellipsoidal area (CGCS2000, the land-survey method of
+:func:`planning.ellipsoidal_area`); 平面面积 is the area in the plane of the layers' CRS.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from planning._core.units import HA_PER_M2, MU_PER_M2
 from planning.conformity._patches import CODES, KINDS, SUB_KINDS
 from planning.conformity._projects import CHECK_ZH, VERDICT_ZH
 from planning.io import Column, Table
@@ -22,6 +27,9 @@ class ReportTables(Protocol):
 
     @property
     def areas(self) -> pd.Series: ...
+
+    @property
+    def planar_areas(self) -> pd.Series | None: ...
 
     @property
     def projects(self) -> pd.DataFrame: ...
@@ -90,16 +98,21 @@ def summary_frame(by_township: pd.DataFrame) -> pd.DataFrame:
     return pivot.reset_index().round(4)
 
 
-def reconciliation_frame(areas: pd.Series) -> pd.DataFrame:
+def reconciliation_frame(areas: pd.Series, planar: pd.Series | None = None) -> pd.DataFrame:
+    """The reconciliation: 面积 columns are ellipsoidal, 平面面积 the plane of the CRS."""
     labels = {"urban_plan": "城规覆盖面积", "landuse_plan": "土规覆盖面积",
               "both": "两规共同覆盖（分析面积）", "urban_plan_only": "仅城规覆盖",
               "landuse_plan_only": "仅土规覆盖", "conflict": "冲突图斑合计",
               "sliver": "碎图斑合计"}
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "项目": [labels[k] for k in areas.index],
         "面积(平方米)": areas.round(2).to_numpy(),
-        "面积(亩)": (areas * 15 / 10_000).round(4).to_numpy(),
+        "面积(亩)": (areas * MU_PER_M2).round(4).to_numpy(),
+        "面积(公顷)": (areas * HA_PER_M2).round(4).to_numpy(),
     })
+    if planar is not None:
+        frame["平面面积(平方米)"] = planar.reindex(areas.index).round(2).to_numpy()
+    return frame
 
 
 def projects_frame(report: ReportTables) -> pd.DataFrame:
@@ -111,6 +124,7 @@ def projects_frame(report: ReportTables) -> pd.DataFrame:
         "拟用地性质": p["land_class"].to_numpy(),
         "选址形式": [SITE_ZH.get(str(k), str(k)) for k in p["site_kind"]],
         "用地面积(亩)": p["site_area_mu"].round(4).to_numpy(),
+        "用地面积(公顷)": p["site_area_ha"].round(4).to_numpy(),
         "审查结论": [VERDICT_ZH[str(v)] for v in p["verdict"]],
         "冲突项": p["n_conflicts"].to_numpy(),
         "有条件项": p["n_conditions"].to_numpy(),
@@ -128,6 +142,7 @@ def reasons_frame(report: ReportTables) -> pd.DataFrame:
         "结论": [VERDICT_ZH[str(v)] for v in r["verdict"]],
         "占用面积(平方米)": r["area_m2"].round(2).to_numpy(),
         "占用面积(亩)": r["area_mu"].round(4).to_numpy(),
+        "占用面积(公顷)": r["area_ha"].round(4).to_numpy(),
         "计入结论": ["是" if c else "否" for c in r["counted"]],
         "说明": r["detail_zh"].to_numpy(),
     })
@@ -143,16 +158,19 @@ _LEDGER_COLUMNS = (
     *(Column(h, width=20, wrap=True) for h in OPINION_HEADERS),
 )
 _RECONCILIATION_COLUMNS = (Column("项目"), Column("面积(平方米)", kind="m2"),
-                           Column("面积(亩)", kind="mu", decimals=4))
+                           Column("面积(亩)", kind="mu", decimals=4),
+                           Column("面积(公顷)", kind="ha", decimals=4))
+_PLANAR_COLUMN = Column("平面面积(平方米)", kind="m2")
 _PROJECT_COLUMNS = (
     Column("序号", kind="int"), Column("项目编号"), Column("项目名称"), Column("拟用地性质"),
-    Column("选址形式"), Column("用地面积(亩)", kind="mu", decimals=4), Column("审查结论"),
+    Column("选址形式"), Column("用地面积(亩)", kind="mu", decimals=4),
+    Column("用地面积(公顷)", kind="ha", decimals=4), Column("审查结论"),
     Column("冲突项", kind="int"), Column("有条件项", kind="int"), Column("审查意见"),
 )
 _REASON_COLUMNS = (
     Column("项目编号"), Column("审查项"), Column("代码"), Column("名称"), Column("结论"),
     Column("占用面积(平方米)", kind="m2"), Column("占用面积(亩)", kind="mu", decimals=4),
-    Column("计入结论"), Column("说明"),
+    Column("占用面积(公顷)", kind="ha", decimals=4), Column("计入结论"), Column("说明"),
 )
 
 
@@ -172,7 +190,9 @@ def ledger_sheets(report: ReportTables) -> list[Table]:
     return [
         Table("冲突台账", ledger_frame(conflicts), _LEDGER_COLUMNS),
         Table("汇总", summary, _summary_columns(summary)),
-        Table("面积核对", reconciliation_frame(report.areas), _RECONCILIATION_COLUMNS),
+        Table("面积核对", reconciliation_frame(report.areas, report.planar_areas),
+              _RECONCILIATION_COLUMNS + ((_PLANAR_COLUMN,) if report.planar_areas is not None
+                                         else ())),
         Table("项目审查", projects_frame(report), _PROJECT_COLUMNS),
         Table("审查原因", reasons_frame(report), _REASON_COLUMNS),
         Table("碎图斑", ledger_frame(slivers), _LEDGER_COLUMNS),

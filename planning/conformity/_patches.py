@@ -27,6 +27,7 @@ from planning._validate import (
     check_geometries,
     require_frame,
 )
+from planning.areas import ellipsoidal_area
 from planning.overlay import (
     Engine,
     Geoms,
@@ -310,8 +311,9 @@ def _sub_kind(table: pd.DataFrame) -> npt.NDArray[np.object_]:
 def _finish(
     table: pd.DataFrame, geoms: Geoms, plans: Plans, min_area_m2: float
 ) -> gpd.GeoDataFrame:
-    """Areas, ids, ordering and the final columns."""
-    area = shapely.area(geoms)
+    """Areas, ids, ordering and the final columns (every area once, over all pieces)."""
+    area = ellipsoidal_area(geoms, crs=plans.urban.crs).to_numpy()
+    planar = shapely.area(geoms)
     u, lnd = table["u"].to_numpy(), table["l"].to_numpy()
     out = pd.DataFrame({
         "code": table["code"].replace("", None),
@@ -329,6 +331,7 @@ def _finish(
         "area_m2": area,
         "area_mu": area * MU_PER_M2,
         "area_ha": area * HA_PER_M2,
+        "planar_area_m2": planar,
         "sliver": area < min_area_m2,
     })
     rank = out["kind"].map({k: i for i, k in enumerate(KINDS)}).to_numpy()

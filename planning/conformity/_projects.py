@@ -17,9 +17,10 @@ import pandas as pd
 import shapely
 
 from planning import classes
-from planning._core.units import MU_PER_M2
+from planning._core.units import HA_PER_M2, MU_PER_M2
 from planning._errors import InputError, Problem, UnknownCodeError
 from planning._validate import Checker, check_columns, check_geometries, check_unique
+from planning.areas import ellipsoidal_area
 from planning.conformity._patches import (
     Plans,
     check_plans,
@@ -54,8 +55,9 @@ CHECK_ZH = {
     "outside_development_boundary": "城镇开发边界外",
     "development_plan": "发展规划",
 }
+#: The columns of a reason; areas are ellipsoidal (:func:`planning.ellipsoidal_area`).
 REASON_COLUMNS = ["project_id", "check", "code", "name_zh", "verdict", "area_m2", "area_mu",
-                  "counted", "detail", "detail_zh"]
+                  "area_ha", "counted", "detail", "detail_zh"]
 
 
 def check_projects_frame(
@@ -162,6 +164,7 @@ class _Reviewer:
         self.areal = np.flatnonzero(kinds != "point")
         self.points = np.flatnonzero(kinds == "point")
         self.min_area_m2, self.engine = min_area_m2, engine
+        self.crs = frame.crs
 
     def occupied(self, zones: Geoms, *, outside: bool = False) -> pd.DataFrame:
         """Rows (project, zone, area_m2): areas of site pieces per zone (zone -1: outside
@@ -172,7 +175,8 @@ class _Reviewer:
         else:
             split = self.engine.pieces(areal, zones)
         rows = pd.DataFrame({"project": self.areal[split.left], "zone": split.right,
-                             "area_m2": shapely.area(split.geometry)})
+                             "area_m2": ellipsoidal_area(split.geometry, crs=self.crs)
+                             .to_numpy()})
         rows = pd.DataFrame(rows.groupby(["project", "zone"], as_index=False)["area_m2"].sum())
         tree = shapely.STRtree(zones)
         p_idx, z_idx = tree.query(self.sites[self.points], predicate="intersects")
@@ -197,6 +201,7 @@ class _Reviewer:
             "verdict": rows["verdict"].to_numpy(),
             "area_m2": area,
             "area_mu": area * MU_PER_M2,
+            "area_ha": area * HA_PER_M2,
             "counted": point | (area >= self.min_area_m2),
         })
         out["detail"] = [_detail(r) for r in out.itertuples(index=False)]
@@ -300,6 +305,7 @@ def _development_plan(frame: gpd.GeoDataFrame, plan_key: str | None) -> pd.DataF
         "verdict": np.where(listed, "conforms", "conditional"),
         "area_m2": np.nan,
         "area_mu": np.nan,
+        "area_ha": np.nan,
         "counted": True,
     })
     out["detail"] = np.where(listed, f"listed in the development plan ({plan_key})",
@@ -371,7 +377,8 @@ def _per_project(
                            .size()).fillna(0).astype(int)
     text = table.groupby("project_id")["detail"].agg("; ".join)
     text_zh = table.groupby("project_id")["detail_zh"].agg("；".join)
-    area = np.where(kinds == "point", np.nan, shapely.area(sites))
+    area = np.where(kinds == "point", np.nan,
+                    ellipsoidal_area(sites, crs=frame.crs).to_numpy())
     out = pd.DataFrame({
         "project_id": ids.to_numpy(),
         "name_zh": frame["name_zh"].to_numpy() if "name_zh" in frame else None,
@@ -379,6 +386,7 @@ def _per_project(
         "site_kind": kinds,
         "site_area_m2": area,
         "site_area_mu": area * MU_PER_M2,
+        "site_area_ha": area * HA_PER_M2,
         "verdict": verdict.to_numpy(),
         "n_conflicts": n_conflicts.to_numpy(),
         "n_conditions": n_conditions.to_numpy(),

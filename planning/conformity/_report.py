@@ -12,6 +12,7 @@ import pandas as pd
 import pyogrio
 
 from planning._core.units import HA_PER_M2, MU_PER_M2
+from planning.areas import ellipsoidal_area
 from planning.conformity._excel import ledger_sheets
 from planning.conformity._patches import KINDS
 from planning.io import atomic_output, write_workbook
@@ -31,14 +32,21 @@ class ConformityReport:
         One row per project (see :func:`check_projects`).
     reasons : pandas.DataFrame
         Every reason of every project: ``project_id``, ``check``, ``code``, ``name_zh``,
-        ``verdict``, ``area_m2``, ``area_mu``, ``counted``, ``detail``, ``detail_zh``.
+        ``verdict``, ``area_m2``, ``area_mu``, ``area_ha``, ``counted``, ``detail``,
+        ``detail_zh``.
     by_township : pandas.DataFrame
         Area per township, code and kind: ``township``, ``code``, ``kind``, ``patches``,
-        ``area_m2``, ``area_mu``, ``area_ha``.
+        ``area_m2``, ``area_mu``, ``area_ha`` (ellipsoidal), ``planar_area_m2``.
     areas : pandas.Series
-        The reconciliation in m2: ``urban_plan``, ``landuse_plan``, ``both`` (the analysed
-        area: patches with a code), ``urban_plan_only``, ``landuse_plan_only``,
-        ``conflict``, ``sliver``.
+        The reconciliation in ellipsoidal m2: ``urban_plan``, ``landuse_plan``, ``both``
+        (the analysed area: patches with a code), ``urban_plan_only``,
+        ``landuse_plan_only``, ``conflict``, ``sliver``.
+    planar_areas : pandas.Series
+        The same reconciliation in the plane of the CRS (``planar_area_m2``).
+
+    Every ``area_m2`` / ``area_mu`` / ``area_ha`` is ellipsoidal
+    (:func:`planning.ellipsoidal_area`, the land-survey method); ``planar_area_m2`` is the
+    area in the plane of the layers' CRS.
     """
 
     discrepancies: gpd.GeoDataFrame
@@ -46,6 +54,7 @@ class ConformityReport:
     reasons: pd.DataFrame
     by_township: pd.DataFrame
     areas: pd.Series = field(repr=False)
+    planar_areas: pd.Series | None = field(default=None, repr=False)
 
     @property
     def conflicts(self) -> gpd.GeoDataFrame:
@@ -79,7 +88,7 @@ class ConformityReport:
         >>> import planning
         >>> print(planning.check_conformity(planning.load_sample()).summary_text())
         ... # doctest: +ELLIPSIS
-        三规合一 conformity: 144 conflict patches, 14,263.0 mu (2 slivers)
+        三规合一 conformity: 144 conflict patches, 14,259.4 mu (2 slivers)
           04 basic_farmland: ...
         projects: 12 conflict, 1 conditional, 14 conforms
         """
@@ -108,8 +117,9 @@ class ConformityReport:
 
         Sheets: 冲突台账 (one row per conflict patch of at least the minimum area, with
         empty 经发意见 / 规建意见 / 国土意见 / 处理措施 columns for the meeting), 汇总 (area
-        per township and code, in mu and ha, and the reconciliation), 项目审查 (one row per
-        project), 审查原因 (every reason), 碎图斑 (conflict slivers).
+        per township and code, in mu and ha), 面积核对 (the reconciliation, ellipsoidal and
+        planar), 项目审查 (one row per project), 审查原因 (every reason), 碎图斑 (conflict
+        slivers). Areas are ellipsoidal (CGCS2000, the land-survey method).
         """
         written = write_workbook(path, ledger_sheets(self))
         log.info("conflict ledger written to %s", written.path)
@@ -135,25 +145,34 @@ def by_township(patches: gpd.GeoDataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(patches.drop(columns=patches.geometry.name))
     frame["code"] = frame["code"].fillna("")
     grouped = frame.groupby(["township", "code", "kind"], dropna=False, sort=True).agg(
-        patches=("patch_id", "size"), area_m2=("area_m2", "sum")).reset_index()
+        patches=("patch_id", "size"), area_m2=("area_m2", "sum"),
+        planar_area_m2=("planar_area_m2", "sum")).reset_index()
     grouped["code"] = grouped["code"].replace("", pd.NA)
     grouped["area_mu"] = grouped["area_m2"] * MU_PER_M2
     grouped["area_ha"] = grouped["area_m2"] * HA_PER_M2
-    return grouped
+    return grouped[["township", "code", "kind", "patches", "area_m2", "area_mu", "area_ha",
+                    "planar_area_m2"]]
 
 
 def reconciled_areas(
-    patches: gpd.GeoDataFrame, urban: gpd.GeoDataFrame, land: gpd.GeoDataFrame
+    patches: gpd.GeoDataFrame, urban: gpd.GeoDataFrame, land: gpd.GeoDataFrame, *,
+    planar: bool = False,
 ) -> pd.Series:
+    """The areas that reconcile (ellipsoidal m², or planar with ``planar=True``)."""
     kind = patches["kind"]
-    area = patches["area_m2"]
+    column = "planar_area_m2" if planar else "area_m2"
+    area = patches[column]
+
+    def total(layer: gpd.GeoDataFrame) -> float:
+        return float(layer.area.sum() if planar else ellipsoidal_area(layer).sum())
+
     return pd.Series({
-        "urban_plan": float(urban.area.sum()),
-        "landuse_plan": float(land.area.sum()),
+        "urban_plan": total(urban),
+        "landuse_plan": total(land),
         "both": float(area[patches["code"].notna()].sum()),
         "urban_plan_only": float(area[kind == "urban_plan_only"].sum()),
         "landuse_plan_only": float(area[kind == "landuse_plan_only"].sum()),
         "conflict": float(area[patches["conflict"]].sum()),
         "sliver": float(area[patches["sliver"]].sum()),
-    }, name="area_m2")
+    }, name=column)
 

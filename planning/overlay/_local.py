@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -43,6 +42,7 @@ import pandas as pd
 import shapely
 
 from planning._core.geometry import keep_polygons
+from planning._core.threads import usable_cpus
 from planning._errors import GeometryError
 from planning._validate import POLYGONAL, Checker, check_crs, check_geometries, require_frame
 
@@ -71,10 +71,7 @@ class Pieces(NamedTuple):
 
 def default_workers() -> int:
     """Return the number of threads used when ``workers`` is not given (usable CPUs)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
+    return usable_cpus()
 
 
 def validate_pair(
