@@ -54,7 +54,7 @@ _EXPORTS: dict[str, str] = {
 #: submodules reachable as attributes (planning.overlay.intersection, ...)
 _SUBMODULES = {
     "settings", "county", "crs", "areas", "io", "workspace", "classes", "overlay", "conformity",
-    "ledger", "sanitation", "assessment", "webmap", "reports", "datasets",
+    "ledger", "sanitation", "survey", "assessment", "webmap", "reports", "datasets",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)  # noqa: PLE0605 - built from the maps above
@@ -92,6 +92,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         reports,
         sanitation,
         settings,
+        survey,
         webmap,
         workspace,
     )

@@ -1,0 +1,43 @@
+"""Third-survey (三调) layers: the layer model, official areas, statistics tables, quality.
+"""
+
+from __future__ import annotations
+
+from planning.survey._adjust import Adjustment, adjust_to_control, check_tbmj
+from planning.survey._balance import (
+    LandBalance,
+    balance_tables,
+    present_state,
+    thresholds,
+)
+from planning.survey._schema import (
+    CLASSIFICATION,
+    domain_codes,
+    domains,
+    field_map,
+    layers,
+    read_survey_layer,
+    schema,
+    standardize,
+)
+from planning.survey._summary import LandSummary, land_summary
+
+__all__ = [
+    "CLASSIFICATION",
+    "Adjustment",
+    "LandBalance",
+    "LandSummary",
+    "adjust_to_control",
+    "balance_tables",
+    "check_tbmj",
+    "domain_codes",
+    "domains",
+    "field_map",
+    "land_summary",
+    "layers",
+    "present_state",
+    "read_survey_layer",
+    "schema",
+    "standardize",
+    "thresholds",
+]
