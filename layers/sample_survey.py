@@ -119,9 +119,9 @@ def _merge_small(geoms: list[BaseGeometry], village: np.ndarray, min_m2: float
         for i in small:
             near = [j for j in tree.query(arr[i], predicate="touches")
                     if village[j] == village[i] and j != i and j not in target]
-            if near:
-                shared = [shapely.length(shapely.intersection(arr[i].boundary, arr[j].boundary))
-                          for j in near]
+            shared = [shapely.length(shapely.intersection(arr[i].boundary, arr[j].boundary))
+                      for j in near]
+            if shared and max(shared) > 0:  # an edge, not a corner: the union is one polygon
                 target[i] = near[int(np.argmax(shared))]
         if not target:
             break
@@ -136,6 +136,24 @@ def _merge_small(geoms: list[BaseGeometry], village: np.ndarray, min_m2: float
         keep = np.setdiff1d(np.arange(len(arr)), list(target))
         geoms, village = list(arr[keep]), village[keep]
     return geoms, village
+
+
+def _single_parts(geoms: np.ndarray) -> np.ndarray:
+    """Give the crumbs that snapping to the 0.01 m grid cut off a patch (narrow necks) to
+    the neighbour sharing the longest edge with them: every patch stays one polygon and the
+    coverage stays exact."""
+    geoms = np.asarray(geoms, dtype=object).copy()
+    for i in np.flatnonzero(shapely.get_num_geometries(geoms) > 1):
+        parts = sorted(shapely.get_parts(geoms[i]), key=lambda g: -g.area)
+        geoms[i] = parts[0]
+        tree = shapely.STRtree(geoms)
+        for crumb in parts[1:]:
+            near = [j for j in tree.query(crumb, predicate="touches") if j != i]
+            shared = [shapely.length(shapely.intersection(crumb.boundary, geoms[j].boundary))
+                      for j in near]
+            j = near[int(np.argmax(shared))] if near else i
+            geoms[j] = shapely.coverage_union_all(np.array([geoms[j], crumb], dtype=object))
+    return geoms
 
 
 def _classes(info: pd.DataFrame) -> pd.DataFrame:
@@ -279,7 +297,7 @@ def build(frames: dict[str, pd.DataFrame], faces: Faces) -> dict[str, gpd.GeoDat
     townships = frames["townships"]
     villages = _villages(townships, faces, rng)
     patches = _patches(frames, villages, faces, rng)
-    patches["geometry"] = shapely.set_precision(patches.geometry.values, 0.01)
+    patches["geometry"] = _single_parts(shapely.set_precision(patches.geometry.values, 0.01))
     patches = patches[~patches.geometry.is_empty].reset_index(drop=True)
     # the villages are the unions of their patches, so that both layers share every vertex
     units = patches.groupby("XZQDM")["geometry"].agg(

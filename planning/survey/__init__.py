@@ -10,6 +10,8 @@ from planning.survey._balance import (
     present_state,
     thresholds,
 )
+from planning.survey._quality import QualityReport, inspect_quality
+from planning.survey._rules import CHECKS, Rule, load_rules, rules_table
 from planning.survey._schema import (
     CLASSIFICATION,
     domain_codes,
@@ -23,20 +25,26 @@ from planning.survey._schema import (
 from planning.survey._summary import LandSummary, land_summary
 
 __all__ = [
+    "CHECKS",
     "CLASSIFICATION",
     "Adjustment",
     "LandBalance",
     "LandSummary",
+    "QualityReport",
+    "Rule",
     "adjust_to_control",
     "balance_tables",
     "check_tbmj",
     "domain_codes",
     "domains",
     "field_map",
+    "inspect_quality",
     "land_summary",
     "layers",
+    "load_rules",
     "present_state",
     "read_survey_layer",
+    "rules_table",
     "schema",
     "standardize",
     "thresholds",

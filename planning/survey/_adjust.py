@@ -255,18 +255,20 @@ def _problems(unit_of: pd.Series, group: np.ndarray, table: pd.DataFrame, level:
               ) -> list[Problem]:
     """Patches in no unit, units without control area or without patches."""
     problems = []
-    for value, rows in pd.Series(np.flatnonzero(group < 0)).groupby(
-            unit_of.to_numpy()[group < 0], dropna=False):
+    lost = np.flatnonzero(group < 0)
+    codes = unit_of.fillna("").to_numpy(dtype=object)[lost]
+    for value in sorted(set(codes)):
+        rows = lost[codes == value]
         problems.append(Problem(
             "land_survey", f"{len(rows)} patch(es) lie in no {level} of admin_units; their "
-            "areas are kept (rounded), not adjusted", row=int(rows.iloc[0]), column="ZLDWDM",
-            value=None if pd.isna(value) else str(value)))
-    for row in table.itertuples(index=False):
-        if not np.isfinite(row.control_m2) and row.patches:
+            "areas are kept (rounded), not adjusted", row=int(rows[0]), column="ZLDWDM",
+            value=str(value) or None))
+    for row in table.to_dict("records"):
+        if not np.isfinite(row["control_m2"]) and row["patches"]:
             problems.append(Problem("admin_units", "unit has no control area (KZMJ); its "
                                     "patches are not adjusted", column="KZMJ",
-                                    value=str(row.code)))
-        elif row.patches == 0:
+                                    value=str(row["code"])))
+        elif row["patches"] == 0:
             problems.append(Problem("admin_units", "unit has no patches in land_survey",
-                                    column="XZQDM", value=str(row.code)))
+                                    column="XZQDM", value=str(row["code"])))
     return problems

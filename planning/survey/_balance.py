@@ -24,6 +24,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import geopandas as gpd
@@ -342,14 +343,16 @@ def _allowed(low: float, high: float, unit: str) -> str:
 def _checks(a02: pd.DataFrame, zone: str, limits: pd.DataFrame) -> pd.DataFrame:
     table = a02.set_index("code")
     rows = []
-    for r in limits.rename(columns={"class": "cls"}).itertuples(index=False):
+    for record in limits.rename(columns={"class": "cls"}).to_dict("records"):
+        r = SimpleNamespace(**{str(k): v for k, v in record.items()})
         zones = [z.strip() for z in str(r.climate_zones or "").split(",") if z.strip()]
         if zones and zone not in zones:
             continue
         per_capita = r.indicator == "per_capita"
         unit = "m²/人" if per_capita else "%"
         column = "plan_m2_per_person" if per_capita else "plan_pct"
-        value = float(table[column].get(r.cls, np.nan)) if column in table else np.nan
+        value = (float(table[column].to_dict().get(r.cls, np.nan)) if column in table
+                 else np.nan)
         low, high = float(r.minimum), float(r.maximum)
         allowed = _allowed(low, high, unit)
         result, note = "not checked", ""

@@ -152,8 +152,8 @@ class LandSummary:
         out = []
         for unit in ("ha", "mu"):
             _, decimals, label = _STEPS[unit]
-            for level, title in ((1, "一级分类"), (2, "二级分类")):
-                frame = self.table(level=level, unit=unit)
+            for level, title in (1, "一级分类"), (2, "二级分类"):
+                frame = self.table(level=1 if level == 1 else 2, unit=unit)
                 columns = [Column(str(c)) if i < 3 else
                            Column(str(c), kind=unit, decimals=decimals)
                            for i, c in enumerate(frame.columns)]

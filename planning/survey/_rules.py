@@ -1,0 +1,217 @@
+"""The quality rules (质检规则): an editable table, read and checked here.
+
+``planning/data/survey/quality_rules.csv`` has one row per rule: ``rule_id``, ``category``
+(structure, domain, uniqueness, topology, logic, area, math_basis), ``layer`` (workspace
+layer names separated by ``;``, or ``*`` for every layer inspected), ``check`` (what the
+rule does, one of :data:`CHECKS`), ``description_zh``, ``description`` and ``parameters``
+(``key=value`` pairs separated by ``;``, list values separated by ``|``:
+``classes=05|06|07; field=CZCSXM``). A bureau copies the file, edits, adds or removes rows
+and passes it as ``rules=``.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from planning._errors import InputError, Problem
+from planning._validate import Checker
+from planning.io import read_grid
+
+#: Rule categories, with their Chinese names.
+CATEGORIES = {"structure": "结构", "domain": "值域", "uniqueness": "唯一性", "topology": "拓扑",
+              "logic": "逻辑", "area": "面积", "math_basis": "数学基础"}
+#: Each check and the parameters it needs (required, optional).
+CHECKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "fields_present": ((), ()),
+    "field_types": ((), ()),
+    "field_lengths": ((), ()),
+    "required_values": ((), ()),
+    "domain": (("field", "domain"), ()),
+    "unique": (("field",), ("within",)),
+    "valid_geometry": ((), ()),
+    "overlaps": ((), ("min_area_m2",)),
+    "gaps": (("within",), ("min_area_m2",)),
+    "multipart": ((), ()),
+    "covered_by": (("by",), ("where", "by_where", "min_area_m2")),
+    "no_holes": ((), ()),
+    "requires": (("classes", "field"), ("code",)),
+    "allowed_classes": (("field", "values", "classes"), ("code",)),
+    "only_for": (("classes", "fields"), ("code",)),
+    "name_matches": (("code", "name", "domain"), ()),
+    "requires_fields": (("when", "fields"), ()),
+    "location_matches": (("by", "code", "unit_code", "digits"), ()),
+    "area_equation": (("left", "right"), ("tolerance_m2",)),
+    "area_ellipsoidal": (("field",), ("rtol", "atol_m2")),
+    "area_sums": (("by", "code", "unit_code", "digits", "field", "control"),
+                  ("tolerance_m2",)),
+    "min_area": (("field", "domain"), ("construction", "agricultural", "unused")),
+    "crs_datum": (("datum",), ()),
+    "crs_zone": ((), ()),
+}
+RULE_COLUMNS = ("rule_id", "category", "layer", "check", "description_zh", "description",
+                "parameters")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One quality rule: its id, category, layers, check and parameters."""
+
+    rule_id: str
+    category: str
+    layers: tuple[str, ...]
+    check: str
+    description_zh: str
+    description: str
+    parameters: dict[str, str] = field(default_factory=dict)
+
+    def text(self, name: str, default: str | None = None) -> str:
+        """A parameter as text."""
+        value = self.parameters.get(name, default)
+        if value is None:  # pragma: no cover - required parameters are checked on loading
+            msg = f"rule {self.rule_id} has no parameter {name!r}."
+            raise InputError(msg)
+        return value
+
+    def items(self, name: str) -> list[str]:
+        """A list parameter (``a|b|c``)."""
+        return [v.strip() for v in self.text(name, "").split("|") if v.strip()]
+
+    def number(self, name: str, default: float) -> float:
+        """A number parameter (checked when the rules are read)."""
+        return float(self.parameters.get(name, default))
+
+    def applies_to(self, layer: str) -> bool:
+        return "*" in self.layers or layer in self.layers
+
+
+def parse_parameters(text: str) -> dict[str, str]:
+    """``"field=DLBM; domain=sandiao"`` -> ``{"field": "DLBM", "domain": "sandiao"}``.
+
+    Examples
+    --------
+    >>> parse_parameters("classes=05|06; field=CZCSXM")
+    {'classes': '05|06', 'field': 'CZCSXM'}
+    """
+    out: dict[str, str] = {}
+    for part in str(text or "").split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            msg = f"a parameter is written key=value, got {part.strip()!r}"
+            raise ValueError(msg)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _bundled() -> pd.DataFrame:
+    path = importlib.resources.files("planning") / "data" / "survey" / "quality_rules.csv"
+    with path.open(encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+def rules_table(rules: str | os.PathLike[str] | pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rules as a table: the bundled ones, a CSV / Excel file of your own, or a frame.
+
+    Examples
+    --------
+    >>> t = rules_table()
+    >>> sorted(set(t["category"])) == sorted(CATEGORIES)
+    True
+    """
+    if rules is None:
+        return _bundled()
+    if isinstance(rules, pd.DataFrame):
+        return rules.astype(str).copy()
+    path = Path(rules)
+    grid = read_grid(path)
+    if not grid.rows:
+        msg = f"The rules file {path} is empty; it needs the columns {', '.join(RULE_COLUMNS)}."
+        raise InputError(msg)
+    header = [str(c or "").strip() for c in grid.rows[0]]
+    body = [["" if v is None else str(v) for v in row] for row in grid.rows[1:]]
+    return pd.DataFrame(body, columns=header)
+
+
+def load_rules(rules: str | os.PathLike[str] | pd.DataFrame | None = None) -> list[Rule]:
+    """The rules, checked: known categories and checks, required parameters, numbers.
+
+    Raises
+    ------
+    InputError
+        Listing every problem of the table (row numbers as in the file, the header being
+        row 1).
+
+    Examples
+    --------
+    >>> [r.rule_id for r in load_rules()][:4]
+    ['S01', 'S02', 'S03', 'S04']
+    """
+    table = rules_table(rules)
+    source = "quality rules" if not isinstance(rules, str | os.PathLike) else str(rules)
+    checker = Checker()
+    for column in RULE_COLUMNS:
+        if column not in table.columns:
+            checker.add(Problem(source, "column is missing from the rules table",
+                                column=column))
+    checker.raise_if_any("The quality rules cannot be used.")
+    out: list[Rule] = []
+    for i, row in enumerate(table.itertuples(index=False), start=2):
+        rule = _rule(row, i, source, checker)
+        if rule is not None:
+            out.append(rule)
+    ids = pd.Series([r.rule_id for r in out])
+    for value in sorted(set(ids[ids.duplicated()])):
+        checker.add(Problem(source, "rule id occurs more than once", column="rule_id",
+                            value=value))
+    checker.raise_if_any("The quality rules cannot be used.")
+    return out
+
+
+def _rule(row: object, line: int, source: str, checker: Checker) -> Rule | None:
+    values = {c: str(getattr(row, c)).strip() for c in RULE_COLUMNS}
+    if not values["rule_id"]:
+        return None  # an empty line of the sheet
+    where = {"row": line, "value": values["rule_id"]}
+    try:
+        params = parse_parameters(values["parameters"])
+    except ValueError as exc:
+        checker.add(Problem(source, str(exc), column="parameters", **where))  # type: ignore[arg-type]
+        return None
+    if values["category"] not in CATEGORIES:
+        checker.add(Problem(source, "category is not one of " + ", ".join(CATEGORIES),
+                            column="category", **where))  # type: ignore[arg-type]
+    if values["check"] not in CHECKS:
+        checker.add(Problem(source, "check is not one of " + ", ".join(CHECKS),
+                            column="check", **where))  # type: ignore[arg-type]
+        return None
+    required, optional = CHECKS[values["check"]]
+    for name in required:
+        if not params.get(name):
+            checker.add(Problem(source, f"the check {values['check']} needs the parameter "
+                                f"{name}=...", column="parameters", **where))  # type: ignore[arg-type]
+    for name in sorted(set(params) - set(required) - set(optional)):
+        checker.add(Problem(source, f"unknown parameter {name!r} for the check "
+                            f"{values['check']} (it takes {', '.join(required + optional)})",
+                            column="parameters", **where))  # type: ignore[arg-type]
+    for name in ("min_area_m2", "tolerance_m2", "rtol", "atol_m2", "digits", "construction",
+                 "agricultural", "unused"):
+        if name in params:
+            try:
+                ok = float(params[name]) >= 0
+            except ValueError:
+                ok = False
+            if not ok:
+                checker.add(Problem(source, f"parameter {name} must be a number of at least 0",
+                                    column="parameters", **where))  # type: ignore[arg-type]
+    layers = tuple(v.strip() for v in values["layer"].split(";") if v.strip())
+    if not layers:
+        checker.add(Problem(source, "layer is empty (give layer names separated by ';', or *)",
+                            column="layer", **where))  # type: ignore[arg-type]
+    return Rule(values["rule_id"], values["category"], layers, values["check"],
+                values["description_zh"], values["description"], params)
