@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from planning.survey._adjust import Adjustment, adjust_to_control, check_tbmj
 from planning.survey._balance import (
+    CLIMATE_ZONES,
     LandBalance,
     balance_tables,
     present_state,
@@ -27,6 +28,7 @@ from planning.survey._summary import LandSummary, land_summary
 __all__ = [
     "CHECKS",
     "CLASSIFICATION",
+    "CLIMATE_ZONES",
     "Adjustment",
     "LandBalance",
     "LandSummary",

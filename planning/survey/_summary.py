@@ -232,15 +232,15 @@ def land_summary(
     village = long["unit"].str[:12]
     table = long.assign(village=village).pivot_table(
         index="village", columns="class", values="cents", aggfunc="sum", fill_value=0)
-    order = [c for c in _class_table()["second"].drop_duplicates() if c in table.columns]
-    table = table[order]
+    order = list(_class_table()["second"].drop_duplicates())  # every class, as the
+    table = table.reindex(columns=order, fill_value=0)        # standard tables show them
     patches = pd.Series(np.round(_numbers(frame, "TBMJ") * 100).astype(np.int64)).groupby(
         frame["ZLDWDM"].astype("string").str[:12].to_numpy()).sum()
     units = _units(table, patches, admin_units, townships, county_name)
     second = _rollup(table, units)
     first = second.T.groupby(_class_table().loc[second.columns, "first"].to_numpy(),
                              sort=False).sum().T
-    log.info("land summary: %d villages, %d classes", len(table), len(order))
+    log.info("land summary: %d villages", len(table))
     return LandSummary(units, second / 100, first / 100)
 
 
