@@ -225,7 +225,7 @@ def _with_areas(frame: gpd.GeoDataFrame, cents: np.ndarray, start: np.ndarray
     """A copy with TBMJ from cents, KCMJ = round(TBMJ × KCXS, 2), TBDLMJ = TBMJ − KCMJ."""
     out = frame.copy()
     factor = np.nan_to_num(_numbers(frame, "KCXS"), nan=0.0)
-    deduction = np.round(cents * factor).astype(np.int64)  # cents of KCMJ
+    deduction = np.floor(cents * factor + 0.5).astype(np.int64)  # cents of KCMJ, half up
     out["TBMJ_before"] = start
     out["TBMJ"] = cents / 100
     if "KCXS" in frame.columns or "KCMJ" in frame.columns:

@@ -175,30 +175,32 @@ def load_rules(rules: str | os.PathLike[str] | pd.DataFrame | None = None) -> li
 
 def _rule(row: object, line: int, source: str, checker: Checker) -> Rule | None:
     values = {c: str(getattr(row, c)).strip() for c in RULE_COLUMNS}
-    if not values["rule_id"]:
+    rule_id = values["rule_id"]
+    if not rule_id:
         return None  # an empty line of the sheet
-    where = {"row": line, "value": values["rule_id"]}
+
+    def bad(column: str, message: str) -> None:
+        checker.add(Problem(source, f"rule {rule_id}: {message}", row=line, column=column))
+
     try:
         params = parse_parameters(values["parameters"])
     except ValueError as exc:
-        checker.add(Problem(source, str(exc), column="parameters", **where))  # type: ignore[arg-type]
+        bad("parameters", str(exc))
         return None
     if values["category"] not in CATEGORIES:
-        checker.add(Problem(source, "category is not one of " + ", ".join(CATEGORIES),
-                            column="category", **where))  # type: ignore[arg-type]
-    if values["check"] not in CHECKS:
-        checker.add(Problem(source, "check is not one of " + ", ".join(CHECKS),
-                            column="check", **where))  # type: ignore[arg-type]
+        bad("category", f"category {values['category']!r} is not one of "
+            + ", ".join(CATEGORIES))
+    check = values["check"]
+    if check not in CHECKS:
+        bad("check", f"check {check!r} is not one of " + ", ".join(CHECKS))
         return None
-    required, optional = CHECKS[values["check"]]
+    required, optional = CHECKS[check]
     for name in required:
         if not params.get(name):
-            checker.add(Problem(source, f"the check {values['check']} needs the parameter "
-                                f"{name}=...", column="parameters", **where))  # type: ignore[arg-type]
+            bad("parameters", f"the check {check} needs the parameter {name}=...")
     for name in sorted(set(params) - set(required) - set(optional)):
-        checker.add(Problem(source, f"unknown parameter {name!r} for the check "
-                            f"{values['check']} (it takes {', '.join(required + optional)})",
-                            column="parameters", **where))  # type: ignore[arg-type]
+        bad("parameters", f"unknown parameter {name!r} for the check {check} (it takes "
+            f"{', '.join(required + optional) or 'none'})")
     for name in ("min_area_m2", "tolerance_m2", "rtol", "atol_m2", "digits", "construction",
                  "agricultural", "unused"):
         if name in params:
@@ -207,11 +209,10 @@ def _rule(row: object, line: int, source: str, checker: Checker) -> Rule | None:
             except ValueError:
                 ok = False
             if not ok:
-                checker.add(Problem(source, f"parameter {name} must be a number of at least 0",
-                                    column="parameters", **where))  # type: ignore[arg-type]
+                bad("parameters", f"parameter {name} must be a number of at least 0, got "
+                    f"{params[name]!r}")
     layers = tuple(v.strip() for v in values["layer"].split(";") if v.strip())
     if not layers:
-        checker.add(Problem(source, "layer is empty (give layer names separated by ';', or *)",
-                            column="layer", **where))  # type: ignore[arg-type]
-    return Rule(values["rule_id"], values["category"], layers, values["check"],
-                values["description_zh"], values["description"], params)
+        bad("layer", "layer is empty (give layer names separated by ';', or *)")
+    return Rule(rule_id, values["category"], layers, check, values["description_zh"],
+                values["description"], params)
