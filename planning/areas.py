@@ -522,7 +522,7 @@ def _expanded(e: _Expansion, values: FloatArray, x: FloatArray, y: FloatArray) -
 
 
 def _bend(sin_mid: FloatArray, cos_mid: FloatArray, d_lat: FloatArray, d_lon: FloatArray,
-          band: FloatArray, ellipsoid: Ellipsoid) -> FloatArray:
+          band: FloatArray, *, ellipsoid: Ellipsoid) -> FloatArray:
     """The area between a short geodesic and the trapezoid's chord (longitude linear in the
     area function), from the geodesic's curvature: its midpoint lies off the chord's by
     δλ = −(M/N)·tan B·ΔL·ΔB/4 and δB = [(N/M)·sin B cos B·ΔL² + (3e² sin B cos B / W)·ΔB²]/8
@@ -596,7 +596,8 @@ def _chunk_areas(rings: npt.NDArray[np.object_], frame: _Frame, max_edge_m: floa
     terms -= reference[: n - 1]
     terms *= band
     # shorter edges: the geodesic's own bend, to second order
-    bend = _bend(sin_mid, cos_mid, d_lat, lon[1:n] - lon[: n - 1], band, frame.ellipsoid)
+    bend = _bend(sin_mid, cos_mid, d_lat, lon[1:n] - lon[: n - 1], band,
+                 ellipsoid=frame.ellipsoid)
     bend *= (lengths > CURVATURE_MIN_M) & (lengths <= MIDPOINT_MIN_M)
     terms += bend
     if len(chosen):  # Simpson: the parabola through the midpoint, against the chord
