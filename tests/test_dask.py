@@ -331,5 +331,5 @@ def test_conformity_on_generated_plans(client: Client, sample_ro: Workspace) -> 
     assert_same_report_part(review, expected.projects)
     codes = set(got.discrepancies["code"].dropna())
     assert codes == {"01", "02", "03", "04"}
-    both = got.discrepancies.loc[got.discrepancies["code"].notna(), "area_m2"].sum()
+    both = got.discrepancies.loc[got.discrepancies["code"].notna(), "planar_area_m2"].sum()
     assert float(both) == pytest.approx(21_000.0**2, rel=1e-9)

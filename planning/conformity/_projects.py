@@ -355,8 +355,8 @@ def _detail_zh(r: Any) -> str:
 
 def _order_reasons(table: pd.DataFrame, frame: gpd.GeoDataFrame) -> pd.DataFrame:
     position = {pid: i for i, pid in enumerate(frame["project_id"].astype(str))}
-    order = np.lexsort((
-        -table["area_m2"].fillna(0).to_numpy(float),
+    order = np.lexsort((  # areas equal to the micro-m² are ties, whichever engine ran
+        -table["area_m2"].fillna(0).round(6).to_numpy(float),
         -table["verdict"].map(SEVERITY).to_numpy(int),
         table["project_id"].map(position).to_numpy(int),
     ))

@@ -36,7 +36,7 @@ def open_workspace(
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "copy.gpkg"
     >>> _ = planning.load_sample().save(path)
     >>> ws = open_workspace(path)
-    >>> sorted(ws.layers)[:3], ws.county.name_en, ws.crs_name
+    >>> sorted(ws.layers)[1:4], ws.county.name_en, ws.crs_name
     (['builtup_area', 'control_lines', 'control_zones'], 'Taiqian', 'EPSG:4548')
     """
     if county is not None and not isinstance(county, County):
