@@ -480,9 +480,11 @@ def _expansion(x: FloatArray, y: FloatArray) -> _Expansion:
     shared by two polygons gets the same longitude and latitude in both."""
     ix = np.floor(x / ANCHOR_M).astype(np.int64)
     iy = np.floor(y / ANCHOR_M).astype(np.int64)
-    codes, cells = pd.factorize(ix * 100_000_000 + iy, sort=False)
-    cx = (cells // 100_000_000 + 0.5) * ANCHOR_M
-    cy = (cells % 100_000_000 + 0.5) * ANCHOR_M
+    codes, cells = pd.factorize(ix * 1_000_000_007 + iy, sort=False)  # (ix, iy) as one key
+    cx = np.empty(len(cells))
+    cy = np.empty(len(cells))
+    cx[codes] = (ix + 0.5) * ANCHOR_M  # every vertex of a cell writes the same centre
+    cy[codes] = (iy + 0.5) * ANCHOR_M
     h = _STENCIL_M
     sx = np.concatenate([cx, cx + h, cx - h, cx, cx, cx + h, cx - h])
     sy = np.concatenate([cy, cy, cy, cy + h, cy - h, cy + h, cy - h])
