@@ -50,15 +50,15 @@ def survey_polygons(draw: st.DrawFn) -> tuple[int, shapely.Polygon]:
 def test_agrees_with_geod_in_zones_37_to_40(case: tuple[int, shapely.Polygon]) -> None:
     """Within 1e-6 of Geod for polygons of 1,000 m² and more: Geod's own round-off is about
     1e-4 m² (its area changes by that much when the edges are densified differently), which
-    is 1e-6 of a 100 m² sliver. Every polygon, slivers included, agrees within 1e-8 with
-    the second oracle (planar area over the areal scale)."""
+    is 1e-6 of a 100 m² sliver. Every polygon, slivers included, agrees within 1e-8 (or
+    1e-5 m², for slivers) with the second oracle (planar area over the areal scale)."""
     zone, poly = case
     if not poly.is_valid or poly.area < 10:
         return
     assert max(np.hypot(*np.diff(np.asarray(poly.exterior.coords), axis=0).T)) <= 100
     plain = gpd.GeoSeries([poly], crs=gk_crs(zone))
     ours = planning.ellipsoidal_area(plain).iloc[0]
-    assert ours == pytest.approx(scale_factor_area(poly, plain.crs), rel=1e-8, abs=1e-6)
+    assert ours == pytest.approx(scale_factor_area(poly, plain.crs), rel=1e-8, abs=1e-5)
     if poly.area >= 1_000:
         assert ours == pytest.approx(geodesic_areas(plain, densify_m=20.0)[0], rel=1e-6)
     # the same polygon with the zone number prefixed to its eastings (EPSG:4513 + ...)
@@ -66,7 +66,7 @@ def test_agrees_with_geod_in_zones_37_to_40(case: tuple[int, shapely.Polygon]) -
                              crs=gk_crs(zone, prefix=True))
     # (8-digit eastings carry about 1e-8 m less precision than 6-digit ones)
     assert planning.ellipsoidal_area(prefixed).iloc[0] == pytest.approx(ours, rel=1e-8,
-                                                                        abs=1e-6)
+                                                                        abs=1e-5)
     assert planning.ellipsoidal_area(prefixed).iloc[0] == pytest.approx(
         geodesic_areas(plain, densify_m=20.0)[0], rel=1e-6, abs=2e-4)
 

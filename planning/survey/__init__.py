@@ -23,7 +23,7 @@ Examples
 >>> ws = planning.load_sample()
 >>> summary = planning.survey.land_summary(ws["land_survey"], ws["admin_units"])
 >>> county = summary.units.iloc[0]
->>> county["total_m2"] == county["control_m2"]   # the classes add up to the control area
+>>> bool(county["total_m2"] == county["control_m2"])  # the classes add up to the control area
 True
 """
 
