@@ -5,6 +5,7 @@ check, and the mathematical basis (datum, Gauss-Kruger zone)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -14,6 +15,7 @@ import pyproj
 import shapely
 
 from planning._core.geometry import keep_polygons
+from planning._core.threads import usable_cpus
 from planning.crs import gk_zone, gk_zone_info, lonlat_bounds
 from planning.overlay import Engine, overlaps
 from planning.survey._checks import (
@@ -97,10 +99,21 @@ def _uncovered(geoms: Geoms, covering: Geoms, engine: Engine, min_area_m2: float
     order = np.argsort(pieces.left, kind="stable")
     lo = np.searchsorted(pieces.left[order], todo, side="left")
     hi = np.searchsorted(pieces.left[order], todo, side="right")
-    masks = np.array([shapely.union_all(covering[np.unique(pieces.right[order][a:b])])
-                      if b > a else shapely.Polygon() for a, b in zip(lo, hi, strict=True)],
-                     dtype=object)
-    rest, keep = keep_polygons(shapely.difference(geoms[todo], masks))
+    partners = [np.unique(pieces.right[order][a:b]) for a, b in zip(lo, hi, strict=True)]
+
+    def rest_of(batch: slice) -> Geoms:
+        masks = np.array([covering[p[0]] if len(p) == 1 else shapely.union_all(covering[p])
+                          if len(p) else shapely.Polygon() for p in partners[batch]],
+                         dtype=object)
+        result: Geoms = shapely.difference(geoms[todo[batch]], masks)
+        return result
+
+    workers = engine.workers or usable_cpus()
+    size = max(1, -(-len(todo) // workers))
+    batches = [slice(i, i + size) for i in range(0, len(todo), size)]
+    with ThreadPoolExecutor(max(1, min(workers, len(batches)))) as pool:  # GEOS frees the GIL
+        rest = np.concatenate(list(pool.map(rest_of, batches)))
+    rest, keep = keep_polygons(rest)
     rows, parts = [], []
     for i in np.flatnonzero(keep):
         for part in shapely.get_parts(rest[i]):
