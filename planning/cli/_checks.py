@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planning.cli._common import Subcommands, command, day, period, workspace
+from planning.cli._common import (
+    Subcommands,
+    add_header_options,
+    command,
+    day,
+    header_options,
+    period,
+    workspace,
+)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -40,7 +48,10 @@ def cmd_map(args: argparse.Namespace) -> int:
 def cmd_sanitation(args: argparse.Namespace) -> int:
     """Check the responsibility zones: coverage, owners and, when given, inspection scores."""
     from planning import sanitation  # noqa: PLC0415
+    from planning.sanitation.inspections import HEADER_FIELDS  # noqa: PLC0415
 
+    headers = header_options(args, fields=HEADER_FIELDS, what="an inspection",
+                             sheet_flag="--inspections")
     ws = workspace(args.workspace)
     zones, area = ws["sanitation_zones"], ws["builtup_area"]
     coverage = sanitation.check_coverage(zones, area, gap_width_m=args.gap_width_m)
@@ -54,7 +65,8 @@ def cmd_sanitation(args: argparse.Namespace) -> int:
     print(f"wrote {args.output}")
     source = args.inspections or ws.tables.get("inspections")
     if source is not None:
-        sheet = sanitation.read_inspections(source, sheet=args.sheet, zones=zones)
+        sheet = sanitation.read_inspections(source, sheet=args.sheet, zones=zones,
+                                            headers=headers)
         for problem in sheet.problems:
             print(f"  - {problem}")
         problems += sheet.problems
@@ -88,9 +100,10 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     p.add_argument("workspace", nargs="?")
     p.add_argument("--gap-width-m", type=float, default=1.0,
                    help="gaps narrower than this are flagged as slivers")
-    p.add_argument("--inspections", help="inspection sheet (.xlsx or .csv); default: the "
-                   "workspace's inspections table")
+    p.add_argument("--inspections", help="inspection sheet (.xlsx, .xls or .csv); default: "
+                   "the workspace's inspections table")
     p.add_argument("--sheet")
+    add_header_options(p, "--inspections")
     p.add_argument("--period", type=period,
                    help="e.g. 2011-12 or 2011年12月 (a month), 2011Q4 or 2011年第四季度")
     p.add_argument("-o", "--output", default="maps/sanitation.xlsx")

@@ -7,8 +7,8 @@
 - :func:`list_layers`, :func:`standard_fields`, :func:`map_fields`;
 - :mod:`planning.io.workbook`, the one workbook layer: :func:`write_workbook` (every
   ``.xlsx`` the toolkit writes, text never a formula), :func:`write_csv` (UTF-8 with BOM,
-  formula-like text protected) and :func:`read_grid` (every sheet it reads, memory following
-  the cells that exist);
+  formula-like text protected), :func:`read_grid` (every sheet it reads, ``.xlsx`` / ``.xls`` /
+  ``.csv``, memory following the cells that exist) and :func:`read_header_map`;
 - :mod:`planning.io.postgis` stores workspaces in PostGIS (extra ``postgis``).
 """
 
@@ -32,6 +32,7 @@ from planning.io.workbook import (
     Table,
     WrittenFile,
     read_grid,
+    read_header_map,
     write_csv,
     write_workbook,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "list_layers",
     "map_fields",
     "read_grid",
+    "read_header_map",
     "read_layer",
     "standard_fields",
     "write_csv",
