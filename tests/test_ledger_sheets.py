@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _sheets import SheetSpec, write_both, write_xls, write_xlsx
 
 import planning
 from planning._core.text import clean_text, compact, is_placeholder
 from planning.cli import main
 from planning.ledger import Ledger, header_mapping
-from _sheets import SheetSpec, write_both, write_xls, write_xlsx
 
 TS = pd.Timestamp
 HEADER = ["序号", "项目编号", "项目名称", "牵头单位", "总投资", "节点内容", "完成时限", "责任单位"]
@@ -79,7 +79,9 @@ def test_an_urban_renewal_ledger_reads_right_from_xlsx_and_xls(tmp_path: Path) -
     # 总投资 in 亿元 (the title row's 单位), the year's plan in 万元 (its own header)
     assert projects["investment_wan"].tolist() == [20000.0, 15000.0, 20000.0, 8000.0]
     year = projects["investment_year_wan"].tolist()
-    assert year[0] == 5000.0 and math.isnan(year[1]) and year[2:] == [8000.0, 3000.0]
+    assert year[0] == 5000.0
+    assert math.isnan(year[1])
+    assert year[2:] == [8000.0, 3000.0]
     assert projects["start_date"].tolist() == [TS("2024-06-01"), TS("2024-06-30"),
                                                TS("2024-03-01"), TS("2024-04-01")]
     assert projects["planned_completion"].tolist() == [TS("2025-12-31"), TS("2026-12-31"),
@@ -198,7 +200,8 @@ def test_a_bad_expressway_ledger_lists_every_problem_by_row_and_column(tmp_path:
     assert found == {(7, "项目编号", None), (7, "完成时限", "2024年13月"),
                      (10, "项目名称", None), (10, "总投资（亿元）", "约38亿")}
     text = str(info.value)
-    assert "4 problem(s)" in text and "bad.xlsx [高速公路], row 7, column '项目编号'" in text
+    assert "4 problem(s)" in text
+    assert "bad.xlsx [高速公路], row 7, column '项目编号'" in text
     # read anyway for the meeting: the bad projects are left out, the others kept
     ledger = Ledger.from_excel(path, errors="skip")
     assert ledger.projects["project_id"].tolist() == ["GS-01"]
@@ -323,7 +326,8 @@ def test_official_names_are_kept_verbatim(tmp_path: Path) -> None:
     assert back.projects["name_zh"].item() == "（深圳）国际交流中心"
     assert back.nodes["responsible"].tolist()[1] == "深圳市（福田）城管局"
     page = ledger.briefing(on="2024-07-01").to_html()
-    assert "（深圳）国际交流中心" in page and "(深圳)国际交流中心" not in page
+    assert "（深圳）国际交流中心" in page
+    assert "(深圳)国际交流中心" not in page
     # the stored value and the comparison key
     assert clean_text(" （深圳）\u3000") == "（深圳）"
     assert compact("（深圳）") == compact("(深圳)") == "(深圳)"
@@ -413,7 +417,8 @@ def test_headers_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixtu
             "--header", "工程内容=content"]
     assert main(argv) == 0
     page = out.read_text(encoding="utf-8")
-    assert "人民路" in page and "G1" in page
+    assert "人民路" in page
+    assert "G1" in page
     capsys.readouterr()
     for bad, words in (
             (["--header", "截止时间"], "--header expects HEADER=FIELD"),

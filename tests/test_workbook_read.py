@@ -35,13 +35,15 @@ def test_an_xls_sheet_reads_as_the_same_xlsx_sheet(tmp_path: Path) -> None:
     assert (old.kind, new.kind) == ("xls", "xlsx")
     assert old.rows == new.rows
     assert old.rows[2] == ["TQ-001", "（深圳）西环路", 18600, dt.datetime(2012, 3, 1), 0.85]
-    assert type(old.rows[2][2]) is int and old.rows[4][2] is True  # whole numbers, booleans
+    assert type(old.rows[2][2]) is int
+    assert old.rows[4][2] is True
     assert old.rows[4][0] == "TQ-002"  # filled from the merge's top-left cell
     assert (old.first_row, old.first_column) == (new.first_row, new.first_column) == (3, 1)
     assert set(old.merges) == set(new.merges) == {(3, 1, 3, 5), (6, 1, 7, 1)}
     assert dict(old.merged) == dict(new.merged)
     assert [(s.name, s.state) for s in old.sheets] == [("旧表", "hidden"), ("台账", "visible")]
-    assert old.title == "台账" and any("'旧表' is hidden" in n for n in old.notes)
+    assert old.title == "台账"
+    assert any("'旧表' is hidden" in n for n in old.notes)
     assert old.percents == new.percents == {(2, 4), (4, 4)}
     assert read_grid(xls, sheet="旧表").rows == [["x"]]
     assert read_grid(xls, sheet=0).title == "旧表"
@@ -58,7 +60,8 @@ def test_files_named_one_thing_and_being_another(tmp_path: Path) -> None:
     for path, kind, note in ((as_xls, "xlsx", "named .xls; it was read as .xlsx"),
                              (as_xlsx, "xls", "named .xlsx; it was read as .xls")):
         grid = read_grid(path)
-        assert grid.kind == kind and grid.rows == read_grid(xlsx).rows
+        assert grid.kind == kind
+        assert grid.rows == read_grid(xlsx).rows
         assert any(note in n for n in grid.notes), grid.notes
     data = xls.read_bytes()
     cases = {
@@ -124,14 +127,16 @@ def test_formula_cells_without_a_computed_value(tmp_path: Path) -> None:
     assert grid.rows[0][:5] == ["项目", 2, None, None, None]
     assert dict(grid.formulas) == {(0, 2): "=DATE(2024,6,30)", (0, 3): "=SUM(B1:B1)",
                                    (2, 5): "="}
-    assert grid.n_rows == 3 and grid.n_columns == 6  # the box reaches the formula cells
+    assert grid.n_rows == 3
+    assert grid.n_columns == 6
     [note] = [n for n in grid.notes if "formula" in n]
     assert "3 formula cell(s) have no computed value" in note
     assert "C1 (=DATE(2024,6,30)), D1 (=SUM(B1:B1)), F3 (a shared formula)" in note
     assert grid.cell_name(2, 5) == "F3"
     stale = read_grid(raw_xlsx(tmp_path / "s.xlsx", '<row r="1"><c r="A1"><f>1+1</f><v>2</v>'
                                "</c></row>", calc='<calcPr fullCalcOnLoad="1"/>'))
-    assert stale.rows == [[2]] and not stale.formulas
+    assert stale.rows == [[2]]
+    assert not stale.formulas
     assert any("asks to be recalculated" in n for n in stale.notes)
 
 

@@ -35,6 +35,7 @@ _DASHES = re.compile(r"^[-/\\—―–‐‑‒−﹣﹘]{1,6}$")
 _INSTRUCTION = re.compile(
     r"^(?:填写说明|填表说明|填报说明|编制说明|说明|备注|附注|注|注意|提示|"
     r"填表人|填报人|制表人|制表|审核人|审核|复核|联系人|联系电话|负责人|单位负责人|"
+    r"检查人|检查组|考核人|评分人|记录人|经办人|签字|签名|日期|"
     r"填报单位|填报日期|填报时间|制表日期|制表时间)"
     r"(?:[:：]|\s*$|(?<=注)\s*[\d①-⑳(（一二三四五六七八九十]|(?<=说明)\s*[\d①-⑳(（一二三四五六七八九十、.])")
 
@@ -187,7 +188,8 @@ def instruction_row(cells: Sequence[object]) -> str | None:
     """The text of a row's first filled cell when it starts a filling instruction or a note.
 
     Sheets carry such rows above or below the table: ``填写说明：...``, ``注：1. ...``,
-    ``备注：...``, ``说明``, and the signature lines ``填表人：`` / ``审核：`` / ``联系电话：``.
+    ``备注：...``, ``说明``, and the signature lines ``填表人：`` / ``审核：`` / ``检查人：`` /
+    ``联系电话：`` / ``日期：``.
     A word counts only at the start of the row's first filled cell and followed by a colon, a
     number or nothing, so ``注册登记`` or a project named ``说明书印刷厂`` is data.
 

@@ -180,6 +180,8 @@ class RowReader:
         return self.first_row + row
 
     def _problem(self, row: int, name: str, value: object, why: str) -> None:
+        if (row, name) in self._bad[-8:]:
+            return  # one problem per cell (a formula never computed is also blank)
         column = self.columns[name].header if name in self.columns else name
         self.checker.add(Problem(self.label, why, row=self._excel(row), column=column,
                                  value=None if is_blank(value) else shown(value)))

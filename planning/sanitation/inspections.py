@@ -472,6 +472,8 @@ class _RowReader:
     def _problem(self, row: int, field_name: str, value: object, message: str) -> None:
         index = self.layout.fields.get(field_name, self.layout.items.get(field_name))
         column = self.layout.headers[index] if index is not None else field_name
+        if any(p.row == row and p.column == column for p in self.problems[-8:]):
+            return  # one problem per cell (a formula never computed is also blank)
         self.problems.append(Problem(self.label, message, row=row, column=column,
                                      value=None if is_blank(value) else shown(value)))
 
