@@ -8,6 +8,7 @@ the same rows written both ways must read the same.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 from pathlib import Path
@@ -285,6 +286,16 @@ def test_template_rows_instruction_rows_and_placeholders_are_blank_and_noted(
     assert "10 cell(s) hold a placeholder" in notes
 
 
+def test_template_marks_on_headers(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "t.xlsx", [SheetSpec("台账", [
+        ["序号", "*项目编号", "*项目名称", "总投资（万元）（必填）", "节点内容※",
+         "完成时限（必填）"],
+        [1, "P1", "人民路", 100, "立项", "2024-06-30"]])])
+    ledger = Ledger.from_excel(path)
+    assert ledger.projects[["project_id", "investment_wan"]].values.tolist() == [["P1", 100.0]]
+    assert ledger.nodes["due_date"].tolist() == [TS("2024-06-30")]
+
+
 def test_placeholders_are_never_names(tmp_path: Path) -> None:
     assert all(is_placeholder(v) for v in ("/", "／", "-", "—", "——", "--", "无", " / "))
     assert not any(is_placeholder(v) for v in ("待定", "无锡路", "一", "1", "A/B"))
@@ -440,3 +451,48 @@ def test_headers_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["brief", "--ledger", str(path), "--on", "2011-12-17", "-o",
                  str(tmp_path / "y.html")]) == 2
     assert "No ledger header" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------
+# no sheet crashes the readers
+
+
+_CELLS: list[object] = [
+    None, None, None, "/", "—", "无", "-", " ", "合计", "小计", "一、", "（一）", "一",
+    "注：见附件", "填写说明", "P1", "P2", "人民路", "（深圳）甲", 1, 2, 3.5, 0, -1, 1e10, True,
+    dt.date(2024, 6, 30), dt.datetime(1900, 1, 1), "2024年6月", "2024.6.30", "2024年底前", 45473,
+    "1.2亿元", "abc", "=SUM(1,2)", "#N/A", "已完成", "未完成", "在建", "老城改造", "其中：",
+    "2023-2025", "85%", 0.85, "县住建局", "HW001", "95分"]
+_HEADERS = [
+    ["序号", "项目编号", "项目名称", "牵头单位", "总投资（亿元）", "计划开工时间", "计划完成时间",
+     "节点内容", "完成时限", "完成情况", "责任单位", "项目类别", "项目状态", "建设年限"],
+    ["序号", "责任区编号", "检查日期", "检查人", "道路清扫", "垃圾清运", "总分", "备注", "编号"]]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_random_sheets_read_or_fail_with_the_toolkit_s_own_errors(tmp_path: Path,
+                                                                  seed: int) -> None:
+    """Random mixes of the cells real sheets hold, merged at random, in .xlsx and .xls: every
+    reader returns or raises SheetError / InputError / LayerFileError, never anything else."""
+    import random
+
+    from planning.sanitation import read_inspections
+
+    rng = random.Random(seed)
+    for i in range(8):
+        header = _HEADERS[i % 2]
+        rows = [list(header)] + [[rng.choice(_CELLS) for _ in header]
+                                 for _ in range(rng.randint(0, 10))]
+        columns = rng.sample(range(len(header)), 2) if len(rows) > 2 else []
+        merges = {f"{chr(65 + c)}{r}:{chr(65 + c)}{r + 1}"  # rows r and r + 1 of one column
+                  for c, r in ((c, rng.randint(2, len(rows) - 1)) for c in columns)}
+        writer = write_xlsx if i % 3 else write_xls
+        path = writer(tmp_path / f"s{i}.{'xlsx' if i % 3 else 'xls'}",
+                      [SheetSpec("台账", rows, merges=sorted(merges))])
+        for read in (Ledger.from_excel,
+                     lambda p: Ledger.from_excel(p, errors="skip").briefing(
+                         on="2024-07-01").to_html(),
+                     lambda p: read_inspections(p, zones=["HW001"])):
+            with contextlib.suppress(planning.SheetError, planning.InputError,
+                                     planning.LayerFileError):
+                read(path)

@@ -12,6 +12,8 @@ what is compared is a key that folds those differences away, never stored.
 - :func:`clean_text` — text as it is stored: stray spaces removed, every character kept.
 - :func:`shown` — a value as text for messages.
 - :func:`compact` / :func:`fold` — keys to compare headers, words and ids with; never stored.
+- :func:`header_key` — :func:`fold` of a column header without a template's marks
+  (``*项目名称``, ``项目名称（必填）``).
 - :func:`cell_text` — NFKC text for parsing numbers; never stored.
 - :func:`instruction_row` — the first cell of a filling instruction or a note (填写说明, 注：).
 """
@@ -169,6 +171,21 @@ def fold(value: object) -> str:
     ('zoneid', 'z1')
     """
     return compact(value).lower()
+
+
+_HEADER_MARKS = re.compile(r"^[*※★☆#]+|[*※★☆]+$|\((?:必填|选填|可选|必录|选录)\)")
+
+
+def header_key(value: object) -> str:
+    """:func:`fold` of a header, without the marks templates put on it: ``*`` / ``※`` / ``★``
+    at either end, ``（必填）`` / ``（选填）``.
+
+    Examples
+    --------
+    >>> header_key("*项目名称"), header_key("完成时限（必填）"), header_key(" Zone ID ")
+    ('项目名称', '完成时限', 'zoneid')
+    """
+    return _HEADER_MARKS.sub("", fold(value))
 
 
 def cell_text(value: object) -> str:

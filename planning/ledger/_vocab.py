@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from planning._core.dates import BLANK_MARKERS, date_bounds, parse_date
-from planning._core.text import compact, is_blank
+from planning._core.text import compact, header_key, is_blank
 
 #: the key-task categories of the layer contract, code -> Chinese name
 CATEGORIES: dict[str, str] = {
@@ -124,11 +124,11 @@ def header_unit(header: str) -> tuple[str, float | None]:
     >>> header_unit("总投资\\n（亿元）"), header_unit("计划总投资")
     (('总投资', 10000.0), ('计划总投资', None))
     """
-    text = compact(header).rstrip(":")
+    text = header_key(header).rstrip(":")
     found = re.search(r"[(\[【]\s*(?:单位[:]?)?(万元|亿元|元|万|亿)\s*[)\]】]", text)
     if found is None:
-        return text.lower(), None
-    return (text[:found.start()] + text[found.end():]).lower(), _UNIT_SCALE[found.group(1)]
+        return text, None
+    return text[:found.start()] + text[found.end():], _UNIT_SCALE[found.group(1)]
 
 
 def sheet_unit(text: str) -> float | None:

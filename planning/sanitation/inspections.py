@@ -30,6 +30,7 @@ from planning._core.text import (
     clean_text,
     compact,
     fold,
+    header_key,
     instruction_row,
     is_blank,
     is_placeholder,
@@ -224,11 +225,11 @@ def header_aliases(headers: Mapping[str, str] | str | os.PathLike[str] | None
         msg = (f"headers maps {len(unknown)} header(s) to fields the inspection reader does not "
                f"know; the fields are {', '.join(HEADER_FIELDS)}.")
         raise InputError(msg, unknown)
-    return {fold(h): target for h, target in pairs.items()}
+    return {header_key(h): target for h, target in pairs.items()}
 
 
 def _canonical(header: object, extra: Mapping[str, str] | None = None) -> str | None:
-    key = fold(header)
+    key = header_key(header)
     if extra and key in extra:
         return extra[key]
     for name, aliases in HEADER_ALIASES.items():
