@@ -102,6 +102,7 @@ def _cells(ws: Any, book: Any, label: str, max_cells: int
     """The cells holding a value, and the numbers shown as percentages (1-based)."""
     import xlrd  # noqa: PLC0415
 
+    text, number = xlrd.XL_CELL_TEXT, xlrd.XL_CELL_NUMBER
     box = Box()
     rows: Cells = []
     percent_xfs = _percent_xfs(book)
@@ -110,13 +111,17 @@ def _cells(ws: Any, book: Any, label: str, max_cells: int
         columns: list[int] = []
         values: list[Any] = []
         for c, (kind, raw) in enumerate(zip(ws.row_types(r), ws.row_values(r), strict=True)):
-            value = _value(kind, raw, book.datemode)
-            if value is None:
-                continue
-            columns.append(c + 1)
-            values.append(value)
-            if kind == xlrd.XL_CELL_NUMBER and ws.cell_xf_index(r, c) in percent_xfs:
-                percents.append((r + 1, c + 1))
+            if kind == text:  # the common cases first, inline
+                value = raw if raw != "" else None
+            elif kind == number:
+                value = int(raw) if raw.is_integer() and abs(raw) < 2**53 else raw
+                if percent_xfs and ws.cell_xf_index(r, c) in percent_xfs:
+                    percents.append((r + 1, c + 1))
+            else:
+                value = _value(kind, raw, book.datemode)
+            if value is not None:
+                columns.append(c + 1)
+                values.append(value)
         if columns:
             box.add(r + 1, columns, values)
             box.check(label, max_cells)
@@ -125,15 +130,11 @@ def _cells(ws: Any, book: Any, label: str, max_cells: int
 
 
 def _value(kind: int, raw: Any, datemode: int) -> Any:
-    """A cell's value as the ``.xlsx`` reader gives it; None for an empty or blank cell."""
+    """A date, boolean or error cell as the ``.xlsx`` reader gives it; None for a blank."""
     import xlrd  # noqa: PLC0415
 
     value: Any = None  # empty, or a blank cell that only carries formatting
-    if kind == xlrd.XL_CELL_TEXT:
-        value = raw if raw != "" else None
-    elif kind == xlrd.XL_CELL_NUMBER:
-        value = int(raw) if float(raw).is_integer() and abs(raw) < 2**53 else float(raw)
-    elif kind == xlrd.XL_CELL_DATE:
+    if kind == xlrd.XL_CELL_DATE:
         try:
             value = xlrd.xldate.xldate_as_datetime(raw, datemode)
         except (xlrd.xldate.XLDateError, OverflowError, ValueError):
