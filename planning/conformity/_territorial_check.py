@@ -119,7 +119,7 @@ def territorial_parts(
     """The territorial review of a workspace's projects and the plan's own conflicts."""
 
     def layer(name: str) -> gpd.GeoDataFrame | None:
-        frame = ws.get(name, None)
+        frame = ws[name] if name in ws else None  # noqa: SIM401 - a Workspace has no .get
         return frame if isinstance(frame, gpd.GeoDataFrame) else None
 
     if layer("projects") is None or not any(layer(n) is not None for n in TERRITORIAL_INPUTS):
