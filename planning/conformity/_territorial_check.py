@@ -78,7 +78,7 @@ def check_territorial(
     ...     ws["projects"], planning_zones=ws["planning_zones"],
     ...     landsea_use=ws["landsea_use"], control_lines=ws["control_lines"])
     >>> review.set_index("project_id").loc["TQ-011", "reasons_zh"].split("；")[0]
-    '冲突：用地用海1001 工业用地，占用157.50亩（居住项目不得位于工业用地）'
+    '冲突：用地用海1001 工业用地，占用157.50亩（项目用途与规划用地用海分类不兼容）'
     """
     runner = get_engine(engine) if workers is None else get_engine(engine, workers=workers)
     return review_sites(projects, planning_zones=planning_zones, landsea_use=landsea_use,

@@ -50,9 +50,10 @@ def _prefix_rank(value: str, prefix: str) -> int:
 def rule(name: str, first: str, second: str) -> tuple[str, str, str]:
     """The row of a two-key prefix table that fits ``(first, second)`` best.
 
-    The table's first two columns are prefixes (an empty second key matches every value);
-    the row whose first key and then second key are the longest prefixes wins. Returns
-    ``(result, note_zh, note_en)``; no row means ``conflict``.
+    The table's first two columns are prefixes (an empty key matches every value; a row
+    with both empty is the table's default); the row whose first key and then second key
+    are the longest prefixes wins. Returns ``(result, note_zh, note_en)``; no row means
+    ``conflict``.
     """
     frame = _table(name)
     key_a, key_b = frame.columns[0], frame.columns[1]
@@ -61,7 +62,7 @@ def rule(name: str, first: str, second: str) -> tuple[str, str, str]:
     for a, b, result, note_zh, note_en in zip(frame[key_a], frame[key_b], frame["result"],
                                              frame["note_zh"], frame["note_en"], strict=True):
         rank = (_prefix_rank(first, a), _prefix_rank(second, b))
-        if min(rank) < 0 or (not a and not b):
+        if min(rank) < 0:
             continue
         if best is None or rank > best:
             best, found = rank, (result, note_zh, note_en)

@@ -265,7 +265,7 @@ def meeting_map(
     >>> import planning
     >>> m = planning.meeting_map(planning.load_sample(), on="2011-12-17")
     >>> sorted(layer.key for layer in m._children.values() if isinstance(layer, CompactLayer))[:4]
-    ['builtup_area', 'control_lines', 'control_zones', 'county']
+    ['boundary_zones', 'builtup_area', 'control_lines', 'control_zones']
     """
     ws = _check_workspace(ws)
     checked = _meeting.checked_report(report)
