@@ -105,7 +105,8 @@ def test_conditions_and_reasons_in_chinese(report: planning.ConformityReport) ->
     # commerce in a township seat needs the village plan; the landfill needs conversion
     assert set(by_id.index[by_id["verdict"] == "conditional"]) == {"TQ-014", "TQ-015", "TQ-024"}
     text = by_id.loc["TQ-019", "reasons_zh"]
-    assert text.startswith("冲突：规划分区0502 一般农业区，占用210.00亩（一般农业区内不得新建居民点")
+    assert text.startswith("冲突：规划分区0502 一般农业区，占用210.00亩"
+                           "（一般农业区内不得新建居民点")
     assert "城镇开发边界（城镇弹性发展区）" in by_id.loc["TQ-009", "reasons_zh"]
     assert by_id.loc["TQ-009", "verdict"] == "conforms"  # a park may use the flexible zone
 
@@ -115,7 +116,8 @@ def test_same_project_list_and_the_two_plans_check_unchanged(
 ) -> None:
     old = planning.check_conformity(ws)
     assert report.projects["project_id"].tolist() == old.projects["project_id"].tolist()
-    assert old.system == "two-plans" and old.territorial_projects is None
+    assert old.system == "two-plans"
+    assert old.territorial_projects is None
     before = pd.read_csv(DATA / "two_plans_sample.csv", dtype={"code": str})
     now = old.reasons.merge(old.projects[["project_id", "verdict"]].rename(
         columns={"verdict": "project_verdict"}), on="project_id")
@@ -190,7 +192,8 @@ def _standard_gdb(ws: planning.Workspace, path: Path) -> Path:
 def test_file_geodatabase_with_standard_names_opens_as_a_contract_workspace(
     ws: planning.Workspace, tmp_path: Path
 ) -> None:
-    opened = planning.open_workspace(_standard_gdb(ws, tmp_path / "410927台前县国土空间总体规划.gdb"))
+    gdb = _standard_gdb(ws, tmp_path / "410927台前县国土空间总体规划.gdb")
+    opened = planning.open_workspace(gdb)
     assert sorted(opened.layers) == ["control_lines", "landsea_use", "planning_zones"]
     zones, use, lines = (opened[n] for n in ("planning_zones", "landsea_use", "control_lines"))
     assert opened.crs.to_epsg() == 4548
@@ -220,7 +223,8 @@ def test_standard_layer_names_map_to_the_contract() -> None:
     kept = gpd.GeoDataFrame({"line_type": ["ecological_red_line"]},
                             geometry=[box(0, 0, 1, 1)], crs="EPSG:4548")
     out, renamed = planning.io.map_layers({"control_lines": kept, "stbhhx": red})
-    assert renamed == {} and list(out) == ["control_lines", "stbhhx"]  # nothing replaced
+    assert renamed == {}  # nothing replaced
+    assert list(out) == ["control_lines", "stbhhx"]
 
 
 def _survey_case() -> dict[str, gpd.GeoDataFrame]:
@@ -279,7 +283,7 @@ def test_errors_name_what_to_do(ws: planning.Workspace) -> None:
     with pytest.raises(planning.WorkspaceError, match="at least one of the territorial"):
         planning.check_conformity({"projects": ws["projects"]}, system="territorial")
     bad = ws["planning_zones"].assign(zone_code="99")
-    with pytest.raises(planning.UnknownCodeError, match="planning_zones.csv"):
+    with pytest.raises(planning.UnknownCodeError, match=r"planning_zones\.csv"):
         planning.check_conformity({"projects": ws["projects"], "planning_zones": bad},
                                   system="territorial")
     with pytest.raises(planning.InputError, match="boundary_quota_mu"):
@@ -297,7 +301,8 @@ def test_conflict_ledger_sheets_are_chinese(report: planning.ConformityReport,
     joined = " ".join(text)
     for internal in ("permanent_basic_farmland", "territorial_line", "conflict", "concentrated"):
         assert internal not in joined
-    assert "冲突" in joined and "永久基本农田" in joined
+    assert "冲突" in joined
+    assert "永久基本农田" in joined
     gpkg = report.to_gpkg(tmp_path / "t.gpkg")
     assert {"projects", "reasons", "land_breakdown", "plan_conflicts"} <= set(
         pyogrio.list_layers(gpkg)[:, 0])
