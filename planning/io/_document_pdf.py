@@ -116,7 +116,7 @@ def _para(text: str, name: str, *, bold: bool = False) -> Any:
 def save_pdf(document: Document, path: Path) -> None:
     """Write ``document`` to ``path`` (a new file)."""
     from reportlab.lib.units import mm  # noqa: PLC0415
-    from reportlab.platypus import SimpleDocTemplate  # noqa: PLC0415
+    from reportlab.platypus import KeepTogether, SimpleDocTemplate  # noqa: PLC0415
 
     family = cjk_pdf_font()
     width, height = document.page_mm
@@ -129,8 +129,19 @@ def save_pdf(document: Document, path: Path) -> None:
     story += [_para(line, "subtitle") for line in document.subtitle_lines]
     frame_w = width * mm - 2 * margin
     frame_h = height * mm - 2 * margin
+    held: list[Any] = []  # a heading waits to go on the page with what follows it
     for block in document.blocks:
-        story += _flowables(block, frame_w, frame_h)
+        made = _flowables(block, frame_w, frame_h)
+        if isinstance(block, Heading):
+            held += made
+            continue
+        if held and not isinstance(block, PageBreak | Image):
+            made = [KeepTogether([*held, *made[:1]]), *made[1:]]
+        else:
+            story += held
+        held = []
+        story += made
+    story += held
     template.build(story, canvasmaker=_numbered_canvas(document))
 
 

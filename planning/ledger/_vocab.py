@@ -18,7 +18,6 @@ import pandas as pd
 
 from planning._core.dates import BLANK_MARKERS
 from planning._core.text import compact, is_blank
-from planning._core.vocab import PLANS  # noqa: F401  (re-exported by planning.ledger)
 
 #: the key-task categories of the layer contract, code -> Chinese name
 CATEGORIES: dict[str, str] = {

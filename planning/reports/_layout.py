@@ -86,15 +86,16 @@ class Page:
     figure: Figure
     boxes: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
-    def fraction(self, x: float, y: float, w: float, h: float) -> list[float]:
+    def fraction(self, x: float, y: float, w: float, h: float
+                 ) -> tuple[float, float, float, float]:
         """[left, bottom, width, height] as figure fractions of a box given in mm."""
-        return [x / self.width_mm, 1 - (y + h) / self.height_mm, w / self.width_mm,
-                h / self.height_mm]
+        return (x / self.width_mm, 1 - (y + h) / self.height_mm, w / self.width_mm,
+                h / self.height_mm)
 
     def axes(self, name: str, x: float, y: float, w: float, h: float, **kw: Any) -> Axes:
         """An axes over a box (recorded in :attr:`boxes` under ``name``)."""
         self.boxes[name] = (x, y, x + w, y + h)
-        ax = self.figure.add_axes(self.fraction(x, y, w, h), **kw)
+        ax: Axes = self.figure.add_axes(self.fraction(x, y, w, h), **kw)
         ax.set_axis_off()
         return ax
 
@@ -185,7 +186,7 @@ def _swatch(ax: Axes, x: float, y: float, row: Category, kind: str) -> None:
     style: Style = row.style
     symbol = row.kind if row.kind in ("line", "point") else kind
     edge = style.color or "none"
-    dash = (0, tuple(d * 0.5 for d in style.dash)) if style.dash else "solid"
+    dash: Any = (0, tuple(d * 0.5 for d in style.dash)) if style.dash else "solid"
     if symbol == "line":
         colour = style.fill or style.color or "#000000"
         ax.add_line(Line2D([x, x + 8], [y, y], color=colour,
@@ -257,7 +258,7 @@ def wrap(lines: Sequence[str], width_mm: float, *, size: float = 8.0) -> list[st
 
 def _fit(text: str, width_mm: float) -> str:
     """Text cut with … to about ``width_mm`` at 7.5 pt (CJK characters 2.6 mm, others 1.5)."""
-    used, out = 0.0, []
+    used, out = 0.0, []  # type: float, list[str]
     for ch in text:
         used += 2.6 if ord(ch) > 0x2E80 else 1.5
         if used > width_mm:

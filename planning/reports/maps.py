@@ -98,8 +98,10 @@ def crs_statement(county: Any) -> list[str]:
     Examples
     --------
     >>> import planning
-    >>> crs_statement(planning.TAIQIAN)
-    ['坐标系：2000国家大地坐标系（CGCS2000）', '投影：高斯-克吕格投影，3度分带，中央经线117°E（第39带）']
+    >>> for line in crs_statement(planning.TAIQIAN):
+    ...     print(line)
+    坐标系：2000国家大地坐标系（CGCS2000）
+    投影：高斯-克吕格投影，3度分带，中央经线117°E（第39带）
     """
     meridian = getattr(county, "central_meridian", None)
     zone = getattr(county, "gk_zone", None)
@@ -112,7 +114,8 @@ def crs_statement(county: Any) -> list[str]:
     elif "Beijing" in name:
         datum = "1954北京坐标系"
     zone_text = f"（第{zone}带）" if zone else ""
-    return [f"坐标系：{datum}", f"投影：高斯-克吕格投影，3度分带，中央经线{meridian:g}°E{zone_text}"]
+    return [f"坐标系：{datum}",
+            f"投影：高斯-克吕格投影，3度分带，中央经线{meridian:g}°E{zone_text}"]
 
 
 @contextmanager
@@ -155,17 +158,18 @@ def _place(ws: Mapping[str, pd.DataFrame], township: str | None, project: str | 
     county = getattr(ws, "county", None)
     county_name = getattr(county, "name_zh", "") or ""
     if township is not None:
-        frame = ws["townships"] if "townships" in ws else None
+        frame = ws.get("townships")
         rows = frame[frame["name_zh"] == township] if frame is not None else None
         if rows is None or rows.empty:
             names = "、".join(map(str, frame["name_zh"])) if frame is not None else "（无乡镇图层）"
-            msg = f"township={township!r} is not a township of the workspace; choose one of {names}."
+            msg = (f"township={township!r} is not a township of the workspace; choose one of "
+                   f"{names}.")
             raise InputError(msg)
         focus = shapely.union_all(rows.geometry.to_numpy())
         return _Target(township, focus, title or f"{county_name}{township}{theme}",
                        rows.geometry)
     if project is not None:
-        frame = ws["projects"] if "projects" in ws else None
+        frame = ws.get("projects")
         rows = frame[frame["project_id"].astype(str) == str(project)] if frame is not None \
             else None
         if rows is None or rows.empty:
@@ -374,7 +378,8 @@ def _render(ws: Mapping[str, pd.DataFrame], specs: Sequence[LayerSpec], target: 
     ax.set_ylabel("")
     county = getattr(ws, "county", None)
     lines = [*(crs_statement(county) if county is not None else []),
-             f"编制单位：{unit or '（未填写）'}", f"制图日期：{date.year}年{date.month}月{date.day}日",
+             f"编制单位：{unit or '（未填写）'}",
+             f"制图日期：{date.year}年{date.month}月{date.day}日",
              *_notes(specs)]
     _furniture(page, map_box, panel, scale=chosen, lines=lines, sections=sections)
     return page.figure, chosen, extent, page.boxes
@@ -477,7 +482,7 @@ def print_atlas(
     path: str | os.PathLike[str],
     *,
     by: Literal["township", "project"] = "township",
-    format: Literal["pdf", "png", "jpg"] = "pdf",  # noqa: A002  (the file format)
+    format: Literal["pdf", "png", "jpg"] = "pdf",  # the file format
     **options: Any,
 ) -> list[MapSheet]:
     """An atlas: one sheet per township (or per project).
@@ -516,7 +521,7 @@ def print_atlas(
         if f".{format}" not in _FORMATS:
             msg = f"format must be 'pdf', 'png' or 'jpg', got {format!r}"
             raise InputError(msg)
-        return _atlas_files(ws, target, by, places, format, options)
+        return _atlas_files(ws, target, by=by, places=places, fmt=format, options=options)
     sheets: list[MapSheet] = []
     with atomic_output(target) as tmp, _chinese_fonts(), PdfPages(tmp) as pdf:
         for place in places:
@@ -575,7 +580,7 @@ def delivery_name(county: Any, number: int, title: str, suffix: str) -> str:
     return f"{code}{name}{number:02d}{clean}{suffix}"
 
 
-def _atlas_files(ws: Mapping[str, pd.DataFrame], folder: Path, by: str, places: list[str],
+def _atlas_files(ws: Mapping[str, pd.DataFrame], folder: Path, *, by: str, places: list[str],
                  fmt: str, options: Mapping[str, Any]) -> list[MapSheet]:
     dpi = int(options.get("dpi", 300))
     county = getattr(ws, "county", None)
