@@ -164,7 +164,7 @@ class TableBlock:
                 continue
             widest = max([display_width(r[i]) for r in rows] + [4])
             head = display_width(column.title)
-            out.append(float(min(max(widest, min(head, 12), 4), 40)))
+            out.append(float(min(max(widest, min(head, 14), 4), 40)))
         return out
 
 
