@@ -44,7 +44,7 @@ from planning.webmap._elements import (
     Runtime,
     Search,
 )
-from planning.webmap._escape import html_text
+from planning.webmap._escape import chinese_text, html_text
 from planning.webmap._layers import LayerSpec, add_layer, lonlat_transform, make_layer
 from planning.webmap._legend import legend_html, title_html
 from planning.webmap._meeting import LAYERS
@@ -52,7 +52,8 @@ from planning.webmap._offline import OfflineError, inline, remaining_addresses
 from planning.webmap._styles import Category, Style
 
 __all__ = ["LAYERS", "Basemap", "Category", "CompactLayer", "LayerSpec", "MeetingMap",
-           "OfflineError", "Style", "add_layer", "basemap", "html_text", "layer_specs",
+           "OfflineError", "Style", "add_layer", "basemap", "chinese_text", "html_text",
+           "layer_specs",
            "meeting_map", "remaining_addresses", "render_html", "save_map"]
 
 log = logging.getLogger(__name__)
