@@ -29,6 +29,7 @@ from __future__ import annotations
 from planning.conformity._check import check_conformity, check_projects, discrepancies
 from planning.conformity._patches import CODES, KINDS, SUB_KINDS
 from planning.conformity._plan_conflicts import PLAN_CHECKS
+from planning.conformity._projects import CHECK_ZH, VERDICT_ZH
 from planning.conformity._report import ConformityReport
 from planning.conformity._territorial import BREAKDOWN_AREAS
 from planning.conformity._territorial import CHECK_ZH as TERRITORIAL_CHECKS
@@ -38,12 +39,14 @@ from planning.conformity._territorial_tables import planning_zones as planning_z
 
 __all__ = [
     "BREAKDOWN_AREAS",
+    "CHECK_ZH",
     "CODES",
     "KINDS",
     "PLAN_CHECKS",
     "SUB_KINDS",
     "SYSTEMS",
     "TERRITORIAL_CHECKS",
+    "VERDICT_ZH",
     "ConformityReport",
     "check_conformity",
     "check_projects",

@@ -11,6 +11,10 @@
   ``.xlsx`` the toolkit writes, text never a formula), :func:`write_csv` (UTF-8 with BOM,
   formula-like text protected), :func:`read_grid` (every sheet it reads, ``.xlsx`` / ``.xls`` /
   ``.csv``, memory following the cells that exist) and :func:`read_header_map`;
+- :mod:`planning.io.document`, the one document layer: a :class:`Document` (headings,
+  paragraphs, facts, tables with the workbook's column kinds, pictures, blank opinion boxes,
+  A4/A3 pages with numbered footers) written by :func:`write_document` as Word (.docx) or
+  PDF (a CJK font embedded), atomically;
 - :mod:`planning.io.postgis` stores workspaces in PostGIS (extra ``postgis``).
 """
 
@@ -33,6 +37,7 @@ from planning.io._write import (
     write_layer,
     write_layers,
 )
+from planning.io.document import Document, write_document
 from planning.io.workbook import (
     Column,
     Grid,
@@ -50,6 +55,7 @@ __all__ = [
     "ID_COLUMNS",
     "TERRITORIAL_LAYERS",
     "Column",
+    "Document",
     "Grid",
     "LayerReport",
     "Sheet",
@@ -70,6 +76,7 @@ __all__ = [
     "standard_fields",
     "standard_layers",
     "write_csv",
+    "write_document",
     "write_layer",
     "write_layers",
     "write_workbook",

@@ -34,8 +34,6 @@ STATUSES: dict[str, str] = {
 NODE_STATES: dict[str, str] = {
     "done": "按期完成", "done_late": "逾期完成", "overdue": "逾期未完成", "open": "未到期",
 }
-#: plan keys of ``listed_in``, code -> Chinese name
-PLANS: dict[str, str] = {"fyp12": "十二五规划", "ledger2011": "2011年台账"}
 
 #: project columns of the layer contract (docs/ARCHITECTURE.md), in order
 PROJECT_COLUMNS = (

@@ -19,6 +19,7 @@ import pandas as pd
 
 from planning import classes
 from planning._core.colours import OTHER_COLOUR, OTHER_LABEL
+from planning._core.vocab import zh_code, zh_text
 from planning._errors import InputError
 from planning.conformity import ConformityReport
 from planning.webmap import _styles as S  # noqa: N812 - the colour tables
@@ -207,7 +208,7 @@ def control_lines(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
         _, colour, opacity, width = S.CONTROL_LINES[k]
         styles[i] = Style(fill=colour, fill_opacity=opacity, color=colour, weight=width)
         legend[i] = Category(legend[i].label, styles[i])
-    frame["_type"] = [table.get(t, (display_text(t),))[0] for t in frame["line_type"]]
+    frame["_type"] = [table.get(t, (zh_code(display_text(t)),))[0] for t in frame["line_type"]]
     fields = [(c, lab) for c, lab in [("line_id", "编号 id"), ("_type", "类型 type"),
                                       ("source", "来源 source")] if c in frame.columns]
     return _spec("control_lines", frame, numbers, styles, legend, fields=fields,
@@ -286,12 +287,12 @@ def discrepancies(report: ConformityReport | None) -> LayerSpec | None:
 
 
 def _as_lines(value: object) -> str:
-    """Reasons as one line each (a list, or text joined with ；)."""
+    """Reasons as one line each (a list, or text joined with ；), codes in Chinese."""
     if isinstance(value, list | tuple | np.ndarray):
         items = [display_text(v) for v in value]
     else:
         items = display_text(value).split("；")
-    return "\n".join(item.strip() for item in items if item.strip())
+    return "\n".join(zh_text(item.strip()) for item in items if item.strip())
 
 
 def verdicts(report: ConformityReport | None) -> pd.DataFrame | None:
