@@ -15,7 +15,8 @@
 from __future__ import annotations
 
 from planning.io._fields import map_fields, standard_fields
-from planning.io._read import ID_COLUMNS, LayerReport, read_layer
+from planning.io._read import ID_COLUMNS, read_layer
+from planning.io._report import LayerReport
 from planning.io._write import (
     atomic_output,
     driver_for,

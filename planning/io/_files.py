@@ -228,5 +228,11 @@ def gdal_errors(display: str, *hidden: str) -> Iterator[None]:
         text = str(exc)
         for path in hidden:
             text = text.replace(path, display)
-        msg = f"Cannot read {display}: {text.rstrip('.')}."
+        if "not recognized as being in a supported file format" in text:
+            msg = (f"{display} is not a layer file: GDAL reads Shapefiles (.shp, or a .zip "
+                   "holding one), GeoPackages (.gpkg), GeoJSON, File Geodatabases (.gdb) and "
+                   f"other GIS formats, and this {Path(display).suffix or 'file'} is none of "
+                   "them.")
+        else:
+            msg = f"Cannot read {display}: {text.rstrip('.')}."
         raise LayerFileError(msg) from None

@@ -13,7 +13,6 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,7 @@ from planning.io._read_crs import (
     fix_crs,
     target_crs,
 )
+from planning.io._report import LayerReport
 from planning.io._sources import Shapefile, Source, local_copy, resolve
 
 log = logging.getLogger(__name__)
@@ -52,56 +52,6 @@ log = logging.getLogger(__name__)
 #: columns that identify features, checked for duplicates (first one present)
 ID_COLUMNS = ("project_id", "zone_id", "patch_id", "node_id", "line_id", "road_id",
               "inspection_id", "feature_id", "unit_id", "code")
-
-
-@dataclass
-class LayerReport:
-    """What :func:`read_layer` found and did. Attached as ``gdf.attrs["planning_report"]``.
-
-    Attributes
-    ----------
-    source : str
-        File (and layer) read, as the user gave it (a zip member in brackets).
-    encoding : str or None
-        Text encoding used for a Shapefile's .dbf, and ``encoding_reason`` why.
-    crs_in, crs_out : str
-        CRS of the file (after any correction) and of the result, and ``crs_reason`` why
-        the result is in that CRS (given by ``to_crs``, the county's, or derived from the data).
-    fields : dict
-        Standard field name -> toolkit column added (originals are kept).
-    repaired : list of int
-        Rows whose invalid geometry was made valid (or lost empty rings).
-    problems : list of Problem
-        Everything reported: repairs, empty geometries, duplicate ids, corrections.
-    """
-
-    source: str
-    encoding: str | None = None
-    encoding_reason: str = ""
-    crs_in: str = ""
-    crs_out: str = ""
-    crs_reason: str = ""
-    fields: dict[str, str] = field(default_factory=dict)
-    repaired: list[int] = field(default_factory=list)
-    empty: list[int] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    def note(self, message: str, *, level: int = logging.WARNING, **where: Any) -> None:
-        """Record a finding (and log it: repairs and defects as warnings)."""
-        self.problems.append(Problem(self.source, message, **where))
-        log.log(level, "%s", self.problems[-1])
-
-    def __str__(self) -> str:
-        lines = [f"{self.source}: CRS {self.crs_in} -> {self.crs_out}"
-                 + (f" ({self.crs_reason})" if self.crs_reason else "")]
-        if self.encoding:
-            lines.append(f"  encoding {self.encoding} ({self.encoding_reason})")
-        if self.fields:
-            lines.append("  fields " + ", ".join(f"{k}->{v}" for k, v in self.fields.items()))
-        lines += [f"  {p.message}" + (f" (row {p.row})" if p.row is not None else "")
-                  for p in self.problems]
-        return "\n".join(lines)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -410,16 +360,22 @@ def _read_mismatched(source: Source, shapefile: Shapefile, encoding: str | None,
                            str(tab[".dbf"].parent), read_geometry=False)
     n_shapes, n_records = len(shapes), len(table)
     rows = max(n_shapes, n_records)
+    lost = _rows(min(n_shapes, n_records), rows)
     if n_records < n_shapes:
         report.note(f"the .dbf holds {n_records} records for the {n_shapes} shapes of the .shp: "
-                    f"shapes {n_records}-{n_shapes - 1} were read without attributes")
+                    f"{lost} read without attributes (GDAL alone drops them)")
     else:
         report.note(f"the .dbf holds {n_records} records for the {n_shapes} shapes of the .shp: "
-                    f"records {n_shapes}-{n_records - 1} were read without geometry")
+                    f"{lost} read without geometry (GDAL alone drops them)")
     attrs = pd.DataFrame(table).reindex(range(rows))
     geoms = np.full(rows, None, dtype=object)
     geoms[:n_shapes] = np.asarray(shapes.geometry.values, dtype=object)
     return gpd.GeoDataFrame(attrs, geometry=geoms, crs=shapes.crs)
+
+
+def _rows(first: int, end: int) -> str:
+    """``row 4`` or ``rows 4-9`` (0-based, as the report numbers rows)."""
+    return f"row {first}" if end - first == 1 else f"rows {first}-{end - 1}"
 
 
 def _read_tolerant(source: Source, path: str, layer: str | int | None, encoding: str | None,

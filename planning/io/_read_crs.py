@@ -17,7 +17,7 @@ Problems that make the layer unusable go to ``fatal`` and are raised together.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -41,9 +41,7 @@ from planning.crs import (
     zone_from_easting,
 )
 from planning.datum import DatumShift
-
-if TYPE_CHECKING:
-    from planning.io._read import LayerReport
+from planning.io._report import LayerReport
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +51,8 @@ log = logging.getLogger(__name__)
 AMAP_FIELDS = frozenset({"adcode", "citycode", "center", "centroid", "childrennum",
                          "acroutes", "subfeatureindex", "pname", "cityname", "adname",
                          "typecode", "location"})
-_FIX = ("The CRS is probably wrong (pass crs=...), or the axes are swapped (swap_xy=True); "
-        "check_extent=False reads it anyway.")
+_WRONG = "The CRS is probably wrong (pass crs=...), or the axes are swapped (swap_xy=True)"
+_FIX = f"{_WRONG}; check_extent=False reads it anyway."
 _GCJ_HOW = ("read it with crs='GCJ-02', which moves the coordinates back to WGS84/CGCS2000 "
             "(never with crs='EPSG:4490', which keeps the offset)")
 
@@ -111,7 +109,8 @@ def fix_crs(
         bad = int((~np.isfinite(shapely.bounds(geoms))).any(axis=1).sum())
         fatal.append(Problem(report.source, (
             f"{bad} feature(s) have coordinates that are not finite numbers (infinite or NaN): "
-            "the file is damaged, or was written from a wrong CRS. " + _FIX)))
+            "the CRS is probably wrong (the file was written from a wrong one), or the file is "
+            "damaged: fix or delete those features in the program that wrote it.")))
         return frame
     if is_gcj02(crs):
         return _from_gcj02(frame, report, fatal)
@@ -293,7 +292,7 @@ def check_moved(frame: gpd.GeoDataFrame, report: LayerReport, fatal: list[Proble
     if not np.isfinite(coords).all():
         fatal.append(Problem(report.source, (
             f"the coordinates cannot be moved to {frame.crs.name}: some come out infinite, "
-            "which means they are not what the layer's CRS says. " + _FIX)))
+            f"which means they are not what the layer's CRS says. {_WRONG}.")))
         return
     distortion = zone_distortion(frame)
     if distortion is not None and distortion.beyond:

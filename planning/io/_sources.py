@@ -176,6 +176,10 @@ def _choose(names: list[str], layer: str | int | None, where: str, kinds: str) -
 
 
 def _folder(src: Path, layer: str | int | None) -> Source:
+    if src.suffix.lower() in (*LAYER_SUFFIXES, ".zip", *_SIDECARS):
+        msg = (f"{src} is a folder, not a {src.suffix} file: give the file itself, or the "
+               "folder that holds it.")
+        raise LayerFileError(msg)
     files = sorted(p for p in src.iterdir() if not p.name.startswith(".")
                    and (p.suffix.lower() in LAYER_SUFFIXES or p.suffix.lower() == ".gdb"))
     kinds = ".shp, .gpkg, .geojson, .gdb"
