@@ -125,6 +125,29 @@ def _stat_problem(path: Path, err: OSError, what: str) -> str:
     return f"{path} cannot be opened: {err.strerror or err}."
 
 
+def check_file(path: str | os.PathLike[str], *, folder_ok: bool = True,
+               what: str = "file") -> Path:
+    """Check a file before reading it: refuse a missing file, a looping or broken link, a
+    named pipe, socket or device (never opened), an empty or truncated file, or one wrapped
+    by document-encryption software (:class:`LayerFileError`, naming the file).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> empty = pathlib.Path(tempfile.mkdtemp()) / "plan.gpkg"
+    >>> _ = empty.write_bytes(b"")
+    >>> check_file(empty)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    planning._errors.LayerFileError: ...plan.gpkg is empty (0 bytes): ...
+    """
+    src = Path(path)
+    info = check_path(src, folder_ok=folder_ok, what=what)
+    if stat.S_ISREG(info.st_mode):
+        check_content(Part(str(src), path=src))
+    return src
+
+
 def check_content(part: Part) -> None:
     """Refuse an empty, truncated or wrapped (encrypted) file of a known format."""
     size = part.size()

@@ -180,7 +180,7 @@ def read_layer(
         problems = fatal + report.problems
         kind = CRSError if any("CRS" in p.message or "swapped" in p.message
                                for p in fatal) else InputError
-        raise kind(f"{source.display} cannot be read as it is.", problems)
+        raise kind(f"{report.source} cannot be read as it is.", problems)
     frame.attrs["planning_report"] = report
     return frame
 
