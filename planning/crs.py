@@ -343,6 +343,24 @@ class ZoneDistortion(NamedTuple):
                 f"{100 * (self.max_area_scale - 1):+.2f} % at its farthest edge")
 
 
+def _lonlat_extent(
+    frame: gpd.GeoDataFrame | gpd.GeoSeries,
+) -> tuple[float, float, float, float] | None:
+    """The longitude/latitude extent of a layer's geometries (not of its projected bounding
+    box, which is wider): the convex hull of its coordinates, densified, in EPSG:4490."""
+    geoms = np.asarray(frame.geometry.values if isinstance(frame, gpd.GeoDataFrame)
+                       else frame.values, dtype=object)
+    coords = shapely.get_coordinates(geoms)
+    if frame.crs is None or len(coords) == 0 or not np.isfinite(coords).all():
+        return None
+    hull = shapely.convex_hull(shapely.multipoints(coords))
+    if frame.crs.is_projected and shapely.get_type_id(hull) != 0:  # not for a single point
+        hull = shapely.segmentize(hull, max(float(shapely.length(hull)) / 256, 1.0))
+    lonlat = gpd.GeoSeries([hull], crs=frame.crs).to_crs(4490)
+    west, south, east, north = (float(v) for v in lonlat.total_bounds)
+    return west, south, east, north
+
+
 def _zone_edges(crs: pyproj.CRS) -> tuple[float, float] | None:
     """(west, east) edges of a Gauss-Kruger or UTM zone, in degrees east."""
     info = gk_zone_info(crs)
@@ -362,10 +380,11 @@ def zone_distortion(
     """How much a layer's areas are distorted in a Gauss-Kruger (or UTM) CRS.
 
     ``crs`` is the CRS the layer is (or is going to be) in; default its own. Returns None when
-    the CRS is not a zone of a transverse Mercator series, the layer has no geometry, or its
-    coordinates are not valid. Official areas are ellipsoidal; a planar area in a zone grows
-    with the square of the distance from the central meridian (about 0.03 % at 1.1 degrees
-    at Taiqian's latitude, percents for a national layer in one zone).
+    the CRS is not a zone of a transverse Mercator series, the layer has no geometry, its
+    coordinates are not valid, or its extent has no area (a single point). Official areas are
+    ellipsoidal; a planar area in a zone grows with the square of the distance from the
+    central meridian (about 0.03 % at 1.1 degrees at Taiqian's latitude, percents for a
+    national layer in one zone).
 
     Examples
     --------
@@ -377,10 +396,12 @@ def zone_distortion(
     """
     target = parse_crs(frame.crs if crs is None else crs)
     edges = _zone_edges(target)
-    bounds = lonlat_bounds(frame)
+    bounds = _lonlat_extent(frame)
     if edges is None or bounds is None or not np.isfinite(bounds).all():
         return None
     west, south, east, north = bounds
+    if not (east > west and north > south):  # a point, or a line along a meridian
+        return None
     box = shapely.segmentize(shapely.box(west, south, east, north),
                              max(east - west, north - south) / 64 or 1.0)
     lonlat = gpd.GeoSeries([box], crs="EPSG:4490")
