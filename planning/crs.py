@@ -208,11 +208,11 @@ def lonlat_bounds(
     if frame.crs is None or len(present) == 0:
         return None
     minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(present))
-    to_lonlat = pyproj.Transformer.from_crs(frame.crs, 4490, always_xy=True)
     try:
+        to_lonlat = pyproj.Transformer.from_crs(frame.crs, 4490, always_xy=True)
         west, south, east, north = to_lonlat.transform_bounds(minx, miny, maxx, maxy,
                                                               densify_pts=21)
-    except pyproj.exceptions.ProjError:
+    except pyproj.exceptions.ProjError:  # no way from that CRS to the earth (a CAD system)
         return (np.inf, np.inf, -np.inf, -np.inf)
     return float(west), float(south), float(east), float(north)
 
@@ -343,22 +343,37 @@ class ZoneDistortion(NamedTuple):
                 f"{100 * (self.max_area_scale - 1):+.2f} % at its farthest edge")
 
 
+#: Coordinates above which a layer's lon/lat extent is taken from the corners of its
+#: geometries' bounding boxes instead of every vertex (what that costs is bounded).
+_EXTENT_VERTICES = 500_000
+
+
 def _lonlat_extent(
     frame: gpd.GeoDataFrame | gpd.GeoSeries,
 ) -> tuple[float, float, float, float] | None:
     """The longitude/latitude extent of a layer's geometries (not of its projected bounding
-    box, which is wider): the convex hull of its coordinates, densified, in EPSG:4490."""
+    box, which is wider): every vertex in EPSG:4490 or, for large layers, the corners of each
+    geometry's bounding box."""
     geoms = np.asarray(frame.geometry.values if isinstance(frame, gpd.GeoDataFrame)
                        else frame.values, dtype=object)
-    coords = shapely.get_coordinates(geoms)
-    if frame.crs is None or len(coords) == 0 or not np.isfinite(coords).all():
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if frame.crs is None or len(geoms) == 0:
         return None
-    hull = shapely.convex_hull(shapely.multipoints(coords))
-    if frame.crs.is_projected and shapely.get_type_id(hull) != 0:  # not for a single point
-        hull = shapely.segmentize(hull, max(float(shapely.length(hull)) / 256, 1.0))
-    lonlat = gpd.GeoSeries([hull], crs=frame.crs).to_crs(4490)
-    west, south, east, north = (float(v) for v in lonlat.total_bounds)
-    return west, south, east, north
+    if int(shapely.get_num_coordinates(geoms).sum()) <= _EXTENT_VERTICES:
+        x, y = shapely.get_coordinates(geoms).T
+    else:
+        minx, miny, maxx, maxy = shapely.bounds(geoms).T
+        x, y = np.concatenate([minx, minx, maxx, maxx]), np.concatenate([miny, maxy, miny, maxy])
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        return None
+    try:
+        lon, lat = pyproj.Transformer.from_crs(frame.crs, 4490, always_xy=True).transform(x, y)
+    except pyproj.exceptions.ProjError:
+        return None
+    lon, lat = np.asarray(lon), np.asarray(lat)
+    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        return None
+    return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
 
 def _zone_edges(crs: pyproj.CRS) -> tuple[float, float] | None:

@@ -487,3 +487,29 @@ def test_wrong_crs_and_infinite_coordinates_say_the_crs_is_wrong(tmp_path: Path)
     broken.to_file(tmp_path / "inf.gpkg")
     with pytest.raises(CRSError, match=r"1 feature\(s\) have coordinates that are not finite"):
         read_layer(tmp_path / "inf.gpkg", check_extent=False)
+
+
+def test_cad_systems_unknown_datums_and_deleted_records(tmp_path: Path):
+    path = shapefile(tmp_path / "cad", "UTF-8")
+    path.with_suffix(".prj").write_text('LOCAL_CS["unnamed",UNIT["metre",1]]')
+    for options in ({}, {"check_extent": False}, {"county": planning.TAIQIAN}):
+        with pytest.raises(CRSError, match="does not place the coordinates on the earth"):
+            read_layer(path, **options)
+    path.with_suffix(".prj").write_text(
+        'PROJCS["Transverse_Mercator",GEOGCS["GCS_Unknown",DATUM["D_unknown",'
+        'SPHEROID["Unknown",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],'
+        'UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],'
+        'PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],'
+        'PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],'
+        'PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]')
+    unknown = read_layer(path, county=planning.TAIQIAN)
+    assert "names no datum" in messages(unknown)
+    assert unknown.geometry.centroid.distance(towns().geometry.centroid).max() < 0.01
+    deleted = shapefile(tmp_path / "del", "UTF-8")
+    dbf = bytearray(deleted.with_suffix(".dbf").read_bytes())
+    header, length = struct.unpack("<HH", dbf[8:12])
+    dbf[header + length] = ord("*")  # the second record is marked deleted
+    deleted.with_suffix(".dbf").write_bytes(bytes(dbf))
+    gdf = read_layer(deleted)
+    assert gdf["名称"].tolist() == [NAMES[0], NAMES[2]]
+    assert "1 of the 3 shapes were not read: 1 records are marked deleted" in messages(gdf)

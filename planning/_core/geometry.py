@@ -85,10 +85,17 @@ def empty_rings(geoms: Geoms) -> npt.NDArray[np.bool_]:
     out = np.zeros(len(values), dtype=bool)
     if len(values) == 0:
         return out
-    parts, owner = shapely.get_parts(values, return_index=True)
+    kinds = shapely.get_type_id(values)
+    # only polygons with interior rings, and multi-part geometries, can hold an empty ring
+    holes = np.flatnonzero((kinds == POLYGON) & (shapely.get_num_interior_rings(values) > 0))
+    multi = np.flatnonzero((kinds == MULTIPOLYGON) | (kinds == COLLECTION))
+    candidates = np.concatenate([holes, multi])
+    if len(candidates) == 0:
+        return out
+    parts, owner = shapely.get_parts(values[candidates], return_index=True)
     rings, part = shapely.get_rings(parts, return_index=True)
     empty = shapely.get_num_coordinates(rings) == 0
-    out[np.unique(owner[part[empty]])] = True
+    out[candidates[np.unique(owner[part[empty]])]] = True
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import struct
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from planning.io._encoding import (
     field_names,
 )
 from planning.io._fields import map_fields
-from planning.io._files import gdal_errors
+from planning.io._files import Part, gdal_errors
 from planning.io._read_crs import (
     amap_hints,
     check_extent,
@@ -173,7 +174,7 @@ def read_layer(
             report.crs_out = target.to_string()
             check_moved(frame, report, fatal)
     if not fatal:
-        frame = repair_geometries(frame, report)
+        frame = repair_geometries(frame, report, rings=False)  # removed above
     frame, report.fields = map_fields(frame, field_map)
     _check_ids(frame, report)
     if fatal:
@@ -307,11 +308,24 @@ def _read_shapefile(source: Source, shapefile: Shapefile, encoding: str | None,
         return _read_mismatched(source, shapefile, encoding, patched, report)
     if patched is None:
         frame = _read_gdal(source, source.gdal, None, encoding, report)
-        return frame if isinstance(frame, gpd.GeoDataFrame) else gpd.GeoDataFrame(frame)
-    with _copy(shapefile, patched, (".shp", ".shx", ".dbf", ".prj", ".cpg")) as files:
-        frame = _read_gdal(source, str(files[".shp"]), None, encoding, report,
-                           str(files[".shp"].parent))
+    else:
+        with _copy(shapefile, patched, (".shp", ".shx", ".dbf", ".prj", ".cpg")) as files:
+            frame = _read_gdal(source, str(files[".shp"]), None, encoding, report,
+                               str(files[".shp"].parent))
+    if shapes is not None and len(frame) < shapes and shapefile.dbf is not None:
+        deleted = _deleted_records(shapefile.dbf)
+        report.note(f"{shapes - len(frame)} of the {shapes} shapes were not read: {deleted} "
+                    "records are marked deleted in the .dbf, and GIS software skips them")
     return frame if isinstance(frame, gpd.GeoDataFrame) else gpd.GeoDataFrame(frame)
+
+
+def _deleted_records(dbf: Part) -> int:
+    """Records of a .dbf whose deletion flag is set (``*``)."""
+    head = dbf.read(12)
+    records, header, length = struct.unpack("<IHH", head[4:12])
+    body = np.frombuffer(dbf.read(records * length, offset=header), dtype=np.uint8)
+    flags = body[: (len(body) // max(length, 1)) * length: max(length, 1)]
+    return int((flags == ord("*")).sum())
 
 
 @contextlib.contextmanager
@@ -444,9 +458,12 @@ def remove_empty_rings(frame: gpd.GeoDataFrame, report: LayerReport) -> gpd.GeoD
     return out
 
 
-def repair_geometries(frame: gpd.GeoDataFrame, report: LayerReport) -> gpd.GeoDataFrame:
-    """Report missing and empty geometries; make invalid ones valid (each reported)."""
-    frame = remove_empty_rings(frame, report)
+def repair_geometries(frame: gpd.GeoDataFrame, report: LayerReport, *,
+                      rings: bool = True) -> gpd.GeoDataFrame:
+    """Report missing and empty geometries; make invalid ones valid (each reported); with
+    ``rings``, remove empty rings first (:func:`remove_empty_rings`)."""
+    if rings:
+        frame = remove_empty_rings(frame, report)
     geoms = frame.geometry.values
     missing = shapely.is_missing(geoms)
     empty = shapely.is_empty(geoms) & ~missing

@@ -125,8 +125,8 @@ def fix_crs(
             f"the layer's CRS is unknown: {why}. Pass crs=... to say what the coordinates "
             "are, or add a valid .prj file." + guess_crs_hint(frame, county))))
         return frame
-    if datum_shift is None:
-        check_datum(frame.crs, source=report.source)
+    if not _usable(frame, report, fatal, county=county, shifted=datum_shift is not None):
+        return frame
     if swap_xy:
         frame = frame.copy()
         frame[frame.geometry.name] = shapely.transform(
@@ -148,6 +148,27 @@ def fix_crs(
         report.note(f"moved from {pyproj.CRS(report.crs_in).name} to {frame.crs.name} with the "
                     f"transformation given ({datum_shift.spec()})", level=logging.INFO)
     return frame
+
+
+def _usable(frame: gpd.GeoDataFrame, report: LayerReport, fatal: list[Problem], *,
+            county: County | None, shifted: bool) -> bool:
+    """The layer's CRS places it on the earth, in CGCS2000 (or a datum shift is given)."""
+    crs: pyproj.CRS = frame.crs
+    if not (crs.is_geographic or crs.is_projected):
+        fatal.append(Problem(report.source, (
+            f"the layer's CRS is {crs.name!r} ({crs.type_name.lower()}), which does not place "
+            "the coordinates on the earth (a CAD drawing's own system?). Pass crs=... with the "
+            "CRS the coordinates are really in." + guess_crs_hint(frame, county))))
+        return False
+    if not shifted:
+        check_datum(crs, source=report.source)
+    datum = crs.datum.name if crs.datum is not None else ""
+    if "unknown" in datum.lower() or "not specified" in datum.lower():
+        ellipsoid = crs.ellipsoid.name if crs.ellipsoid is not None else "?"
+        report.note(f"the CRS names no datum ({datum}, ellipsoid {ellipsoid}): it was taken as "
+                    "CGCS2000; if the data is Xian 1980 or Beijing 1954, pass crs=... and "
+                    "datum_shift=...")
+    return True
 
 
 def _from_gcj02(frame: gpd.GeoDataFrame, report: LayerReport, fatal: list[Problem]
