@@ -513,3 +513,12 @@ def test_cad_systems_unknown_datums_and_deleted_records(tmp_path: Path):
     gdf = read_layer(deleted)
     assert gdf["名称"].tolist() == [NAMES[0], NAMES[2]]
     assert "1 of the 3 shapes were not read: 1 records are marked deleted" in messages(gdf)
+
+
+def test_a_web_page_saved_as_a_layer_file(tmp_path: Path):
+    page = tmp_path / "边界.geojson"
+    page.write_text("<!DOCTYPE html><html><body>404 Not Found</body></html>", encoding="utf-8")
+    with pytest.raises(LayerFileError, match="web page or an XML document") as info:
+        read_layer(page)
+    assert str(page) in str(info.value)
+    assert "encryption" not in str(info.value)

@@ -103,7 +103,8 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
                    help="gaps narrower than this are flagged as slivers")
     p.add_argument("--inspections", type=sheet_file, help="inspection sheet (.xlsx or .csv); "
                    "default: the workspace's inspections table")
-    p.add_argument("--sheet", type=sheet, help="the sheet's name, or its position from 1")
+    p.add_argument("--sheet", type=sheet, help="the sheet's name, or its position from 1 "
+                   "(name:2011 for a sheet named by a number)")
     p.add_argument("--period", type=period,
                    help="e.g. 2011-12 or 2011年12月 (a month), 2011Q4 or 2011年第四季度")
     p.add_argument("-o", "--output", default="maps/sanitation.xlsx",

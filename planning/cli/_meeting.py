@@ -88,7 +88,8 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     p = command(sub, "brief", cmd_brief, "the 10-day working meeting briefing (HTML)")
     p.add_argument("--ledger", type=sheet_file,
                    help="an Excel ledger (台账); default: the workspace's ledger")
-    p.add_argument("--sheet", type=sheet, help="the sheet's name, or its position from 1")
+    p.add_argument("--sheet", type=sheet, help="the sheet's name, or its position from 1 "
+                   "(name:2011 for a sheet named by a number)")
     p.add_argument("--workspace", type=workspace_source)
     p.add_argument("--on", type=day, required=True,
                    help="meeting date (2011-12-17, 2011年12月17日; a month means its last day)")

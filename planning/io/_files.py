@@ -207,6 +207,9 @@ def _not_the_format(part: Part, suffix: str, head: bytes, expected: str) -> str:
     kind = _KINDS[suffix]
     start = " ".join(f"{b:02x}" for b in head[:8])
     msg = f"{part.display} is not a {kind} file: it begins with {start} instead of {expected}"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        return (f"{msg}: it is a web page or an XML document (an error page saved by a failed "
+                "download?). Get the file again.")
     offset = _wrapped_at(part, suffix)
     words = re.findall(rb"[A-Za-z][A-Za-z0-9_.\-]{5,}", head[:512])
     if offset is not None:
