@@ -522,3 +522,18 @@ def test_a_web_page_saved_as_a_layer_file(tmp_path: Path):
         read_layer(page)
     assert str(page) in str(info.value)
     assert "encryption" not in str(info.value)
+
+
+def test_a_zipped_geodatabase_and_its_layers(tmp_path: Path):
+    gdb = tmp_path / "plans.gdb"
+    planning.io.write_layer(towns(), gdb, "towns")
+    planning.io.write_layer(towns(2), gdb, "two")
+    target = tmp_path / "plans.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        for part in sorted(gdb.iterdir()):
+            archive.write(part, f"data/plans.gdb/{part.name}")
+    with pytest.raises(InputError, match=r"plans\.gdb\] holds 2 layers \(towns, two\)"):
+        read_layer(target)
+    gdf = read_layer(target, "two")  # the layer inside the one file of the zip
+    assert len(gdf) == 2
+    assert gdf.attrs["planning_report"].source == f"{target} [data/plans.gdb] [two]"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -82,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.showwarning = _one_line_warning
         try:
             return int(args.func(args))
+        except BrokenPipeError:  # the reader went away (planning inspect ... | head)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
         except (ValueError, OSError) as exc:  # the toolkit's errors say what to do
             print(f"planning {args.command}: error: {error_text(exc)}", file=sys.stderr)
             return BAD_INPUT

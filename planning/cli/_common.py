@@ -261,6 +261,7 @@ _FLAGS: tuple[tuple[str, str], ...] = (
                                 "planning inspect --help)"),
     (r"\bdatum_shift=", "--datum-shift "),
     (r"\bOr pass county=\.\.\. or to_crs=\.\.\.", "Or pass --county CODE"),
+    (r"\bcounty=\.\.\. or to_crs=\.\.\. chooses it", "--county CODE chooses it"),
     (r" \(county=\.\.\.\)", " (--county CODE)"),
     (r"\bcounty=\.\.\.", "--county CODE"),
     (r"open the whole file with planning\.open_workspace\(\)", "open the whole file with "

@@ -12,6 +12,7 @@ from planning.cli._common import (
     command,
     county,
     existing,
+    flags,
     output,
     workspace,
     workspace_source,
@@ -32,7 +33,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     gdf = read_layer(args.path, args.layer, encoding=args.encoding, crs=args.crs,
                      swap_xy=args.swap_xy, county=args.county, check_extent=args.check_extent,
                      datum_shift=args.datum_shift)
-    print(gdf.attrs["planning_report"])
+    print(flags(str(gdf.attrs["planning_report"])))
     print(f"{len(gdf)} features; columns: {', '.join(map(str, gdf.columns))}")
     print(gdf.drop(columns=gdf.geometry.name).head(args.rows).to_string())
     return 0
@@ -57,7 +58,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = gdf.attrs["planning_report"]
         print(f"{layer}: {len(gdf)} features from {path} ({len(report.problems)} notes)")
         for problem in report.problems:
-            print(f"  - {problem}")
+            print(f"  - {flags(str(problem))}")
     ws.save(target)
     print(f"wrote {target}")
     return 0

@@ -183,9 +183,11 @@ def _folder(src: Path, layer: str | int | None) -> Source:
     files = sorted(p for p in src.iterdir() if not p.name.startswith(".")
                    and (p.suffix.lower() in LAYER_SUFFIXES or p.suffix.lower() == ".gdb"))
     kinds = ".shp, .gpkg, .geojson, .gdb"
-    index = _choose([p.name for p in files], layer, f"The folder {src}", kinds)
+    inward = len(files) == 1 and not _matches(files[0].name, layer)  # a layer of that file
+    index = _choose([p.name for p in files], None if inward else layer, f"The folder {src}",
+                    kinds)
     chosen = files[index]
-    found = resolve(chosen, None)
+    found = resolve(chosen, layer if inward else None)
     return _with_note(found, f"the folder {src} was given: read {chosen.name}")
 
 
@@ -218,12 +220,13 @@ def _zip(src: Path, layer: str | int | None) -> Source:
     roots = {root for root in map(_gdb_root, names) if root is not None}
     layers = sorted({*(n for n in names if PurePosixPath(n).suffix.lower() in LAYER_SUFFIXES),
                      *roots})
-    index = _choose([_shown(n, infos) for n in layers], layer, f"The zip archive {src}",
-                    ".shp, .gpkg, .geojson, .gdb")
+    inward = len(layers) == 1 and not _matches(layers[0], layer)  # a layer of that one file
+    index = _choose([_shown(n, infos) for n in layers], None if inward else layer,
+                    f"The zip archive {src}", ".shp, .gpkg, .geojson, .gdb")
     member = layers[index]
     display = f"{src} [{_shown(member, infos)}]"
     gdal = f"/vsizip/{src.resolve()}/{member}"
-    inner = layer if len(layers) == 1 and not _matches(member, layer) else None
+    inner = layer if inward else None
     if PurePosixPath(member).suffix.lower() != ".shp":
         if not member.endswith(".gdb"):
             check_content(Part(display, archive=src, member=member))
@@ -239,6 +242,9 @@ def _zip(src: Path, layer: str | int | None) -> Source:
 
 
 def _matches(member: str, layer: str | int | None) -> bool:
+    """``layer`` names this member or file (or, None, names nothing else)."""
+    if layer is None or (isinstance(layer, int) and layer == 0):
+        return True
     return isinstance(layer, str) and layer.lower() in (
         member.lower(), PurePosixPath(member).stem.lower(), PurePosixPath(member).name.lower())
 
