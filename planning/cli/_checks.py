@@ -11,8 +11,12 @@ from planning.cli._common import (
     command,
     day,
     header_options,
+    output,
     period,
+    sheet,
+    sheet_file,
     workspace,
+    workspace_source,
 )
 
 
@@ -94,9 +98,11 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     """Add this group's subcommands."""
     p = command(sub, "check", cmd_check,
                 "three plans in one: the conflict ledger (Excel) and patches")
-    p.add_argument("workspace", nargs="?")
-    p.add_argument("-o", "--output", default="maps/conformity.xlsx")
-    p.add_argument("--gpkg", help="also write the patches to this GeoPackage")
+    p.add_argument("workspace", nargs="?", type=workspace_source)
+    p.add_argument("-o", "--output", default="maps/conformity.xlsx",
+                   type=output(".xlsx", what="the conflict ledger"))
+    p.add_argument("--gpkg", help="also write the patches to this GeoPackage",
+                   type=output(".gpkg", what="the patches"))
     p.add_argument("--system", choices=("two-plans", "territorial", "both"),
                    default="two-plans", help="review the projects against the urban and "
                    "land-use plans (two-plans, the default), the territorial spatial plan "
@@ -106,8 +112,9 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
                    "conflict of the territorial plan")
 
     p = command(sub, "map", cmd_map, "a meeting map of a workspace, one HTML file")
-    p.add_argument("workspace", nargs="?")
-    p.add_argument("-o", "--output", default="maps/meeting.html")
+    p.add_argument("workspace", nargs="?", type=workspace_source)
+    p.add_argument("-o", "--output", default="maps/meeting.html",
+                   type=output(".html", ".htm", what="the meeting map"))
     p.add_argument("--basemap", help="none (default), osm, tianditu, tianditu-img, gaode, "
                    "gaode-img (Tianditu needs a key in the TIANDITU_KEY environment variable)")
     p.add_argument("--layers", help="comma-separated layers to draw (default: all)")
@@ -122,13 +129,15 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
 
     p = command(sub, "sanitation", cmd_sanitation,
                 "sanitation zones: gaps, overlaps, owners, scores")
-    p.add_argument("workspace", nargs="?")
+    p.add_argument("workspace", nargs="?", type=workspace_source)
     p.add_argument("--gap-width-m", type=float, default=1.0,
                    help="gaps narrower than this are flagged as slivers")
-    p.add_argument("--inspections", help="inspection sheet (.xlsx, .xls or .csv); default: "
-                   "the workspace's inspections table")
-    p.add_argument("--sheet")
+    p.add_argument("--inspections", type=sheet_file, help="inspection sheet (.xlsx, .xls or "
+                   ".csv); default: the workspace's inspections table")
+    p.add_argument("--sheet", type=sheet, help="the sheet's name, or its position from 1 "
+                   "(name:2011 for a sheet named by a number)")
     add_header_options(p, "--inspections")
     p.add_argument("--period", type=period,
                    help="e.g. 2011-12 or 2011年12月 (a month), 2011Q4 or 2011年第四季度")
-    p.add_argument("-o", "--output", default="maps/sanitation.xlsx")
+    p.add_argument("-o", "--output", default="maps/sanitation.xlsx",
+                   type=output(".xlsx", what="the sanitation workbook"))
