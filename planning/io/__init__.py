@@ -3,7 +3,8 @@
 - :func:`read_layer` reads the files a bureau really has into one schema and one metric CRS,
   with every repair in a :class:`LayerReport`;
 - :func:`write_layer` / :func:`write_layers` write layers atomically (other layers of a
-  GeoPackage are kept), :func:`atomic_output` puts any file or folder in place atomically;
+  GeoPackage are kept), :func:`atomic_output` puts any file or folder in place atomically
+  (:func:`recover_output` restores what a killed save moved aside);
 - :func:`list_layers`, :func:`standard_fields`, :func:`map_fields`;
 - :mod:`planning.io.workbook`, the one workbook layer: :func:`write_workbook` (every
   ``.xlsx`` the toolkit writes, text never a formula), :func:`write_csv` (UTF-8 with BOM,
@@ -14,10 +15,10 @@
 
 from __future__ import annotations
 
+from planning.io._atomic import atomic_output, recover_output
 from planning.io._fields import map_fields, standard_fields
 from planning.io._read import ID_COLUMNS, LayerReport, read_layer
 from planning.io._write import (
-    atomic_output,
     driver_for,
     geometry_type,
     list_layers,
@@ -52,6 +53,7 @@ __all__ = [
     "map_fields",
     "read_grid",
     "read_layer",
+    "recover_output",
     "standard_fields",
     "write_csv",
     "write_layer",
