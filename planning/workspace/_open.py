@@ -11,6 +11,7 @@ import shapely
 from planning._errors import LayerFileError
 from planning.county import County
 from planning.crs import gk_crs_for, lonlat_bounds
+from planning.io import recover_output
 from planning.workspace._store import Stored, open_folder, open_gdal, store_county
 from planning.workspace._workspace import Workspace
 
@@ -20,15 +21,20 @@ def open_workspace(
 ) -> Workspace:
     """Open a workspace from a GeoPackage, File Geodatabase, GeoJSON folder or PostGIS URL.
 
-    Spatial layers go through :func:`planning.read_layer` (geometries repaired and reported,
-    standard field names mapped) into the county's CRS; tables are read as they are. The
-    source is never changed.
+    Layers of a store the toolkit did not write go through :func:`planning.read_layer`
+    (geometries repaired and reported, standard field names mapped) into the county's CRS;
+    tables are read as they are. The source is never changed.
 
     The county is the one saved with the workspace; for a file that was not saved by the
     toolkit (or saved without one), ``county`` says which county it is, else it is derived
     from the ``county`` layer (:meth:`County.from_outline`) and, without one, the layers go
     to the Gauss-Kruger zone of their data. Giving a county whose code differs from the
     saved one is an error; the same county with another CRS moves the layers to it.
+
+    A store saved by the toolkit opens as it was saved: names a format could not hold are
+    restored from its metadata, and so are dtypes and column order. When a save that was
+    killed had moved the previous version of a File Geodatabase or folder aside, it is put
+    back first, and ``ws.notes`` says so.
 
     Examples
     --------
@@ -46,12 +52,16 @@ def open_workspace(
     if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
         return _open_postgis(target, schema, county)
     src = Path(target)
+    notes = recover_output(src)
     if not src.exists():
         msg = f"No workspace at {src}."
         raise LayerFileError(msg)
     if src.is_dir() and src.suffix.lower() != ".gdb":
-        return _build(open_folder(src, county))
-    return _build(open_gdal(src, county))
+        ws = _build(open_folder(src, county))
+    else:
+        ws = _build(open_gdal(src, county))
+    ws.notes[:0] = notes
+    return ws
 
 
 def _open_postgis(url: str, schema: str | None, county: County | None) -> Workspace:
