@@ -68,6 +68,8 @@ _JOURNAL = "journal.json"
 _FOREIGN_AGE_S = 24 * 3600
 #: below this much free space (or 16 blocks) a failed write is put down to a full disk
 _NEARLY_FULL_BYTES = 256 * 1024
+#: how writers (SQLite, GDAL, Python) say that the disk is full
+_FULL_TEXT = re.compile(r"disk is full|no space left|disk full|quota exceeded", re.IGNORECASE)
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _DENIED = {errno.EACCES, errno.EPERM}
 
@@ -112,18 +114,21 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     new = stage / "new" / target.name
     existed = os.path.lexists(target)
     try:
-        yield new
-        if not os.path.lexists(new):
-            msg = f"Nothing was written to {given}."
-            raise LayerFileError(msg)
-        _publish(new, target, stage, given)
-    except BaseException as err:
-        reason = _failure(err, stage, given, existed)
+        try:
+            yield new
+            if not os.path.lexists(new):
+                msg = f"Nothing was written to {given}."
+                raise LayerFileError(msg)
+            _publish(new, target, stage, given)
+        except BaseException as err:
+            reason = _failure(err, stage, given, existed)
+            _discard(stage, target)
+            if reason is not None:
+                raise LayerFileError(reason) from err
+            raise
         _discard(stage, target)
-        if reason is not None:
-            raise LayerFileError(reason) from err
-        raise
-    _discard(stage, target)
+    finally:  # whatever is left of it is for the next save to tidy
+        _forget(stage)
 
 
 def recover_output(path: str | os.PathLike[str]) -> list[str]:
@@ -204,6 +209,7 @@ def _new_stage(given: Path, target: Path) -> Path:
         (stage / "new").mkdir()
     except OSError as err:
         _discard(stage, target)
+        _forget(stage)
         raise LayerFileError(_os_reason(err, given, existed=existed)) from err
     return stage
 
@@ -277,7 +283,6 @@ def _discard(stage: Path, target: Path) -> None:
             log.error("the previous %s could not be put back (%s); it is kept in %s, and the "
                       "next save or planning.io.recover_output() puts it back", target, err,
                       stage)
-            _forget(stage)
             return
         log.warning("%s: the previous version was put back", target)
     _remove_stage(stage)
@@ -285,12 +290,12 @@ def _discard(stage: Path, target: Path) -> None:
 
 def _remove_stage(stage: Path) -> None:
     # moved out of ``old/`` first, so that a half-removed backup is never restored
-    with contextlib.suppress(OSError):
-        (stage / "old").rename(stage / "gone")
+    if (stage / "old").exists():
+        with contextlib.suppress(OSError):
+            (stage / "old").rename(stage / "gone")
     shutil.rmtree(stage, ignore_errors=True)
     if os.path.lexists(stage):
         log.warning("could not remove %s; the next save in that folder removes it", stage)
-    _forget(stage)
 
 
 def _forget(stage: Path) -> None:
@@ -462,14 +467,17 @@ def _tidy(folder: Path, *, restore_only: bool) -> list[str]:
         if not _abandoned(stage, info):
             continue
         if isinstance(name, str) and name and "/" not in name and _key(name) in stage.name:
-            notes += _restore(stage, folder / name)
-            if not restore_only and not os.path.lexists(stage / "old" / name):
+            try:
+                notes += _restore(stage, folder / name)
+            except OSError as err:
+                log.error("could not put back the previous %s from %s: %s", folder / name,
+                          stage, err)
+            lost = os.path.lexists(stage / "old" / name) and not os.path.lexists(folder / name)
+            if not restore_only and not lost:  # the backup is obsolete once the target exists
                 _remove_stage(stage)
         elif not restore_only and not (stage / "old").exists():
             _remove_stage(stage)  # killed before its journal was written: nothing in it
-    if not restore_only:
-        _tidy_legacy(folder)
-    return notes
+    return notes + _tidy_legacy(folder, restore_only=restore_only)
 
 
 def _restore(stage: Path, target: Path) -> list[str]:
@@ -482,13 +490,15 @@ def _restore(stage: Path, target: Path) -> list[str]:
             "aside; it was put back (what that save was writing is lost)"]
 
 
-def _tidy_legacy(folder: Path) -> None:
+def _tidy_legacy(folder: Path, *, restore_only: bool) -> list[str]:
     """Staging folders of the previous implementation (``.<name>.<random>`` holding ``<name>``
-    and perhaps ``<name>.old``), untouched for an hour: restore, then remove."""
+    and perhaps ``<name>.old``), untouched for an hour: restore, then remove (empty ones at
+    once)."""
+    notes: list[str] = []
     try:
         entries = [e for e in os.scandir(folder) if e.name.startswith(".")]
     except OSError:
-        return
+        return notes
     for entry in entries:
         match = _LEGACY.match(entry.name)
         if match is None or not entry.is_dir(follow_symlinks=False):
@@ -500,14 +510,20 @@ def _tidy_legacy(folder: Path) -> None:
             old_enough = time.time() - stage.stat().st_mtime > 3600
         except OSError:
             continue
-        if not inside or not inside <= {name, f"{name}.old"} or not old_enough:
+        if not inside and not restore_only:  # emptied when its backup was put back
+            with contextlib.suppress(OSError):
+                stage.rmdir()
+            continue
+        if not inside <= {name, f"{name}.old"} or not old_enough:
             continue
         target = folder / name
         if f"{name}.old" in inside and not os.path.lexists(target):
             (stage / f"{name}.old").rename(target)
-            log.warning("%s: the previous version, left aside by an interrupted save, was "
-                        "put back", target)
-        shutil.rmtree(stage, ignore_errors=True)
+            notes.append(f"{target}: an interrupted save (of an earlier version of planning) "
+                         "had moved the previous version aside; it was put back")
+        if not restore_only:
+            shutil.rmtree(stage, ignore_errors=True)
+    return notes
 
 
 # --- why a write failed ----------------------------------------------------------------------
@@ -520,21 +536,27 @@ def _failure(err: BaseException, stage: Path, given: Path, existed: bool) -> str
     code = _errno(err)
     if code in _FULL or code == errno.EROFS or code in _DENIED:
         return _os_reason(err, given, existed=existed, code=code)
+    said = next((str(e).strip().splitlines()[0] for e in _chain(err)
+                 if _FULL_TEXT.search(str(e))), None)
     free = _free_bytes(stage)
-    if free is not None and free[0] < max(_NEARLY_FULL_BYTES, 16 * free[2]):
-        return _os_reason(err, given, existed=existed, code=errno.ENOSPC)
+    if said is not None or (free is not None
+                            and free[0] < max(_NEARLY_FULL_BYTES, 16 * free[2])):
+        return _os_reason(err, given, existed=existed, code=errno.ENOSPC, said=said)
     return None
 
 
-def _errno(err: BaseException) -> int | None:
+def _chain(err: BaseException) -> Iterator[BaseException]:
+    """``err`` and the exceptions it was raised from or during."""
     seen: set[int] = set()
     current: BaseException | None = err
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, OSError) and current.errno is not None:
-            return current.errno
+        yield current
         current = current.__cause__ or current.__context__
-    return None
+
+
+def _errno(err: BaseException) -> int | None:
+    return next((e.errno for e in _chain(err) if isinstance(e, OSError) and e.errno), None)
 
 
 def _free_bytes(path: Path) -> tuple[int, int, int] | None:
@@ -549,17 +571,18 @@ def _free_bytes(path: Path) -> tuple[int, int, int] | None:
 
 
 def _os_reason(err: OSError | Exception, given: Path, *, existed: bool,
-               code: int | None = None) -> str:
+               code: int | None = None, said: str | None = None) -> str:
     code = code if code is not None else _errno(err)
     folder = given.parent
     state = (f"The previous {given.name} was left as it was." if existed
              else "Nothing was written.")
     if code in _FULL:
         free = _free_bytes(folder)
-        room = "" if free is None else (f" ({free[0] / 1e6:.1f} MB free of "
-                                        f"{free[1] / 1e6:.1f} MB)")
-        return (f"Cannot write {given}: the disk holding {folder} is full{room}. {state} "
-                "Free some space or save somewhere else.")
+        room = "" if free is None else (f"; {free[0] / 1e6:.1f} MB of {free[1] / 1e6:.1f} MB "
+                                        "were free when the write failed")
+        writer = "" if said is None else f" (the writer said: {said})"
+        return (f"Cannot write {given}: the disk holding {folder} is full{writer}{room}. "
+                f"{state} Free some space or save somewhere else.")
     if code == errno.EROFS:
         return (f"Cannot write {given}: {folder} is on a read-only file system. {state} "
                 "Save to a folder you can write to.")

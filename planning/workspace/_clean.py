@@ -30,7 +30,7 @@ from planning.workspace._storage import META_TABLE
 
 _FORBIDDEN = set('/\\:*?"<>|')
 #: what no store can hold: NUL (Arrow-backed text cannot hold surrogates at all)
-_UNSTORABLE = r"\x00"
+_UNSTORABLE = "\x00"
 _UNSTORABLE_OR_SURROGATE = re.compile(r"[\x00\ud800-\udfff]")
 
 
@@ -111,11 +111,11 @@ def _clean_series(series: pd.Series) -> tuple[pd.Series, int, int]:
         return _clean_objects(series)
     if not pd.api.types.is_string_dtype(dtype):
         return series, 0, 0
-    hits = series.str.contains(_UNSTORABLE, regex=True, na=False)
+    hits = series.str.contains(_UNSTORABLE, regex=False, na=False)
     if not hits.any():
         return series, 0, 0
     counts = series[hits].str.count(_UNSTORABLE)
-    return series.str.replace(_UNSTORABLE, "", regex=True), int(counts.sum()), int(hits.sum())
+    return series.str.replace(_UNSTORABLE, "", regex=False), int(counts.sum()), int(hits.sum())
 
 
 def _clean_categories(series: pd.Series, dtype: pd.CategoricalDtype

@@ -205,7 +205,9 @@ def plan(frames: Mapping[str, pd.DataFrame], tables: set[str], driver: str,
     for name, frame in frames.items():
         kind = "table" if name in tables else "layer"
         geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-        columns = Namer(table_columns if kind == "table" else layer_columns, (ROW,))
+        _one_geometry(name, frame, geometry, layer_rules.label)
+        columns = Namer(table_columns if kind == "table" else layer_columns,
+                        [ROW] if geometry is None else [ROW, geometry])
         specs.append(FrameSpec(name, kind, namer(name), [
             (c if c == geometry else columns(c), c,
              "geometry" if c == geometry else str(frame[c].dtype))
@@ -216,6 +218,17 @@ def plan(frames: Mapping[str, pd.DataFrame], tables: set[str], driver: str,
             log.debug("%s %r stored as %r, columns %s", layer_rules.label, spec.name,
                       spec.stored, changed)
     return specs
+
+
+def _one_geometry(name: str, frame: pd.DataFrame, geometry: str | None, label: str) -> None:
+    others = [str(c) for c in frame.columns if c != geometry
+              and isinstance(frame[c].dtype, gpd.array.GeometryDtype)]
+    if others:
+        what = "a table" if geometry is None else f"a layer besides {geometry!r}"
+        msg = (f"{name!r} has geometry column(s) {others} as {what}; a {label.partition(' (')[0]} "
+               "layer holds one geometry column. Drop them, turn them into text "
+               "(frame[col].to_wkt()) or save to PostGIS, which keeps them.")
+        raise WorkspaceError(msg)
 
 
 def part_namer(driver: str, specs: Iterable[FrameSpec]) -> Namer:
@@ -258,11 +271,10 @@ def restore_dtype(series: pd.Series, dtype: str) -> pd.Series:
     if str(series.dtype) == dtype:
         return series
     if dtype in TEXT_DTYPES:
-        if dtype == "object":
+        target = pd.api.types.pandas_dtype(dtype)
+        if dtype == "object" or getattr(target, "kind", "") == "U":  # numpy text: objects
             return series.astype(object).where(series.notna(), None)
-        if pd.api.types.is_string_dtype(series.dtype):
-            return series
-        return series.astype(pd.api.types.pandas_dtype(dtype))
+        return series.astype(target)
     try:
         target = pd.api.types.pandas_dtype(dtype)
         return _convert(series, target)

@@ -121,12 +121,13 @@ def save_gdal(path: Path, layers: Mapping[str, gpd.GeoDataFrame],
             _write(path, spec.stored, _table_for_gdal(frame), driver)
             continue
         gtype = geometry_type(frame)
-        if driver == "OpenFileGDB" and gtype == "Unknown" and len(frame):
+        if driver == "OpenFileGDB" and gtype == "Unknown" and frame.geometry.notna().any():
             for family, part in _split_by_family(spec.name, frame).items():
                 spec.parts.append(parts(f"{spec.stored}__{family}"))
                 _write(path, spec.parts[-1], part, driver, geometry_type=geometry_type(part))
-        else:
-            _write(path, spec.stored, frame, driver, geometry_type=gtype)
+        else:  # a File Geodatabase layer has one geometry type, even when it is empty
+            _write(path, spec.stored, frame, driver, geometry_type=gtype
+                   if driver != "OpenFileGDB" or gtype != "Unknown" else "MultiPolygon")
     _write(path, META_TABLE, _meta_values(layers, tables, meta, specs, driver), driver)
     _verify(path, specs, driver)
 
@@ -177,7 +178,8 @@ def save_folder(path: Path, layers: Mapping[str, gpd.GeoDataFrame],
     for spec in specs:
         frame = stored_frame(spec, frames[spec.name])
         if spec.kind == "layer":
-            pyogrio.write_dataframe(frame, path / f"{spec.stored}.geojson", driver="GeoJSON")
+            pyogrio.write_dataframe(frame, path / f"{spec.stored}.geojson", driver="GeoJSON",
+                                    WRITE_NON_FINITE_VALUES="YES")  # inf stays inf
         else:
             write_csv_table(frame, path / f"{spec.stored}.csv")
     write_csv_table(_meta_values(layers, tables, meta, specs, "folder"),
