@@ -26,6 +26,7 @@ import planning
 from planning._errors import LayerFileError, WorkspaceError
 from planning.io import postgis as _postgis
 from planning.workspace import Workspace
+from tests._saving import TEXTS, dtypes, hostile
 from tests.conftest import need_tool
 
 pytestmark = pytest.mark.postgis
@@ -259,6 +260,20 @@ def test_any_names_and_text_round_trip(url: str, engine: object, names: list[str
             assert back[n][n].tolist() == kept
     finally:
         _drop(engine, name)
+
+
+def test_awkward_names_and_text_come_back_as_they_were(url: str, schema: str) -> None:
+    """The workspace tests/test_saving.py saves to every file format, through PostGIS."""
+    ws = hostile()
+    ws.save(url, schema=schema)
+    back = planning.open_workspace(url, schema=schema)
+    assert list(back.layers) == list(ws.layers)
+    assert list(back.tables) == list(ws.tables)
+    assert ws.compare(back, tolerance=1e-9) == []
+    assert dtypes(back) == dtypes(ws)
+    for name in ws:
+        assert list(back[name].columns) == list(ws[name].columns), name
+        assert [None if pd.isna(v) else v for v in back[name]["text"]] == TEXTS, name
 
 
 # --- atomicity and replacing -------------------------------------------------------------

@@ -268,9 +268,7 @@ def _read_gdal_frame(src: Path, spec: FrameSpec, read: _Reader) -> pd.DataFrame:
     if spec.kind == "table":
         return spec.renamed(pyogrio.read_dataframe(src, layer=spec.stored))
     if spec.parts:
-        pieces = [pyogrio.read_dataframe(src, layer=part) for part in spec.parts]
-        joined = pd.concat(pieces).sort_values(ROW).drop(columns=ROW)
-        frame = gpd.GeoDataFrame(joined.reset_index(drop=True), crs=pieces[0].crs)
+        frame = _joined([pyogrio.read_dataframe(src, layer=part) for part in spec.parts])
     else:
         frame = pyogrio.read_dataframe(src, layer=spec.stored)
     layer: pd.DataFrame = read.saved(spec.renamed(frame))
@@ -280,9 +278,13 @@ def _read_gdal_frame(src: Path, spec: FrameSpec, read: _Reader) -> pd.DataFrame:
 def _join_legacy_splits(frames: dict[str, pd.DataFrame], meta: Mapping[str, str]) -> None:
     """Mixed layers of a File Geodatabase saved before the ``storage`` entry, joined again."""
     for name, parts in json.loads(meta.get("split", "{}") or "{}").items():
-        pieces = [frames.pop(part) for part in parts if part in frames]
-        joined = pd.concat(pieces).sort_values(ROW).drop(columns=ROW)
-        frames[name] = gpd.GeoDataFrame(joined.reset_index(drop=True), crs=pieces[0].crs)
+        frames[name] = _joined([frames.pop(part) for part in parts if part in frames])
+
+
+def _joined(pieces: list[pd.DataFrame]) -> gpd.GeoDataFrame:
+    """The parts of a layer split by geometry family, in their first order again."""
+    joined = pd.concat(pieces).sort_values(ROW).drop(columns=ROW)
+    return gpd.GeoDataFrame(joined.reset_index(drop=True), crs=pieces[0].crs)
 
 
 def open_folder(src: Path, county: County | None = None) -> Stored:
