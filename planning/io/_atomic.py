@@ -397,14 +397,19 @@ def _sync_file(path: Path) -> None:
 
 
 def _sync_dir(path: Path) -> None:
+    """Flush a folder's entries to disk, where the system can (a folder one may write but
+    not read, a file system that cannot flush folders: nothing to be done)."""
     if not hasattr(os, "O_DIRECTORY"):  # Windows: folders cannot be flushed
         return
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as err:
+        log.debug("cannot flush folder %s: %s", path, err)
+        return
     try:
         os.fsync(fd)
-    except OSError as err:  # some file systems cannot flush a folder
-        if err.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
+    except OSError as err:
+        log.debug("cannot flush folder %s: %s", path, err)
     finally:
         os.close(fd)
 
@@ -441,10 +446,13 @@ def _abandoned(stage: Path, info: dict[str, Any]) -> bool:
     boot = _boot_time()
     if boot is not None and made < boot:
         return True
-    if info.get("host", socket.gethostname()) != socket.gethostname():
-        return time.time() - made > _FOREIGN_AGE_S
     match = _STAGE.match(stage.name)
     pid = int(info.get("pid") or (match["pid"] if match else 0))
+    foreign = info.get("host", socket.gethostname()) != socket.gethostname()
+    if foreign or (os.name == "nt" and pid != os.getpid()):
+        # another machine's save (a shared folder), or Windows, where os.kill would end the
+        # process: go by age
+        return time.time() - made > _FOREIGN_AGE_S
     # this process: not active (checked above); another: ended, or its pid now reused
     return pid == os.getpid() or not _running(pid, info.get("start"))
 
@@ -518,7 +526,11 @@ def _tidy_legacy(folder: Path, *, restore_only: bool) -> list[str]:
             continue
         target = folder / name
         if f"{name}.old" in inside and not os.path.lexists(target):
-            (stage / f"{name}.old").rename(target)
+            try:
+                (stage / f"{name}.old").rename(target)
+            except OSError as err:
+                log.error("could not put back the previous %s from %s: %s", target, stage, err)
+                continue
             notes.append(f"{target}: an interrupted save (of an earlier version of planning) "
                          "had moved the previous version aside; it was put back")
         if not restore_only:
