@@ -115,9 +115,8 @@ class Renames:
 
 
 @pytest.mark.parametrize(("target", "exchange"), [
-    ("ws.gpkg", True), ("ws.gdb", True), ("ws.gdb", False), ("folder", True),
-    ("folder", False)], ids=["gpkg", "gdb-one-step", "gdb-two-steps", "folder-one-step",
-                             "folder-two-steps"])
+    ("ws.gpkg", True), ("ws.gdb", True), ("ws.gdb", False), ("folder", False)],
+    ids=["gpkg", "gdb-one-step", "gdb-two-steps", "folder-two-steps"])
 @pytest.mark.parametrize("how", ["fail", "fail on", "interrupt", "interrupt after"])
 def test_a_broken_rename_at_any_step_never_loses_the_workspace(
         fast: Path, monkeypatch: pytest.MonkeyPatch, target: str, exchange: bool,
