@@ -34,6 +34,8 @@ import planning
 from planning.datasets import voronoi_coverage
 
 FORMATS = {"GeoPackage": "ws.gpkg", "File Geodatabase": "ws.gdb", "GeoJSON folder": "ws"}
+#: 64-bit integers as integers, as ours writes them
+ARCGIS = {"TARGET_ARCGIS_VERSION": "ARCGIS_PRO_3_2_OR_LATER"}
 
 
 def workspace(n: int) -> planning.Workspace:
@@ -66,9 +68,10 @@ def plain_save(ws: planning.Workspace, path: Path) -> None:
         for family in families.unique():
             part = frame[(families == family).to_numpy()]
             pyogrio.write_dataframe(part, path, layer=f"{name}_{family}", driver=driver,
-                                    promote_to_multi=True)
+                                    promote_to_multi=True, **ARCGIS)
     for name, table in ws.tables.items():
-        pyogrio.write_dataframe(table, path, layer=name, driver=driver)
+        pyogrio.write_dataframe(table, path, layer=name, driver=driver,
+                                **(ARCGIS if driver == "OpenFileGDB" else {}))
 
 
 def plain_open(path: Path) -> None:

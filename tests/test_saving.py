@@ -592,6 +592,18 @@ def test_file_geodatabase_limits_are_met(tmp_path: Path) -> None:
     assert list(back[long].columns) == [long, "a" * 80, "select", "geometry"]
 
 
+def test_saved_layers_with_standard_names_keep_them(tmp_path: Path,
+                                                   squares: gpd.GeoDataFrame) -> None:
+    """Standard layer names (DLTB, STBHHX, ...) of a bureau's file are mapped on opening;
+    the layers of a workspace the toolkit saved come back under the names they had."""
+    ws = Workspace({"DLTB": squares.assign(DLBM="0101"), "STBHHX": squares})
+    for target in FORMATS:
+        ws.save(tmp_path / target)
+        back = open_workspace(tmp_path / target)
+        assert list(back.layers) == ["DLTB", "STBHHX"], target
+        assert ws.compare(back, tolerance=1e-3) == [], target
+
+
 def test_geometry_column_names_and_empty_layers_come_back(tmp_path: Path,
                                                           squares: gpd.GeoDataFrame) -> None:
     shapes = squares.rename_geometry("shape").assign(geometry_=1)

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from planning.conformity import ConformityReport
 
-from planning.cli._common import SAMPLE_MEETING, Subcommands, command, day, period, workspace
+from planning.cli._common import (
+    SAMPLE_MEETING,
+    Subcommands,
+    add_header_options,
+    command,
+    day,
+    header_options,
+    period,
+    workspace,
+)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -27,10 +36,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    from planning.ledger import Ledger, write_briefing  # noqa: PLC0415
+    from planning.ledger import Ledger, header_fields, write_briefing  # noqa: PLC0415
 
+    headers = header_options(args, fields=header_fields(), what="a ledger",
+                             sheet_flag="--ledger")
     if args.ledger:
-        ledger = Ledger.from_excel(args.ledger, sheet=args.sheet,
+        ledger = Ledger.from_excel(args.ledger, sheet=args.sheet, headers=headers,
                                    errors="skip" if args.skip_bad_rows else "raise")
         report = None
     else:
@@ -74,8 +85,10 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     p.add_argument("-o", "--output", default="maps", help="output folder (default: maps)")
 
     p = command(sub, "brief", cmd_brief, "the 10-day working meeting briefing (HTML)")
-    p.add_argument("--ledger", help="an Excel ledger (台账); default: the workspace's ledger")
+    p.add_argument("--ledger", help="an Excel ledger (台账, .xlsx or .xls); default: the "
+                   "workspace's ledger")
     p.add_argument("--sheet")
+    add_header_options(p, "--ledger")
     p.add_argument("--workspace")
     p.add_argument("--on", type=day, required=True,
                    help="meeting date (2011-12-17, 2011年12月17日; a month means its last day)")

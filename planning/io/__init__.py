@@ -5,11 +5,13 @@
 - :func:`write_layer` / :func:`write_layers` write layers atomically (other layers of a
   GeoPackage are kept), :func:`atomic_output` puts any file or folder in place atomically
   (:func:`recover_output` restores what a killed save moved aside);
-- :func:`list_layers`, :func:`standard_fields`, :func:`map_fields`;
+- :func:`list_layers`, :func:`standard_fields`, :func:`map_fields`; the territorial plan's
+  standard layer names (:func:`standard_layers`, :func:`layer_schema`, :func:`map_layers`,
+  :func:`boundary_zones`), used when a File Geodatabase or GeoPackage opens as a workspace;
 - :mod:`planning.io.workbook`, the one workbook layer: :func:`write_workbook` (every
   ``.xlsx`` the toolkit writes, text never a formula), :func:`write_csv` (UTF-8 with BOM,
-  formula-like text protected) and :func:`read_grid` (every sheet it reads, memory following
-  the cells that exist);
+  formula-like text protected), :func:`read_grid` (every sheet it reads, ``.xlsx`` / ``.xls`` /
+  ``.csv``, memory following the cells that exist) and :func:`read_header_map`;
 - :mod:`planning.io.postgis` stores workspaces in PostGIS (extra ``postgis``).
 """
 
@@ -17,6 +19,13 @@ from __future__ import annotations
 
 from planning.io._atomic import atomic_output, recover_output
 from planning.io._fields import map_fields, standard_fields
+from planning.io._layers import (
+    TERRITORIAL_LAYERS,
+    boundary_zones,
+    layer_schema,
+    map_layers,
+    standard_layers,
+)
 from planning.io._read import ID_COLUMNS, LayerReport, read_layer
 from planning.io._write import (
     driver_for,
@@ -33,12 +42,14 @@ from planning.io.workbook import (
     Table,
     WrittenFile,
     read_grid,
+    read_header_map,
     write_csv,
     write_workbook,
 )
 
 __all__ = [
     "ID_COLUMNS",
+    "TERRITORIAL_LAYERS",
     "Column",
     "Grid",
     "LayerReport",
@@ -47,14 +58,19 @@ __all__ = [
     "Table",
     "WrittenFile",
     "atomic_output",
+    "boundary_zones",
     "driver_for",
     "geometry_type",
+    "layer_schema",
     "list_layers",
     "map_fields",
+    "map_layers",
     "read_grid",
+    "read_header_map",
     "read_layer",
     "recover_output",
     "standard_fields",
+    "standard_layers",
     "write_csv",
     "write_layer",
     "write_layers",

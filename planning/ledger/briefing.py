@@ -98,6 +98,10 @@ class Briefing:
         no report was given): ``project_id``, ``name_zh``, ``verdict``, ``verdict_zh``,
         ``reasons`` (the report's ``reasons_zh`` when it has them), ``township``,
         ``lead_department``.
+    territorial_conflicts : pandas.DataFrame or None
+        The same for the review against the territorial spatial plan, when the report
+        carries it beside its own (``check_conformity(ws, system="both")``: its
+        ``territorial_projects``); None otherwise.
     sheet_problems : pandas.DataFrame
         Problems of the workbook rows left out when the ledger was read with
         ``errors="skip"``: ``source``, ``row``, ``column``, ``value``, ``message``.
@@ -117,6 +121,7 @@ class Briefing:
     overdue: pd.DataFrame
     due_soon: pd.DataFrame
     conflicts: pd.DataFrame | None = None
+    territorial_conflicts: pd.DataFrame | None = None
     sheet_problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["source", "row", "column", "value", "message"]))
 
@@ -131,7 +136,7 @@ class Briefing:
             "max_days_overdue": grouped["days_overdue"].max(),
             "total_days_overdue": grouped["days_overdue"].sum(),
         }).rename_axis("unit").reset_index()
-        out["unit"] = out["unit"].fillna("（未注明）")
+        out["unit"] = out["unit"].astype(object).fillna("（未注明）")  # all blank: float NaN
         return out.sort_values(["overdue_nodes", "total_days_overdue", "unit"],
                                ascending=[False, False, True]).reset_index(drop=True)
 
@@ -203,6 +208,9 @@ class Briefing:
         if self.conflicts is not None:
             sections.append(_Section(2, "五、与规划冲突或有条件符合的项目", self.conflicts,
                                      _CONFLICTS))
+        if self.territorial_conflicts is not None:
+            sections.append(_Section(2, "五（续）、国土空间规划审查：冲突或有条件符合的项目",
+                                     self.territorial_conflicts, _CONFLICTS))
         if len(self.sheet_problems):
             sections.append(_Section(2, "六、台账数据问题（以下各行未读入，请更正后重报）",
                                      self.sheet_problems, _PROBLEMS))
@@ -275,6 +283,8 @@ class Briefing:
         ]
         if self.conflicts is not None:
             sheets.append(("规划冲突项目", self.conflicts, _CONFLICTS))
+        if self.territorial_conflicts is not None:
+            sheets.append(("国土空间规划冲突项目", self.territorial_conflicts, _CONFLICTS))
         if len(self.sheet_problems):
             sheets.append(("台账数据问题", self.sheet_problems, _PROBLEMS))
         built: list[Sheet] = []
@@ -327,6 +337,7 @@ def build_briefing(ledger: LedgerView, *, on: pd.Timestamp, period_days: int,
         projects=snapshot, nodes=nodes, completed=completed.reset_index(drop=True),
         overdue=overdue.reset_index(drop=True), due_soon=due_soon.reset_index(drop=True),
         conflicts=None if report is None else _conflicts(report, snapshot),
+        territorial_conflicts=_territorial_conflicts(report, snapshot),
         sheet_problems=pd.DataFrame(
             [{"source": p.source, "row": p.row, "column": p.column, "value": p.value,
               "message": p.message} for p in ledger.problems],
@@ -359,6 +370,21 @@ def _conflicts(report: ProjectReview, snapshot: pd.DataFrame) -> pd.DataFrame:
     flagged = flagged.sort_values(["order", "project_id"], kind="stable")
     return flagged[["project_id", "name_zh", "verdict", "verdict_zh", "reasons", "township",
                     "lead_department"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True, eq=False)
+class _Review:
+    projects: pd.DataFrame
+
+
+def _territorial_conflicts(report: ProjectReview | None, snapshot: pd.DataFrame
+                          ) -> pd.DataFrame | None:
+    """The territorial review's flagged projects, when the report carries that review beside
+    its own one (a report of the territorial review alone is the section before)."""
+    frame = getattr(report, "territorial_projects", None)
+    if not isinstance(frame, pd.DataFrame) or frame is getattr(report, "projects", None):
+        return None
+    return _conflicts(_Review(frame), snapshot)
 
 
 def _reason_text(value: object) -> str:

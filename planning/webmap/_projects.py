@@ -23,6 +23,7 @@ from planning.webmap._escape import display_text
 from planning.webmap._layers import LayerSpec
 from planning.webmap._meeting import LAYERS, SHOWN, _frame, verdicts
 from planning.webmap._styles import Category, Style
+from planning.webmap._territorial import territorial_verdicts
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,11 @@ def projects(ws: Mapping[str, pd.DataFrame], report: ConformityReport | None, da
         return None
     checked = verdicts(report)
     frame = _display_columns(frame, project_states(ws, day), checked)
+    territorial = territorial_verdicts(report)  # system="both": the second review
+    if territorial is not None:
+        ids = frame["project_id"].map(display_text)
+        frame["_t_verdict"] = territorial["verdict"].reindex(ids).fillna("").to_numpy()
+        frame["_t_reasons"] = territorial["reasons"].reindex(ids).fillna("").to_numpy()
     classes, styles = _classes(frame)
     names = [("project_id", "编号 ID"), ("_category", "类别 category"),
              ("township", "所属乡镇 township"), ("lead_department", "牵头单位 lead department"),
@@ -150,7 +156,9 @@ def projects(ws: Mapping[str, pd.DataFrame], report: ConformityReport | None, da
              ("planned_completion", "计划完成 planned completion"),
              ("_status", "状态 status"), ("_next", "下一节点 next node"),
              ("_overdue", "逾期 overdue"), ("_verdict", "审查结论 verdict"),
-             ("_reasons", "原因 reasons"), ("_listed", "列入 listed in"),
+             ("_reasons", "原因 reasons"),
+             ("_t_verdict", "国土空间规划审查 territorial review"),
+             ("_t_reasons", "国土审查原因 territorial reasons"), ("_listed", "列入 listed in"),
              ("name_en", "英文名 English name")]
     fields = [f for f in names if f[0] in frame.columns]
     search = [c for c in ("name_zh", "project_id", "name_en") if c in frame.columns]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -11,9 +12,12 @@ import shapely
 from planning._errors import LayerFileError
 from planning.county import County
 from planning.crs import gk_crs_for, lonlat_bounds
-from planning.io import recover_output
+from planning.io import map_layers, recover_output
+from planning.workspace._storage import read_storage
 from planning.workspace._store import Stored, open_folder, open_gdal, store_county
 from planning.workspace._workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 
 def open_workspace(
@@ -84,5 +88,24 @@ def _open_postgis(url: str, schema: str | None, county: County | None) -> Worksp
 
 
 def _build(stored: Stored) -> Workspace:
-    return Workspace(stored.layers, stored.tables, name=stored.meta.get("name", ""),
+    return Workspace(_contract_names(stored), stored.tables, name=stored.meta.get("name", ""),
                      county=stored.county)
+
+
+def _contract_names(stored: Stored) -> dict[str, gpd.GeoDataFrame]:
+    """The layers, standard ones (STBHHX, GHFQ, ...) under their contract names, except those
+    the toolkit saved: they keep the names they were saved with."""
+    saved = {spec.name for spec in read_storage(stored.meta) or []}
+    foreign = {k: v for k, v in stored.layers.items() if k not in saved}
+    mapped, renamed = map_layers(foreign)
+    if not saved:
+        return mapped
+    out = {k: v for k, v in stored.layers.items() if k in saved}
+    for name, frame in mapped.items():
+        if name not in out:
+            out[name] = frame
+            continue
+        log.info("layers %s keep their names: the workspace already has %r",
+                 sorted(s for s, c in renamed.items() if c == name), name)
+        out.update((s, foreign[s]) for s, c in renamed.items() if c == name)
+    return out
