@@ -80,6 +80,18 @@ def fast(tmp_path: Path) -> Iterator[Path]:
             subprocess.run(["umount", "-l", str(where)], check=False)
 
 
+def _swaps_in_one_step(folder: Path) -> bool:
+    """Whether the file system of ``folder`` exchanges two folders in one step."""
+    a, b = folder / ".swap-a", folder / ".swap-b"
+    a.mkdir()
+    b.mkdir()
+    try:
+        return _atomic._exchange(a, b)
+    finally:
+        a.rmdir()
+        b.rmdir()
+
+
 # --- renames that fail or are interrupted ------------------------------------------------------
 
 
@@ -121,6 +133,8 @@ class Renames:
 def test_a_broken_rename_at_any_step_never_loses_the_workspace(
         fast: Path, monkeypatch: pytest.MonkeyPatch, target: str, exchange: bool,
         how: str) -> None:
+    if exchange and target != "ws.gpkg" and not _swaps_in_one_step(fast):
+        pytest.skip("this file system cannot exchange two folders in one step")
     path = fast / target
     small(1).save(path)
     outcomes = []
@@ -180,6 +194,7 @@ def test_a_failed_restore_keeps_the_backup_until_the_next_open(
 def test_a_save_killed_at_any_step_leaves_the_old_or_the_new_workspace(fast: Path) -> None:
     configs = [("ws.gdb", "two-steps"), ("ws.gdb", "exchange"), ("folder", "two-steps"),
                ("ws.gpkg", "exchange")]
+    one_step = _swaps_in_one_step(fast)
     runs = []
     for i, (target, mode) in enumerate(configs):
         folder = fast / f"run{i}"
@@ -204,7 +219,8 @@ def test_a_save_killed_at_any_step_leaves_the_old_or_the_new_workspace(fast: Pat
         restored = [s["k"] for s in steps if s["notes"]]
         # in a two-step swap, killed between the two renames: nothing under the name, and
         # opening put the old folder back (and said so)
-        assert len(restored) == (1 if mode == "two-steps" else 0), (target, mode, restored)
+        two_steps = target != "ws.gpkg" and (mode == "two-steps" or not one_step)
+        assert len(restored) == (1 if two_steps else 0), (target, mode, restored)
 
 
 # --- what killed saves left behind ----------------------------------------------------------
