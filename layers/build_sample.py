@@ -38,6 +38,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import sample_survey  # noqa: E402  (layers/sample_survey.py)
+import sample_territorial  # noqa: E402 - layers/sample_territorial.py, beside this file
 
 from planning.crs import gcj02_to_wgs84  # noqa: E402
 from planning.workspace import Workspace, open_workspace  # noqa: E402
@@ -672,7 +673,10 @@ def build() -> dict[str, pd.DataFrame]:
     }
     # the third-survey layers (layers/sample_survey.py), drawn on the layers above
     frames.update(sample_survey.build(frames, faces))
-    return frames
+    return sample_territorial.add_territorial(  # the territorial plan (schematic)
+        frames, outline, planning_area=planning_area(outline),
+        bank_belt=shapely.intersection(river_bank(outline).buffer(1400), outline),
+        village=VILLAGE_SUBURB, faces=faces, label_faces=label_faces, dissolve=dissolve)
 
 
 def main(argv: list[str] | None = None) -> int:

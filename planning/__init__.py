@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "check_projects": "planning.conformity",
     "check_conformity": "planning.conformity",
     "ConformityReport": "planning.conformity",
+    "check_territorial": "planning.conformity",
     # ledger
     "Ledger": "planning.ledger",
     "Briefing": "planning.ledger",
@@ -49,12 +50,15 @@ _EXPORTS: dict[str, str] = {
     "meeting_map": "planning.webmap",
     "save_map": "planning.webmap",
     "meeting_pack": "planning.reports",
+    "print_map": "planning.reports",
+    "print_atlas": "planning.reports",
+    "review_report": "planning.reports",
 }
 
 #: submodules reachable as attributes (planning.overlay.intersection, ...)
 _SUBMODULES = {
-    "settings", "county", "crs", "areas", "io", "workspace", "classes", "overlay", "conformity",
-    "ledger", "sanitation", "survey", "assessment", "webmap", "reports", "datasets",
+    "settings", "county", "crs", "datum", "areas", "io", "workspace", "classes", "overlay",
+    "conformity", "ledger", "sanitation", "survey", "assessment", "webmap", "reports", "datasets",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)  # noqa: PLE0605 - built from the maps above
@@ -86,6 +90,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         county,
         crs,
         datasets,
+        datum,
         io,
         ledger,
         overlay,
@@ -111,11 +116,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         ConformityReport,
         check_conformity,
         check_projects,
+        check_territorial,
         discrepancies,
     )
     from planning.county import TAIQIAN, County
     from planning.io import read_layer, write_layer
     from planning.ledger import Briefing, Ledger
-    from planning.reports import meeting_pack
+    from planning.reports import meeting_pack, print_atlas, print_map, review_report
     from planning.webmap import meeting_map, save_map
     from planning.workspace import Workspace, load_sample, open_workspace

@@ -314,7 +314,10 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert sheets[:5] == ["一级分类(公顷)", "二级分类(公顷)", "一级分类(亩)", "二级分类(亩)",
                           "面积核对"]
     assert "A.0.1城乡用地汇总表" in sheets
-    with pytest.raises(SystemExit) as exit_:
-        main(["stats", "-o", str(out), "--climate-zone", "IX"])
-    assert exit_.value.code == 2
-    assert "--climate-zone: expected one of I, II" in capsys.readouterr().err
+    for argv, phrase in ((["--climate-zone", "IX"], "--climate-zone: expected one of I, II"),
+                         (["--plan-population", "-5"], "expected a positive number of people"),
+                         (["-o", str(tmp_path / "stats.csv")], "does not end in .xlsx")):
+        assert main(["stats", "-o", str(out), *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        assert phrase in err, err

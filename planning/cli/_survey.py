@@ -4,10 +4,16 @@ and ``inspect-quality`` (质检: the error layer and the report)."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planning.cli._common import Subcommands, command, workspace
+from planning.cli._common import (
+    Subcommands,
+    command,
+    output,
+    sheet_file,
+    workspace,
+    workspace_source,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -34,6 +40,18 @@ def _zone(text: str) -> str:
         msg = f"expected one of {', '.join(CLIMATE_ZONES)}, got {text!r}"
         raise argparse.ArgumentTypeError(msg)
     return zone
+
+
+def _people(text: str) -> float:
+    """``--population`` / ``--plan-population``: a positive number of people."""
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        msg = f"expected a positive number of people, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def _need(ws: Workspace, name: str, flag: str) -> None:
@@ -109,12 +127,13 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     """Add this group's subcommands."""
     p = command(sub, "stats", cmd_stats, "the land-survey summary (现状汇总) and the GB 50137 "
                 "balance tables A.0.1 / A.0.2, with the threshold checks (Excel)")
-    p.add_argument("workspace", nargs="?")
-    p.add_argument("-o", "--output", default="maps/stats.xlsx", type=Path)
-    p.add_argument("--population", type=float,
+    p.add_argument("workspace", nargs="?", type=workspace_source)
+    p.add_argument("-o", "--output", default="maps/stats.xlsx",
+                   type=output(".xlsx", what="the statistics workbook"))
+    p.add_argument("--population", type=_people,
                    help="urban population now (default: the urban population of the "
                    "township holding the planning area)")
-    p.add_argument("--plan-population", type=float, help="planned urban population")
+    p.add_argument("--plan-population", type=_people, help="planned urban population")
     p.add_argument("--climate-zone", default="II", type=_zone,
                    help="building climate zone (GB 50178), I to VII (Taiqian: II)")
     p.add_argument("--no-adjust", action="store_true",
@@ -124,9 +143,12 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     p = command(sub, "inspect-quality", cmd_inspect_quality,
                 "data quality inspection (质检) of survey and plan layers: an error layer "
                 "(GeoPackage) and a report (Excel); exit status 1 when anything is found")
-    p.add_argument("workspace", nargs="?")
-    p.add_argument("-o", "--output", default="maps/quality.gpkg", type=Path,
-                   help="the error layer (GeoPackage)")
-    p.add_argument("--excel", type=Path, help="also write the report to this workbook")
-    p.add_argument("--rules", help="a rules table of your own (.csv or .xlsx)")
+    p.add_argument("workspace", nargs="?", type=workspace_source)
+    p.add_argument("-o", "--output", default="maps/quality.gpkg",
+                   type=output(".gpkg", what="the error layer"), help="the error layer "
+                   "(GeoPackage)")
+    p.add_argument("--excel", type=output(".xlsx", what="the quality report"),
+                   help="also write the report to this workbook")
+    p.add_argument("--rules", type=sheet_file,
+                   help="a rules table of your own (.csv, .xlsx or .xls)")
     p.add_argument("--layers", help="comma-separated layers to inspect (default: all)")

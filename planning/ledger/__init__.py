@@ -21,11 +21,12 @@ True
 
 from __future__ import annotations
 
+from planning._core.vocab import PLANS
 from planning.ledger._ledger import KEEP, NODES_HISTORY, PROJECTS_HISTORY, Ledger
 from planning.ledger._outputs import write_briefing
 from planning.ledger._read_excel import header_mapping
 from planning.ledger._view import LedgerView, ProjectReview
-from planning.ledger._vocab import CATEGORIES, NODE_STATES, PLANS, STATUSES
+from planning.ledger._vocab import CATEGORIES, NODE_STATES, STATUSES, header_fields
 from planning.ledger.briefing import Briefing
 from planning.workspace import register_part
 
@@ -43,6 +44,7 @@ __all__ = [
     "Ledger",
     "LedgerView",
     "ProjectReview",
+    "header_fields",
     "header_mapping",
     "write_briefing",
 ]

@@ -47,7 +47,7 @@ def load_sample() -> Workspace:
     >>> import planning
     >>> ws = planning.load_sample()
     >>> len(ws.layers), ws["county"]["name_zh"].iloc[0]
-    (13, '台前县')
+    (15, '台前县')
     """
     path = sample_path()
     cached = _sample_cached(path, path.stat().st_mtime)
