@@ -21,9 +21,10 @@ True
 
 from __future__ import annotations
 
-from planning.ledger._ledger import KEEP, NODES_HISTORY, PROJECTS_HISTORY, Ledger
+from planning.ledger._ledger import NODES_HISTORY, PROJECTS_HISTORY, Ledger
 from planning.ledger._outputs import write_briefing
 from planning.ledger._read_excel import header_mapping
+from planning.ledger._updates import KEEP
 from planning.ledger._view import LedgerView, ProjectReview
 from planning.ledger._vocab import CATEGORIES, NODE_STATES, PLANS, STATUSES
 from planning.ledger.briefing import Briefing
