@@ -23,6 +23,7 @@ from planning.ledger._vocab import (
     LOG_COLUMNS,
     NODE_COLUMNS,
     PROJECT_COLUMNS,
+    REPORT_COLUMNS,
     STATUSES,
     parse_amount,
     value_code,
@@ -208,6 +209,27 @@ def coerce_log(frame: pd.DataFrame, columns: Iterable[str], dates: Mapping[str, 
         out["seq"] = pd.to_numeric(out["seq"]).astype("Int64")
     if "investment_wan" in out.columns:
         out["investment_wan"] = pd.to_numeric(out["investment_wan"]).astype(float)
+    if "progress_pct" in out.columns:
+        out["progress_pct"] = pd.to_numeric(out["progress_pct"], errors="coerce").astype(float)
+    return out
+
+
+def reports_on(log_frame: pd.DataFrame, day: pd.Timestamp | None) -> pd.DataFrame:
+    """What the units had reported of each node by ``day`` (index ``node_id``).
+
+    The columns of :data:`REPORT_COLUMNS` from each node's record valid on ``day`` (NA where
+    nothing was reported; the columns exist even when no report was ever merged).
+    """
+    latest_records = latest(log_frame, "node_id", day).set_index("node_id")
+    out = pd.DataFrame(index=latest_records.index)
+    for column in REPORT_COLUMNS:
+        if column in latest_records.columns:
+            out[column] = latest_records[column]
+        else:
+            out[column] = np.nan if column == "progress_pct" else pd.NA
+    out["progress_pct"] = pd.to_numeric(out["progress_pct"], errors="coerce").astype(float)
+    for column in ("report_state", "progress", "problems"):
+        out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out
 
 
