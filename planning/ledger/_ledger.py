@@ -9,6 +9,7 @@ hands the logs to the workspace, which saves them as the tables ``ledger_project
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Iterable, Mapping
@@ -26,7 +27,9 @@ from planning.ledger import _returns_log as _rl
 from planning.ledger import _tables as _lt
 from planning.ledger._fill_in import DEFAULT_DEADLINE_DAYS, FillInSend, write_send
 from planning.ledger._lights import Lights, ProgressRule, progress_lights
+from planning.ledger._merge_result import MergeResult
 from planning.ledger._read_excel import read_ledger_sheet
+from planning.ledger._returns import plan_merge
 from planning.ledger._updates import Updates
 from planning.ledger._view import ProjectReview
 from planning.ledger._vocab import LOG_COLUMNS, NODE_COLUMNS, PROJECT_COLUMNS
@@ -730,6 +733,59 @@ class Ledger(Updates):
              "deadline": due, "file": Path(row["path"]).name, "checksum": row["checksum"],
              "nodes": row["nodes"]} for row in send.workbooks.to_dict("records")])
         return send
+
+    def merge_returns(
+        self,
+        paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+        | Mapping[str | os.PathLike[str], DateLike],
+        *,
+        on: DateLike,
+        received: Mapping[str, DateLike] | None = None,
+        apply: bool = True,
+    ) -> MergeResult:
+        """Merge the workbooks the units sent back as one dated revision of the history.
+
+        Each file is read by its headers and node ids (a fill-in workbook, one a unit retyped
+        or reordered, a separate node sheet, or a ledger in the bureau's own layout) and
+        checked against what was sent and against the ledger: unknown projects or nodes,
+        nodes of another unit, edits to the office's (locked) columns, done dates after the
+        return came in or before the project's start, a return from the wrong unit, two
+        returns of one unit, late returns. What passes (done dates, states, percentages,
+        progress and problems) is recorded as one revision dated ``on``; the office's fields
+        are never changed by a merge. Merging the same return again changes nothing (it is
+        recognised in :attr:`returns`). Rules in docs/ledger.md, "Merging the returns".
+
+        Parameters
+        ----------
+        paths : path, iterable of paths, or mapping of path to date
+            The returned files; a mapping gives the day each came in.
+        on : date
+            The day of the revision (a month means its last day).
+        received : mapping, optional
+            File (path or name) -> the day it came in, for files ``paths`` gives no day for.
+            Default: the file's modification day, at most ``on``.
+        apply : bool, default True
+            False: check only; the ledger is left as it is.
+
+        Returns
+        -------
+        MergeResult
+            The changes applied, every problem (by unit, file and row), each file's fate and
+            the table for the meeting (who returned on time, late, or not at all).
+
+        Raises
+        ------
+        InputError
+            When no file is given, or a day it came in is after ``on``.
+        """
+        day = _dates.as_of(on)
+        result, updates, records = plan_merge(self, paths, day=day, received=received)
+        if not apply:
+            return result
+        revision = self._append_revision(updates, day=day, note="台账填报合并")
+        self._returns_log = _rl.append(self._returns_log, [
+            {**r, "revision": revision if r["changes"] else None} for r in records])
+        return dataclasses.replace(result, revision=revision, applied=True)
 
     def lights(self, *, on: DateLike, rule: ProgressRule | None = None,
                period_days: int = 10) -> Lights:

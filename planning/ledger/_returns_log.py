@@ -96,14 +96,16 @@ def returns_status(log: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per send and unit sent by ``day``: ``send_id``, ``unit``, ``sent_on``,
-        ``deadline``, ``nodes`` (sent), ``received`` (the first return accepted by ``day``,
-        NaT when none), ``returns`` (how many returns came by ``day``, accepted or not),
+        ``deadline``, ``nodes`` (sent), ``received`` (the first return of the unit's own
+        that came by ``day``, accepted or later replaced by another; NaT when none),
+        ``returns`` (how many returns came by ``day``, accepted or not),
         ``status`` (``on_time``, ``late``, ``missing``: none by a deadline before ``day``,
         ``pending``: none yet, the deadline not passed), ``status_zh``, ``days_late``.
     """
     sent = sent_records(log, day)
     returned = log[(log["event"] == "returned") & (log["received"] <= day)]
-    accepted = returned[returned["status"] == "accepted"].sort_values(["received", "seq"])
+    accepted = returned[returned["status"].isin(["accepted", "superseded"])].sort_values(
+        ["received", "seq"])
     first = accepted.drop_duplicates(["send_id", "unit"]).set_index(["send_id", "unit"])
     counts = returned.groupby(["send_id", "unit"]).size()
     out = sent[["send_id", "unit", "sent_on", "deadline", "nodes"]].reset_index(drop=True)

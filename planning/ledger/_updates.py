@@ -222,18 +222,20 @@ class Updates:
                          note: str) -> int | None:
         """Append node records as one revision dated ``day``; returns its number.
 
-        Each item holds ``node_id`` and the fields that change; the other fields keep their
-        value of ``day``. Items that change nothing are dropped; None when none is left.
+        Each item holds ``node_id``, the fields that change and optionally ``note`` (the
+        note of that record, default ``note``); the other fields keep their value of
+        ``day``. Items that change nothing are dropped; None when none is left.
         """
         latest = _lt.latest(self._nodes_log, "node_id", day).set_index("node_id", drop=False)
         rows: list[dict[str, object]] = []
         for item in nodes:
             record: dict[str, object] = {
                 str(k): v for k, v in latest.loc[str(item["node_id"])].to_dict().items()}
-            changes = {k: v for k, v in item.items() if k != "node_id"}
+            changes = {k: v for k, v in item.items() if k not in ("node_id", "note")}
             if all(_lt.same(record.get(k), v) for k, v in changes.items()):
                 continue
             record.update(changes)
+            record["note"] = str(item.get("note", note))
             rows.append(record)
         if not rows:
             return None
@@ -242,7 +244,6 @@ class Updates:
         frame["revision"] = revision
         frame["as_of"] = day
         frame["removed"] = False
-        frame["note"] = note
         old = self._nodes_log
         dtypes = {k: v for k, v in old.dtypes.to_dict().items() if k in frame.columns}
         frame = frame.astype(dtypes, errors="ignore")
