@@ -24,6 +24,7 @@ from __future__ import annotations
 from planning.ledger._fill_in import FillInSend
 from planning.ledger._ledger import NODES_HISTORY, PROJECTS_HISTORY, RETURNS_TABLE, Ledger
 from planning.ledger._lights import LIGHTS, Lights, ProgressRule, progress_lights
+from planning.ledger._merge_result import PROBLEM_CODES, MergeResult
 from planning.ledger._outputs import write_briefing
 from planning.ledger._read_excel import header_mapping
 from planning.ledger._updates import KEEP
@@ -41,6 +42,7 @@ __all__ = [
     "NODES_HISTORY",
     "NODE_STATES",
     "PLANS",
+    "PROBLEM_CODES",
     "PROJECTS_HISTORY",
     "REPORT_STATES",
     "RETURNS_TABLE",
@@ -50,6 +52,7 @@ __all__ = [
     "Ledger",
     "LedgerView",
     "Lights",
+    "MergeResult",
     "ProgressRule",
     "ProjectReview",
     "header_mapping",

@@ -119,9 +119,9 @@ def safe_file_name(text: str) -> str:
     Examples
     --------
     >>> safe_file_name("县住房和城乡建设局"), safe_file_name('a/b:c*"d"'), safe_file_name("CON")
-    ('县住房和城乡建设局', 'a_b_c_d_', '_CON')
+    ('县住房和城乡建设局', 'a_b_c_d', '_CON')
     """
-    clean = _UNSAFE.sub("_", str(text)).strip(" .")[:_MAX_NAME].strip(" .")
+    clean = _UNSAFE.sub("_", str(text)).strip(" ._")[:_MAX_NAME].strip(" ._")
     if not clean:
         clean = "unit"
     if clean.split(".")[0].upper() in _RESERVED:

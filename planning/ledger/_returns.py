@@ -74,7 +74,8 @@ def plan_merge(ledger: HistoryView, paths: object, *, day: pd.Timestamp,
         raise InputError(msg)
     problems = Problems()
     log_frame = ledger.returns
-    current = ledger.node_reports(on=day).set_index("node_id", drop=False)
+    current = _Nodes(ledger.node_reports(on=day))
+    states = _States(ledger, current)
     returns = [_Return(path, _received(path, given, received, day)) for path, given in pairs]
     notes: list[str] = []
     for item in returns:
@@ -103,7 +104,7 @@ def plan_merge(ledger: HistoryView, paths: object, *, day: pd.Timestamp,
                          "before; this one is applied as a correction",
                          "此前已合并过该单位本期报表，本次作为更正合并", unit=item.unit,
                          source=item.source)
-        _check_rows(item, ledger, current, problems)
+        _check_rows(item, states, problems)
     records = [_log_record(item, problems) for item in returns
                if item.read is not None and item.status not in ("already_merged", "duplicate")]
     changes = [c for item in returns for c in item.changes]
@@ -143,10 +144,10 @@ def _read(item: _Return, problems: Problems) -> None:
     for cell in item.read.problems:
         problems.add("unreadable_cell", "error", cell.message, cell.message_zh,
                      unit=item.read.unit, source=item.source, row=cell.row, column=cell.column,
-                     value=cell.value)
+                     node_id=cell.node_id, value=cell.value)
 
 
-def _identify(item: _Return, sent: pd.DataFrame, current: pd.DataFrame, problems: Problems,
+def _identify(item: _Return, sent: pd.DataFrame, current: _Nodes, problems: Problems,
               day: pd.Timestamp) -> None:
     """Who the return is from and which send it answers; return-level checks."""
     read = item.read
@@ -154,7 +155,9 @@ def _identify(item: _Return, sent: pd.DataFrame, current: pd.DataFrame, problems
     meta = read.meta
     item.unit = meta.unit if meta is not None else read.unit
     if item.unit is None:
-        units = list(read.rows["node_id"].map(current["responsible"]).dropna().unique())
+        owners = {current.by_id[n]["responsible"] for n in read.rows["node_id"]
+                  if n in current.by_id}
+        units = [u for u in owners if not is_missing(u)]
         item.unit = str(units[0]) if len(units) == 1 else None
     item.sent_on = meta.as_of if meta is not None else read.as_of
     if meta is not None:
@@ -237,34 +240,69 @@ def _duplicates(returns: list[_Return], problems: Problems) -> None:
                              source=item.source, value=last[0].source)
 
 
-def _baseline(item: _Return, ledger: HistoryView, current: pd.DataFrame) -> pd.DataFrame:
+class _Nodes:
+    """Node states by id (a frame, and its rows as dictionaries for quick lookups)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame.reset_index(drop=True)
+        self.by_id: dict[str, dict[str, Any]] = {
+            str(r["node_id"]): {str(k): v for k, v in r.items()}
+            for r in self.frame.to_dict("records")}
+
+    @classmethod
+    def of_records(cls, records: list[dict[str, Any]]) -> _Nodes:
+        nodes = cls.__new__(cls)
+        nodes.frame = pd.DataFrame(records)
+        nodes.by_id = {str(r["node_id"]): r for r in records}
+        return nodes
+
+
+def _typed(record: Mapping[Hashable, Any]) -> dict[str, Any]:
+    """A node as the hidden record keeps it (text) with the ledger's types."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        name = str(key)
+        if value in ("", None):
+            out[name] = None
+        elif name.endswith("_date"):
+            out[name] = pd.Timestamp(value)
+        elif name == "progress_pct":
+            out[name] = float(value)
+        else:
+            out[name] = str(value)
+    return out
+
+
+class _States:
+    """The ledger's node states now and on the days returns were sent (each read once)."""
+
+    def __init__(self, ledger: HistoryView, current: _Nodes) -> None:
+        self.ledger = ledger
+        self.current = current
+        self._days: dict[pd.Timestamp, _Nodes] = {}
+
+    def on(self, day: pd.Timestamp) -> _Nodes:
+        if day not in self._days:
+            self._days[day] = _Nodes(self.ledger.node_reports(on=day))
+        return self._days[day]
+
+
+def _baseline(item: _Return, states: _States) -> _Nodes:
     """What was sent: the hidden record, else the ledger on the day sent, else now."""
     read = item.read
     assert read is not None
     if read.meta is not None and read.meta.intact:
-        sent = read.meta.sent
-        frame = pd.DataFrame({"node_id": sent["node_id"]})
-        for name in (*LOCKED_FIELDS, *OPEN_FIELDS):
-            if name == "node_id":
-                continue
-            values = sent[name].where(sent[name] != "", None)
-            if name.endswith("_date"):
-                frame[name] = pd.to_datetime(values).astype(_lt.DATE_DTYPE)
-            elif name == "progress_pct":
-                frame[name] = pd.to_numeric(values).astype(float)
-            else:
-                frame[name] = values.astype(object)
-        return frame.set_index("node_id", drop=False)
+        return _Nodes.of_records([_typed(r) for r in read.meta.sent.to_dict("records")])
     if item.sent_on is not None:
-        return ledger.node_reports(on=item.sent_on).set_index("node_id", drop=False)
-    return current
+        return states.on(item.sent_on)
+    return states.current
 
 
 def _norm(value: object) -> str:
     return compact(text_of(value)) if not is_missing(value) else ""
 
 
-def _resolve(record: Mapping[Hashable, Any], current: pd.DataFrame) -> str | None:
+def _resolve(record: Mapping[Hashable, Any], nodes: _Nodes) -> str | None:
     """The node a row is about: its id, else its project and node name."""
     node_id = record.get("node_id")
     if not is_missing(node_id):
@@ -274,6 +312,7 @@ def _resolve(record: Mapping[Hashable, Any], current: pd.DataFrame) -> str | Non
         value = record.get(key)
         if is_missing(value) or not name:
             continue
+        current = nodes.frame
         hit = current[(current[key].map(_norm) == _norm(value))
                       & (current["name_zh"].map(_norm) == name)]
         if len(hit) == 1:
@@ -290,8 +329,8 @@ class _Row:
     row: int
     node_id: str
     record: Mapping[Hashable, Any]
-    node: pd.Series  # the node in the ledger now
-    sent: pd.Series | None  # the node as sent (None: not in what was sent)
+    node: Mapping[str, Any]  # the node in the ledger now
+    sent: Mapping[str, Any] | None  # the node as sent (None: not in what was sent)
 
     @property
     def unit(self) -> str | None:
@@ -312,22 +351,22 @@ class _Row:
         return self.item.read.present
 
 
-def _check_rows(item: _Return, ledger: HistoryView, current: pd.DataFrame,
-                problems: Problems) -> None:
+def _check_rows(item: _Return, states: _States, problems: Problems) -> None:
     read = item.read
     assert read is not None
-    base = _baseline(item, ledger, current)
+    base = _baseline(item, states).by_id
+    current = states.current
     intact = read.meta is not None and read.meta.intact
     bad_rows = {c.row for c in read.problems}
     seen: dict[str, int] = {}
     for record in read.rows.to_dict("records"):
         row = int(record["row"])
         node_id = _resolve(record, current)
-        if node_id is None or node_id not in current.index:
+        if node_id is None or node_id not in current.by_id:
             _unknown(item, record, problems)
             continue
-        sent = _series(base, node_id) if node_id in base.index else None
-        check = _Row(item, problems, row, node_id, record, _series(current, node_id), sent)
+        check = _Row(item, problems, row, node_id, record, current.by_id[node_id],
+                     base.get(node_id))
         if node_id in seen:
             check.add("duplicate_row", "error", f"the node is also in row {seen[node_id]}; "
                       "only that row was read", f"该节点在第{seen[node_id]}行已填报，本行未合并",
@@ -336,7 +375,7 @@ def _check_rows(item: _Return, ledger: HistoryView, current: pd.DataFrame,
         seen[node_id] = row
         if _other_unit(check) or row in bad_rows:
             continue
-        if intact and sent is None:
+        if intact and check.sent is None:
             check.add("not_sent", "warning", "the node was not in the workbook sent; merged "
                       "as the unit's report", "该节点不在下发的报表中，已作为本单位填报合并",
                       column=HEADERS["node_id"], value=node_id)
@@ -364,12 +403,6 @@ def _unknown(item: _Return, record: Mapping[Hashable, Any], problems: Problems) 
                  "（编号有误，或办公室未列入），未合并", unit=item.unit or (
                      None if is_missing(owner) else str(owner)), source=item.source,
                  row=int(record["row"]), column=HEADERS["node_id"], value=shown or None)
-
-
-def _series(frame: pd.DataFrame, node_id: str) -> pd.Series:
-    """The row of a node (the first, should an id occur twice)."""
-    hit = frame.loc[[node_id]]
-    return hit.iloc[0]
 
 
 def _other_unit(check: _Row) -> bool:

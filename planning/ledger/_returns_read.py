@@ -18,6 +18,8 @@ reads the same. Three kinds of file are told apart:
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import re
 import time
@@ -81,6 +83,7 @@ class CellProblem:
     value: str
     message: str
     message_zh: str
+    node_id: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,7 +118,7 @@ class Returned:
     problems: list[CellProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def content(self) -> str:
         """A checksum of what the file says (identity and every row), to recognise it."""
         head = [self.kind, self.meta.send_id if self.meta else "", self.unit or "",
@@ -199,8 +202,7 @@ def _data_sheet(path: Path, meta: Meta | None) -> tuple[Grid, _Header]:
     mapping = header_mapping()
     first = read_grid(path, meta.sheet) if meta is not None and meta.sheet else read_grid(path)
     others = [s.name for s in first.sheets if s.visible and s.name != first.title]
-    grids = (first, *(read_grid(path, name) for name in others))  # read one by one, lazily
-    for grid in grids:
+    for grid in itertools.chain([first], (read_grid(path, name) for name in others)):
         header = _find_header(grid.rows, grid.merged, mapping)
         if header is not None and ({"node_id", "node_name"} & set(header.columns)):
             return grid, header
@@ -248,7 +250,8 @@ def _node_rows(grid: Grid, header: _Header
             value = raw.get(name)
             parsed, problem = _parse(name, value)
             if problem is not None:
-                problems.append(CellProblem(row, columns[name].header, str(value), *problem))
+                problems.append(CellProblem(row, columns[name].header, str(value), *problem,
+                                            node_id=_text(raw.get("node_id"))))
             record[name] = parsed
         records.append(record)
     return _frame(records), problems, frozenset(columns)
