@@ -48,6 +48,9 @@ _EXPORTS: dict[str, str] = {
     "meeting_map": "planning.webmap",
     "save_map": "planning.webmap",
     "meeting_pack": "planning.reports",
+    "print_map": "planning.reports",
+    "print_atlas": "planning.reports",
+    "review_report": "planning.reports",
 }
 
 #: submodules reachable as attributes (planning.overlay.intersection, ...)
@@ -112,6 +115,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from planning.county import TAIQIAN, County
     from planning.io import read_layer, write_layer
     from planning.ledger import Briefing, Ledger
-    from planning.reports import meeting_pack
+    from planning.reports import meeting_pack, print_atlas, print_map, review_report
     from planning.webmap import meeting_map, save_map
     from planning.workspace import Workspace, load_sample, open_workspace

@@ -9,12 +9,18 @@ when given, on the sanitation inspection scores of their responsibility zones. T
 2. **Node score** = 100 × (nodes done on time + ½ × nodes done late) / nodes.
 3. **Timeliness score** = 100 × max(0, 1 − mean days overdue per node / ``max_days``), where
    the days overdue of a node are counted inside the period only (from its due date or the
-   period start, whichever is later, to its completion or ``on``).
+   period start, whichever is later, to its completion or ``on``): ``days_overdue``, 期内逾期
+   天数. The table also shows ``days_overdue_total`` (逾期天数（自时限起）), counted from the
+   due date whatever the period, which is what the meeting briefing shows for an open node:
+   a node due 2011-09-01 and open on 2011-12-17 has 107 days overdue, 77 of them inside
+   2011Q4.
 4. **Sanitation score** = the unit's mean inspection score (0-100), from
    :func:`planning.sanitation.unit_scores`.
 5. **Total** = weighted mean of the scores the unit has (default weights: nodes 0.5,
    timeliness 0.2, sanitation 0.3); a missing score's weight is shared out over the others.
-   A unit with no score at all is listed, not ranked.
+   A unit with no score at all is listed, not ranked. A unit with no node to assess is
+   listed, not ranked (nor rewarded) on its sanitation score alone, unless
+   ``rank_without_nodes=True``.
 6. Rank by total, highest first; equal totals share a rank.
 7. **Reward**: the ``top`` best-ranked units that have no node overdue on ``on``.
    **Accountability**: the ``bottom`` lowest-ranked units, and every unit below
@@ -59,9 +65,11 @@ log = logging.getLogger(__name__)
 DEFAULT_WEIGHTS: dict[str, float] = {"nodes": 0.5, "timeliness": 0.2, "sanitation": 0.3}
 _COLUMNS = [
     "rank", "unit", "kind", "nodes", "nodes_on_time", "nodes_done_late", "nodes_open",
-    "nodes_overdue_now", "days_overdue", "node_score", "timeliness_score", "sanitation_score",
-    "n_inspections", "total", "ranked",
+    "nodes_overdue_now", "days_overdue", "days_overdue_total", "node_score", "timeliness_score",
+    "sanitation_score", "n_inspections", "total", "ranked", "note",
 ]
+#: the units' kinds as the workbook shows them
+KINDS_ZH = {"township": "乡镇", "department": "县直部门"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,9 +86,10 @@ class Assessment:
         One row per unit, best first: ``rank`` (NA when not ranked), ``unit``, ``kind``
         (``township`` / ``department``), ``nodes``, ``nodes_on_time``, ``nodes_done_late``,
         ``nodes_open`` (not done on ``on``), ``nodes_overdue_now`` (overdue on ``on``,
-        whatever their due date), ``days_overdue`` (inside the period), ``node_score``,
+        whatever their due date), ``days_overdue`` (inside the period), ``days_overdue_total``
+        (from the due dates, as the briefing counts them), ``node_score``,
         ``timeliness_score``, ``sanitation_score``, ``n_inspections``, ``total``,
-        ``ranked``.
+        ``ranked``, ``note`` (why a unit is not ranked).
     reward, accountable : pandas.DataFrame
         The rows of ``table`` for reward and for accountability; ``accountable`` has a
         ``reason`` column.
@@ -130,29 +139,35 @@ class Assessment:
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
         """Write the ranking, reward and accountability lists as a workbook (atomically).
 
-        One sheet each (排名, 奖励, 问责): a title row, then the header; written by
-        :func:`planning.io.write_workbook` (unit names are never formulas).
+        One sheet each (排名, 奖励, 问责): a title row, then the header, in Chinese (unit
+        kinds 乡镇 / 县直部门, scores with one decimal, both kinds of days overdue named);
+        written by :func:`planning.io.write_workbook` (unit names are never formulas).
         """
         sheets = []
         for name, frame in (("排名", self.table), ("奖励", self.reward),
                             ("问责", self.accountable)):
-            columns = [c for c in _EXCEL_COLUMNS if c.field in frame.columns]
-            sheets.append(Table(name, frame, columns,
+            shown = frame.assign(kind=frame["kind"].map(lambda k: KINDS_ZH.get(str(k), k)))
+            columns = [c for c in _EXCEL_COLUMNS if c.field in shown.columns]
+            sheets.append(Table(name, shown, columns,
                                 title=f"{self.period} 考核{name}（节点截至{self.on.date()}）"))
         return write_workbook(path, sheets).path
 
 
 #: the columns of the assessment workbook, in order (those a sheet has are written)
 _EXCEL_COLUMNS = (
-    Column("rank", "名次", kind="int"), Column("unit", "责任单位"), Column("kind", "类型"),
+    Column("rank", "名次", kind="int", width=6), Column("unit", "责任单位", width=24),
+    Column("kind", "类型", width=10),
     Column("nodes", "考核节点", kind="int"), Column("nodes_on_time", "按期完成", kind="int"),
     Column("nodes_done_late", "逾期完成", kind="int"), Column("nodes_open", "未完成", kind="int"),
     Column("nodes_overdue_now", "当前逾期", kind="int"),
-    Column("days_overdue", "逾期天数", kind="int"), Column("node_score", "节点得分", kind="float"),
-    Column("timeliness_score", "时效得分", kind="float"),
-    Column("sanitation_score", "卫生得分", kind="float"),
-    Column("n_inspections", "检查次数", kind="int"), Column("total", "总分", kind="float"),
-    Column("reason", "原因"),
+    Column("days_overdue", "期内逾期天数", kind="int", width=12),
+    Column("days_overdue_total", "逾期天数（自时限起）", kind="int", width=14),
+    Column("node_score", "节点得分", kind="float", decimals=1),
+    Column("timeliness_score", "时效得分", kind="float", decimals=1),
+    Column("sanitation_score", "卫生得分", kind="float", decimals=1),
+    Column("n_inspections", "检查次数", kind="int"),
+    Column("total", "总分", kind="float", decimals=1),
+    Column("note", "备注", width=30, wrap=True), Column("reason", "原因", width=30, wrap=True),
 )
 
 
@@ -167,6 +182,7 @@ def rank(
     bottom: int = 3,
     pass_mark: float = 60.0,
     max_days: float = 30.0,
+    rank_without_nodes: bool = False,
 ) -> Assessment:
     """Rank the townships and departments for a period (rule in the module documentation).
 
@@ -193,6 +209,9 @@ def rank(
         Units below this total are always held to account.
     max_days : float, default 30
         Mean days overdue per node at which the timeliness score reaches 0.
+    rank_without_nodes : bool, default False
+        Rank (and so possibly reward) units that have no node to assess on their sanitation
+        score alone. By default they are listed with a note, not ranked.
 
     Returns
     -------
@@ -218,7 +237,7 @@ def rank(
     now = ledger.node_states(on=day)
     overdue_now = now[now["state"] == "overdue"].groupby("responsible").size()
     table = _combine(scores, _sanitation(inspections), overdue_now, _units(ledger), used)
-    table = _ranked(table)
+    table = _ranked(table, rank_without_nodes=rank_without_nodes)
     reward, accountable = _lists(table, top=top, bottom=bottom, pass_mark=pass_mark)
     label = period if isinstance(period, str) else str(period)
     return Assessment(period=label, start=start, end=last, on=day, table=table, reward=reward,
@@ -284,6 +303,7 @@ def _period_nodes(ledger: Ledger, start: pd.Timestamp, day: pd.Timestamp) -> pd.
     late_from = due.where(due >= start, start)
     late_to = done.fillna(day)
     nodes["days"] = (late_to - late_from).dt.days.clip(lower=0).fillna(0).astype(int)
+    nodes["days_total"] = (late_to - due).dt.days.clip(lower=0).fillna(0).astype(int)
     return nodes
 
 
@@ -295,6 +315,7 @@ def _unit_node_scores(nodes: pd.DataFrame, *, max_days: float) -> pd.DataFrame:
         "nodes_done_late": grouped["late"].sum(),
         "nodes_open": grouped["open"].sum(),
         "days_overdue": grouped["days"].sum(),
+        "days_overdue_total": grouped["days_total"].sum(),
     })
     out.index.name = "unit"
     out["node_score"] = 100 * (out["nodes_on_time"] + 0.5 * out["nodes_done_late"]) / out["nodes"]
@@ -347,7 +368,7 @@ def _combine(scores: pd.DataFrame, sanitation: pd.DataFrame, overdue_now: pd.Ser
     table = pd.DataFrame(index=pd.Index(names, name="unit"))
     table = table.join(scores).join(sanitation)
     for column in ("nodes", "nodes_on_time", "nodes_done_late", "nodes_open", "days_overdue",
-                   "n_inspections"):
+                   "days_overdue_total", "n_inspections"):
         table[column] = table[column].fillna(0).astype(int)
     table["nodes_overdue_now"] = overdue_now.reindex(table.index).fillna(0).astype(int)
     guess = pd.Series(["township" if n.endswith(("镇", "乡")) else "department" for n in names],
@@ -364,10 +385,16 @@ def _combine(scores: pd.DataFrame, sanitation: pd.DataFrame, overdue_now: pd.Ser
     return table.reset_index()
 
 
-def _ranked(table: pd.DataFrame) -> pd.DataFrame:
-    table = table.assign(ranked=table["total"].notna())
-    table["rank"] = table["total"].rank(method="min", ascending=False).astype("Int64")
-    table = table.sort_values(["total", "unit"], ascending=[False, True], na_position="last")
+def _ranked(table: pd.DataFrame, *, rank_without_nodes: bool) -> pd.DataFrame:
+    has_nodes = table["nodes"] > 0
+    ranked = table["total"].notna() & (has_nodes | rank_without_nodes)
+    table = table.assign(ranked=ranked, note=np.where(
+        ranked, "", np.where(table["total"].isna(), "无考核节点和卫生得分，未排名",
+                             "无考核节点，仅有卫生得分，未排名")))
+    table["rank"] = table["total"].where(ranked).rank(method="min", ascending=False
+                                                      ).astype("Int64")
+    table = table.assign(_order=table["total"].where(ranked)).sort_values(
+        ["_order", "total", "unit"], ascending=[False, False, True], na_position="last")
     return table[_COLUMNS].reset_index(drop=True)
 
 

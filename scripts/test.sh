@@ -10,6 +10,7 @@ here=$(pwd)
 # --- system packages --------------------------------------------------------------------
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)   # PDFs read back in the tests
 fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || need+=(fonts-wqy-microhei fontconfig)
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)

@@ -57,9 +57,11 @@ def test_scores_follow_the_documented_rule(ledger: Ledger, inspections: pd.DataF
     # B: carried over from 11-20, done 12-06 (5 days inside December); 12-15 on time
     assert table.loc[B, ["nodes", "nodes_done_late", "days_overdue"]].tolist() == [2, 1, 5]
     assert table.loc[B, "total"] == pytest.approx((0.5 * 75 + 0.2 * (100 - 250 / 30)) / 0.7)
-    # C: its only node was done in November: sanitation alone
+    # C: its only node was done in November: sanitation alone, listed but not ranked
     assert table.loc[C, "nodes"] == 0
     assert table.loc[C, "total"] == pytest.approx(80)
+    assert not table.loc[C, "ranked"]
+    assert table.loc[C, "note"] == "无考核节点，仅有卫生得分，未排名"
     # D: carried over from October, still open: every December day counts
     assert table.loc[D, ["days_overdue", "node_score", "timeliness_score", "total"]].tolist() \
         == [30, 0, 0, 0]
@@ -67,19 +69,26 @@ def test_scores_follow_the_documented_rule(ledger: Ledger, inspections: pd.DataF
     assert not table.loc[F, "ranked"]
     assert pd.isna(table.loc[F, "rank"])
     assert table.loc[F, "kind"] == "township"
-    assert result.table["unit"].tolist() == [C, B, E, A, D, F]
-    assert result.table["rank"].tolist()[:5] == [1, 2, 3, 4, 5]
+    assert result.table["unit"].tolist() == [B, A, D, C, E, F]
+    assert result.table["rank"].tolist()[:3] == [1, 2, 3]
+    assert result.table["rank"].iloc[3:].isna().all()
+    # the documented option ranks units on sanitation alone
+    every = assessment.rank(ledger, period="2011-12", inspections=inspections,
+                            rank_without_nodes=True)
+    assert every.table["unit"].tolist() == [C, B, E, A, D, F]
+    assert every.table["rank"].tolist()[:5] == [1, 2, 3, 4, 5]
+    assert every.reward["unit"].tolist() == [C, B, E]
 
 
 def test_reward_and_accountability_lists(ledger: Ledger, inspections: pd.DataFrame) -> None:
     result = assessment.rank(ledger, period="2011-12", inspections=inspections)
-    assert result.reward["unit"].tolist() == [C, B, E]
+    assert result.reward["unit"].tolist() == [B]  # C and E have no node: not rewarded
     assert result.accountable["unit"].tolist() == [A, D]
     reasons = result.accountable.set_index("unit")["reason"]
     assert reasons[A] == "排名后3位；1个节点逾期未完成"
     assert reasons[D] == "总分低于60分；排名后3位；1个节点逾期未完成"
     strict = assessment.rank(ledger, period="2011-12", inspections=inspections, top=1,
-                             bottom=1, pass_mark=75)
+                             bottom=1, pass_mark=75, rank_without_nodes=True)
     assert strict.reward["unit"].tolist() == [C]
     assert strict.accountable["unit"].tolist() == [E, A, D]
 
@@ -194,3 +203,31 @@ def test_assessment_workbook(ledger: Ledger, inspections: pd.DataFrame, tmp_path
     assert [r[1] for r in rows] == result.table["unit"].tolist()
     accountable = list(book["问责"].iter_rows(min_row=3, values_only=True))
     assert [r[-1] for r in accountable] == result.accountable["reason"].tolist()
+
+
+def test_days_overdue_both_definitions_named(sample_ro: planning.Workspace,
+                                             tmp_path: Path) -> None:
+    """The assessment counts days inside the period; the briefing from the due date. The
+    table carries both, and the briefing's figure equals days_overdue_total for open nodes."""
+    result = assessment.rank(sample_ro.ledger, period="2011Q4", on="2011-12-17")
+    brief = sample_ro.ledger.briefing(on="2011-12-17")
+    table = result.table.set_index("unit")
+    open_nodes = brief.overdue.groupby("responsible")["days_overdue"].sum()
+    period_nodes = sample_ro.ledger.node_states(on="2011-12-17")
+    for unit, days in open_nodes.items():
+        own = period_nodes[period_nodes["responsible"] == unit]
+        if own["done_date"].notna().any():
+            continue  # units with nodes done late add those days too
+        assert table.loc[unit, "days_overdue_total"] == days
+        assert table.loc[unit, "days_overdue"] <= days
+    assert (table["days_overdue_total"] >= table["days_overdue"]).all()
+    out = result.to_excel(tmp_path / "a.xlsx")
+    sheet = openpyxl.load_workbook(out)["排名"]
+    headers = [c.value for c in sheet[2]]
+    assert "期内逾期天数" in headers
+    assert "逾期天数（自时限起）" in headers
+    kinds = {sheet.cell(r, headers.index("类型") + 1).value for r in range(3, sheet.max_row + 1)}
+    assert kinds <= {"乡镇", "县直部门"}
+    total = headers.index("总分") + 1
+    assert sheet.cell(3, total).number_format == "0.0"
+    assert sheet.column_dimensions["B"].width == 24

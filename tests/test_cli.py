@@ -87,4 +87,8 @@ def test_sanitation_command_lists_the_sample_problems(tmp_path: Path, capsys):
     assert status == 1  # the sample has designed problems
     assert "HW010" in out
     assert "县审计局" in out
-    assert (tmp_path / "s.xlsx").exists()
+    # one workbook: coverage, owners and scores, every sheet Chinese
+    names = openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames
+    assert {"覆盖情况", "问题清单", "缺口", "重叠", "按责任单位", "无责任段的道路",
+            "单位检查得分", "责任区检查得分"} <= set(names)
+    assert all(not re.search("[a-z]", n) for n in names)

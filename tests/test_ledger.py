@@ -350,8 +350,8 @@ def test_write_briefing_by_suffix(sample_ro: planning.Workspace, tmp_path: Path)
     workbook = ledger.to_excel(tmp_path / "ledger.xlsx", on="2011-12-17")
     from_file = write_briefing(workbook, on="2011-12-17", path=tmp_path / "from_file.md")
     assert from_file.read_text(encoding="utf-8") == md.read_text(encoding="utf-8")
-    with pytest.raises(planning.InputError, match=r"use \.html, \.xlsx or \.md"):
-        write_briefing(ledger, on="2011-12-17", path=tmp_path / "brief.pdf")
+    with pytest.raises(planning.InputError, match=r"use \.html, \.xlsx, \.md, \.pdf or \.docx"):
+        write_briefing(ledger, on="2011-12-17", path=tmp_path / "brief.odt")
     with pytest.raises(planning.InputError, match="period_days"):
         ledger.briefing(on="2011-12-17", period_days=0)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -403,4 +403,17 @@ def test_briefing_lists_the_conformity_conflicts_of_the_sample(
     assert headline["projects_conflict"] == (verdicts == "conflict").sum()
     page = brief.to_html()
     assert "五、与规划冲突或有条件符合的项目" in page
-    assert html.escape(first["reasons"]) in page
+    # the section gives one line per project; every conflict and condition is in the appendix
+    reasons = report.reasons[(report.reasons["project_id"] == first["project_id"])
+                             & report.reasons["counted"]]
+    flagged = reasons[reasons["verdict"] != "conforms"]
+    assert first["reasons_flagged"].splitlines()[:-1] == list(flagged["detail_zh"])
+    assert first["reasons_flagged"].splitlines()[-1] == (
+        f"另有{int((reasons['verdict'] == 'conforms').sum())}项符合。")
+    top = flagged[flagged["verdict"] == first["verdict"]].sort_values(
+        "area_mu", ascending=False, kind="stable").iloc[0]
+    assert first["main_reason"] == top["detail_zh"]
+    assert first["main_area_mu"] == pytest.approx(top["area_mu"])
+    assert "附件：冲突与有条件符合项目的审查原因" in page
+    for clause in flagged["detail_zh"]:
+        assert html.escape(clause) in page

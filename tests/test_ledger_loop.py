@@ -162,7 +162,8 @@ def test_every_unit_gets_its_own_nodes(trip: RoundTrip) -> None:
         ids = set(open_nodes.loc[open_nodes["responsible"] == unit, "node_id"])
         assert set(rows) == ids
         assert {ws.cell(r, header["责任单位"]).value for r in rows.values()} == {unit}
-        assert unit in ws["A1"].value and "2011年12月17日" in ws["A1"].value
+        assert unit in ws["A1"].value
+        assert "2011年12月17日" in ws["A1"].value
         assert ws.cell(2, 2).value == unit
         assert Path(path).name == f"20111217_{unit}_台账填报.xlsx"
 
@@ -183,7 +184,8 @@ def test_the_merge_equals_an_independent_computation(trip: RoundTrip) -> None:
     # one revision, dated the day of the merge, holds every change
     history = trip.ledger.nodes_history
     new = history[history["revision"] > trip.before.nodes_history["revision"].max()]
-    assert new["revision"].nunique() == 1 and set(new["as_of"]) == {MERGED}
+    assert new["revision"].nunique() == 1
+    assert set(new["as_of"]) == {MERGED}
     assert int(new["revision"].iloc[0]) == trip.result.revision
     assert set(new["node_id"]) == set(trip.expected_pct)
     # the state before the merge is still there
@@ -223,13 +225,16 @@ def test_the_meeting_table_says_who_was_late(trip: RoundTrip) -> None:
 def test_a_second_merge_changes_nothing(trip: RoundTrip) -> None:
     tables = {k: v.copy() for k, v in trip.ledger.to_tables().items()}
     again = trip.ledger.merge_returns(trip.files, on=MERGED)
-    assert again.revision is None and again.changes.empty and again.problems.empty
+    assert again.revision is None
+    assert again.changes.empty
+    assert again.problems.empty
     assert set(again.returns["status"]) == {"already_merged"}
     for name, table in trip.ledger.to_tables().items():
         pd.testing.assert_frame_equal(table, tables[name])
     some = dict(list(trip.files.items())[:3])
     later = trip.ledger.merge_returns(some, on="2012-01-06")  # also on another day
-    assert later.changes.empty and set(later.returns["status"]) == {"already_merged"}
+    assert later.changes.empty
+    assert set(later.returns["status"]) == {"already_merged"}
     pd.testing.assert_frame_equal(trip.ledger.nodes_history,
                                   tables["ledger_nodes_history"].sort_values(
                                       ["as_of", "revision"], na_position="first",
@@ -276,15 +281,19 @@ def test_fill_in_workbooks_carry_validations_and_locked_columns(trip: RoundTrip)
                 rules[ref] = dv
         letter = openpyxl.utils.get_column_letter
         date = rules[f"{letter(header['实际完成时间'])}4:{letter(header['实际完成时间'])}{last}"]
-        assert date.type == "date" and date.operator == "between"
+        assert date.type == "date"
+        assert date.operator == "between"
         state = rules[f"{letter(header['推进状态'])}4:{letter(header['推进状态'])}{last}"]
-        assert state.type == "list" and state.formula1 == '"未开始,推进中,已完成,受阻"'
+        assert state.type == "list"
+        assert state.formula1 == '"未开始,推进中,已完成,受阻"'
         pct = rules[f"{letter(header['完成进度（%）'])}4:{letter(header['完成进度（%）'])}{last}"]
         assert (pct.type, pct.operator, pct.formula1, pct.formula2) == (
             "decimal", "between", "0", "100")
-        assert "H2" in rules and rules["H2"].type == "date"  # 填报日期
+        assert "H2" in rules
+        assert rules["H2"].type == "date"
         meta = {r[0].value: r[1].value for r in book["_planning"].iter_rows(max_row=9)}
-        assert meta["send_id"] == "TB20111217" and meta["as_of"] == "2011-12-17"
+        assert meta["send_id"] == "TB20111217"
+        assert meta["as_of"] == "2011-12-17"
         assert meta["unit"] == ws.cell(2, 2).value
 
 
@@ -302,9 +311,11 @@ def test_fill_in_text_is_never_a_formula_and_names_are_safe(tmp_path: Path) -> N
         cells = [c for row in openpyxl.load_workbook(path)["节点填报"].iter_rows() for c in row
                  if isinstance(c.value, str)]
         formula_like = [c for c in cells if c.value.startswith(("=", "+", "-", "@"))]
-        assert formula_like and all(c.data_type == "s" and c.quotePrefix for c in formula_like)
-    merged = ledger.merge_returns({p: "2011-12-20" for p in send.paths}, on="2011-12-20")
-    assert merged.problems.empty and merged.changes.empty  # returned untouched: nothing to do
+        assert formula_like
+        assert all(c.data_type == "s" and c.quotePrefix for c in formula_like)
+    merged = ledger.merge_returns(dict.fromkeys(send.paths, "2011-12-20"), on="2011-12-20")
+    assert merged.problems.empty
+    assert merged.changes.empty
 
 
 def test_a_retyped_reordered_return_reads_by_header_and_id(tmp_path: Path) -> None:
@@ -362,7 +373,8 @@ def test_node_sheets_and_bureau_ledgers_merge_the_same_way(tmp_path: Path) -> No
     assert problems.loc["unknown_node", "value"] == "TQ-088 立项批复"
     assert problems.loc["office_field_differs", "column"] == "完成时限"  # 12-15, not 12-06
     states = ledger.node_states(on="2011-12-21").set_index("node_id")["state"]
-    assert states["TQ-024-N1"] == "done_late" and states["TQ-026-N1"] == "done"
+    assert states["TQ-024-N1"] == "done_late"
+    assert states["TQ-026-N1"] == "done"
 
 
 def test_dates_a_return_cannot_hold(tmp_path: Path) -> None:
@@ -436,80 +448,87 @@ def _reports(history: pd.DataFrame, day: TS) -> dict[str, float]:
     return out
 
 
+def _light(rule: dict[str, str], ratio: float) -> str:
+    if ratio < float(rule["red_below"]):
+        return "red"
+    return "yellow" if ratio < float(rule["yellow_below"]) else "green"
+
+
+def _raw_lights(ledger: Ledger, at: TS, rule: dict[str, str]
+                ) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """Node lights and projects' own lights on ``at``, before the yellows-in-a-row rule."""
+    unreported = 0.0 if rule["unreported"] == "zero" else float("nan")
+    nodes = ledger.node_states(on=at)
+    projects = ledger.snapshot(on=at).set_index("project_id")
+    reports = _reports(ledger.nodes_history, at)
+    node_light: dict[str, str | None] = {}
+    actual: dict[str, list[float]] = {}
+    for pid, group in nodes.sort_values(["project_id", "seq"]).groupby("project_id"):
+        previous = None
+        for node in group.to_dict("records"):
+            start = previous if previous is not None and pd.notna(previous) else (
+                projects.loc[pid, "start_date"])
+            due, done = node["due_date"], node["state"] in ("done", "done_late")
+            previous = due
+            pct = 1.0 if done else reports.get(node["node_id"], unreported * 100) / 100
+            actual.setdefault(str(pid), []).append(0.0 if pd.isna(pct) else pct)
+            if done:
+                node_light[node["node_id"]] = "green"
+            elif pd.isna(due):
+                node_light[node["node_id"]] = None
+            elif node["state"] == "overdue":
+                node_light[node["node_id"]] = rule["overdue"]
+            elif pd.isna(start) or start >= due or at <= start or pd.isna(pct):
+                node_light[node["node_id"]] = "green"
+            else:
+                scheduled = min((at - start).days / (due - start).days, 1.0)
+                node_light[node["node_id"]] = _light(rule, pct / scheduled)
+    own: dict[str, str | None] = {}
+    for pid, project in projects.iterrows():
+        start, end, status = project["start_date"], project["planned_completion"], \
+            project["status"]
+        mine = actual.get(str(pid), [])
+        progress = 1.0 if status == "completed" else (
+            sum(mine) / len(mine) if mine else float("nan"))
+        own[str(pid)] = None if status == "suspended" else "green"
+        if status != "suspended" and pd.notna(start) and pd.notna(end) and end > start \
+                and at > start and pd.notna(progress):
+            scheduled = min((at - start).days / (end - start).days, 1.0)
+            own[str(pid)] = _light(rule, progress / scheduled)
+    return node_light, own
+
+
+def _with_nodes(ledger: Ledger, day: TS, nodes: dict[str, str | None],
+                own: dict[str, str | None]) -> dict[str, str | None]:
+    """A project's light: the worst of its own and its nodes'."""
+    order = {"red": 3, "yellow": 2, "green": 1}
+    projects = ledger.node_states(on=day).set_index("node_id")["project_id"]
+    out: dict[str, str | None] = {}
+    for pid, light in own.items():
+        mine = [nodes[n] for n, p in projects.items() if p == pid and nodes.get(n)]
+        out[pid] = None if light is None else max([light, *mine], key=order.__getitem__)
+    return out
+
+
+def _streak(now: dict[str, str | None], before: list[dict[str, str | None]], n: int
+            ) -> dict[str, str | None]:
+    """``n`` yellows in a row (now and the meetings before) make a red light."""
+    return {k: "red" if v == "yellow" and n and all(b.get(k) == "yellow" for b in before)
+            else v for k, v in now.items()}
+
+
 def oracle_lights(ledger: Ledger, day: TS, *, period_days: int = 10
                   ) -> tuple[dict[str, str | None], dict[str, str | None]]:
     """The lights of every node and project, straight from the rule table and the tables."""
     rule = _rule()
-    red, yellow = float(rule["red_below"]), float(rule["yellow_below"])
-    unreported = 0.0 if rule["unreported"] == "zero" else float("nan")
-    streak = int(rule["yellows_to_red"])
-
-    def light(ratio: float) -> str:
-        return "red" if ratio < red else "yellow" if ratio < yellow else "green"
-
-    def raw(at: TS) -> tuple[dict[str, str | None], dict[str, str | None]]:
-        nodes = ledger.node_states(on=at)
-        projects = ledger.snapshot(on=at).set_index("project_id")
-        reports = _reports(ledger.nodes_history, at)
-        node_light: dict[str, str | None] = {}
-        actual: dict[str, list[float]] = {}
-        for pid, group in nodes.sort_values(["project_id", "seq"]).groupby("project_id"):
-            previous = None
-            for node in group.to_dict("records"):
-                start = previous if previous is not None and pd.notna(previous) else (
-                    projects.loc[pid, "start_date"])
-                due, done = node["due_date"], node["state"] in ("done", "done_late")
-                previous = due
-                pct = 1.0 if done else reports.get(node["node_id"], unreported * 100) / 100
-                actual.setdefault(pid, []).append(0.0 if pd.isna(pct) else pct)
-                if done:
-                    node_light[node["node_id"]] = "green"
-                elif pd.isna(due):
-                    node_light[node["node_id"]] = None
-                elif node["state"] == "overdue":
-                    node_light[node["node_id"]] = rule["overdue"]
-                elif pd.isna(start) or start >= due or at <= start or pd.isna(pct):
-                    node_light[node["node_id"]] = "green"
-                else:
-                    scheduled = min((at - start).days / (due - start).days, 1.0)
-                    node_light[node["node_id"]] = light(pct / scheduled)
-        project_light: dict[str, str | None] = {}
-        for pid, project in projects.iterrows():
-            if project["status"] == "suspended":
-                project_light[str(pid)] = None
-                continue
-            start, end = project["start_date"], project["planned_completion"]
-            mine = actual.get(str(pid), [])
-            progress = 1.0 if project["status"] == "completed" else (
-                sum(mine) / len(mine) if mine else float("nan"))
-            own = "green"
-            if pd.notna(start) and pd.notna(end) and end > start and at > start \
-                    and pd.notna(progress):
-                own = light(progress / min((at - start).days / (end - start).days, 1.0))
-            project_light[str(pid)] = own
-        return node_light, project_light
-
-    now_nodes, _ = raw(day)
-    earlier = [raw(day - pd.Timedelta(days=period_days * k)) for k in range(1, streak)]
-    nodes_out = {k: ("red" if v == "yellow" and streak and all(
-        e[0].get(k) == "yellow" for e in earlier) else v) for k, v in now_nodes.items()}
-
-    def projects_of(node_lights: dict[str, str | None], own: dict[str, str | None]
-                    ) -> dict[str, str | None]:
-        order = {"red": 3, "yellow": 2, "green": 1}
-        states = ledger.node_states(on=day).set_index("node_id")["project_id"]
-        out = {}
-        for pid, light_ in own.items():
-            mine = [node_lights[n] for n, p in states.items() if p == pid and node_lights.get(n)]
-            out[pid] = None if light_ is None else max([light_, *mine], key=order.__getitem__)
-        return out
-
-    _, own_now = raw(day)
-    projects_now = projects_of(nodes_out, own_now)
-    projects_before = [projects_of(n, p) for n, p in earlier]
-    projects_out = {k: ("red" if v == "yellow" and streak and all(
-        b.get(k) == "yellow" for b in projects_before) else v) for k, v in projects_now.items()}
-    return nodes_out, projects_out
+    n = int(rule["yellows_to_red"])
+    now_nodes, now_own = _raw_lights(ledger, day, rule)
+    earlier = [_raw_lights(ledger, day - pd.Timedelta(days=period_days * k), rule)
+               for k in range(1, n)]
+    nodes = _streak(now_nodes, [e[0] for e in earlier], n)
+    projects = _streak(_with_nodes(ledger, day, nodes, now_own),
+                       [_with_nodes(ledger, day, e[0], e[1]) for e in earlier], n)
+    return nodes, projects
 
 
 def _lights_of(lights: planning.ledger.Lights) -> tuple[dict[str, object], dict[str, object]]:
@@ -540,7 +559,7 @@ def reported(trip: RoundTrip) -> Iterator[Ledger]:
         "TQ-004-N4": {"完成进度（%）": 27}, "TQ-023-N4": {"完成进度（%）": 15},
         "TQ-005-N4": {"完成进度（%）": 50}})
     ledger.merge_returns({path: MERGED}, on=MERGED)
-    yield ledger
+    return ledger
 
 
 @pytest.mark.parametrize("day", ["2011-12-27", "2012-01-06", "2012-01-16"])
@@ -566,7 +585,8 @@ def test_a_bureau_edits_the_rule(tmp_path: Path, sample_ro: planning.Workspace) 
     overdue = lights.nodes[lights.nodes["state"] == "overdue"].set_index("node_id")
     before = sample_ro.ledger.node_states(on="2011-12-11").set_index("node_id")["state"]
     again = before.reindex(overdue.index) == "overdue"  # yellow at the meeting before too
-    assert again.any() and not again.all()
+    assert again.any()
+    assert not again.all()
     assert set(overdue.loc[~again, "light"]) == {"yellow"}
     assert set(overdue.loc[again, "light"]) == {"red"}  # two yellows in a row
     bad = tmp_path / "bad.csv"

@@ -305,10 +305,11 @@ def test_coverage_report_files(zones: gpd.GeoDataFrame, area: gpd.GeoDataFrame,
     np.testing.assert_allclose(gaps.area, report.gaps["area_m2"], rtol=1e-9)
     xlsx = report.to_excel(tmp_path / "coverage.xlsx")
     sheets = pd.read_excel(xlsx, sheet_name=None)
-    assert len(sheets["problems"]) == len(report.problems)
-    assert sheets["overlaps"][["zone_a", "zone_b"]].to_numpy().tolist() == [["Z5", "Z6"]]
-    summary = sheets["summary"].set_index("figure")["coverage"]
-    assert summary["gap_m2"] == pytest.approx(1700.0)
+    assert list(sheets) == ["覆盖情况", "问题清单", "缺口", "重叠", "边界不吻合", "超出范围"]
+    assert len(sheets["问题清单"]) == len(report.problems)
+    assert sheets["重叠"][["责任区甲", "责任区乙"]].to_numpy().tolist() == [["Z5", "Z6"]]
+    summary = sheets["覆盖情况"].set_index("指标")["数值"]
+    assert summary["缺口面积(平方米)"] == pytest.approx(1700.0)
     assert not list(tmp_path.glob(".*"))  # no temporary files left behind
 
 
@@ -351,8 +352,9 @@ def test_owners(zones: gpd.GeoDataFrame, area: gpd.GeoDataFrame,
     assert any("D19 县审计局" in t for t in texts)
     assert sum("no responsible road section" in t for t in texts) == 2
     sheets = pd.read_excel(report.to_excel(tmp_path / "owners.xlsx"), sheet_name=None)
-    assert len(sheets["problems"]) == len(texts)
-    assert sheets["idle_departments"]["unit_id"].tolist() == ["D08", "D19"]
+    assert len(sheets["问题清单"]) == len(texts)
+    assert sheets["无责任区的单位"]["单位编号"].tolist() == ["D08", "D19"]
+    assert sheets["按责任单位"].columns.tolist()[:3] == ["责任单位", "责任区数", "面积(平方米)"]
     report.to_gpkg(tmp_path / "owners.gpkg", prefix="")
     roads_back = gpd.read_file(tmp_path / "owners.gpkg", layer="unowned_roads")
     assert roads_back["length_m"].sum() == pytest.approx(report.unowned_roads["length_m"].sum())

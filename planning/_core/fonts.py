@@ -52,3 +52,32 @@ def cjk_font() -> str | None:
     log.warning("no CJK font found: Chinese text in charts will show as boxes; install "
                 "fonts-wqy-microhei (Debian) or another CJK font")
     return None
+
+
+def cjk_font_files() -> list[tuple[str, Path]]:
+    """Installed font files that draw Chinese, best first: (family name, file).
+
+    The families of :data:`CJK_FONTS` in that order, as matplotlib's font list knows them
+    (after :func:`cjk_font` has registered a font a stale cache missed). A ``.ttc``
+    collection is named by its first face, the one matplotlib reads. Writers that embed a
+    font (the PDF writer of :mod:`planning.io.document`) try them in turn.
+
+    Examples
+    --------
+    >>> all(path.exists() for _, path in cjk_font_files())
+    True
+    """
+    from matplotlib import font_manager  # noqa: PLC0415  (heavy; only for printing)
+
+    cjk_font()
+    found: list[tuple[str, Path]] = []
+    seen: set[Path] = set()
+    entries = font_manager.fontManager.ttflist
+    for name in CJK_FONTS:
+        for entry in sorted(entries, key=lambda e: (e.weight != 400, e.style != "normal",
+                                                     str(e.fname))):
+            path = Path(entry.fname)
+            if entry.name == name and path not in seen and path.exists():
+                seen.add(path)
+                found.append((name, path))
+    return found

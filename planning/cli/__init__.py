@@ -6,7 +6,8 @@ meeting map, the conflict ledger, the 10-day briefing, the assessment) under ``m
 Other commands: ``info`` (what a workspace holds), ``inspect`` (how a bureau's file reads),
 ``import`` (files into a workspace), ``check`` (three-plans-in-one conformity), ``map`` (a
 meeting map of any workspace), ``sanitation`` (the responsibility zones), ``brief`` (the
-10-day meeting briefing), ``assess`` (the ranking of responsible units).
+10-day meeting briefing), ``assess`` (the ranking of responsible units), ``print`` (thematic
+maps and atlases to PDF / PNG / JPEG), ``report`` (review reports of projects, Word or PDF).
 
 Each group of subcommands is a module with an ``add_commands(sub)`` function, listed in
 :data:`GROUPS` in the order ``planning --help`` shows them.
@@ -20,12 +21,12 @@ import sys
 from collections.abc import Sequence
 
 from planning._version import __version__
-from planning.cli import _checks, _data, _meeting
+from planning.cli import _checks, _data, _meeting, _print
 
 log = logging.getLogger("planning")
 
 #: the modules that add subcommands, in the order of ``planning --help``
-GROUPS = (_meeting, _data, _checks)
+GROUPS = (_meeting, _data, _checks, _print)
 
 
 def _parser() -> argparse.ArgumentParser:

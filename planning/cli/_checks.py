@@ -50,16 +50,19 @@ def cmd_sanitation(args: argparse.Namespace) -> int:
     print(coverage.summary())
     for problem in problems:
         print(f"  - {problem}")
-    coverage.to_excel(args.output)
-    print(f"wrote {args.output}")
     source = args.inspections or ws.tables.get("inspections")
+    scores = zone_scores = None
     if source is not None:
         sheet = sanitation.read_inspections(source, sheet=args.sheet, zones=zones)
         for problem in sheet.problems:
             print(f"  - {problem}")
         problems += sheet.problems
         scores = sanitation.unit_scores(sheet, zones, period=args.period)
+        zone_scores = sanitation.zone_scores(sheet, zones, period=args.period)
         print(scores.to_string(index=False))
+    sanitation.sanitation_workbook(args.output, coverage=coverage, owners=owners,
+                                   unit_scores=scores, zone_scores=zone_scores)
+    print(f"wrote {args.output}")
     return 1 if problems else 0
 
 

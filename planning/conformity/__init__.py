@@ -23,12 +23,15 @@ from __future__ import annotations
 
 from planning.conformity._check import check_conformity, check_projects, discrepancies
 from planning.conformity._patches import CODES, KINDS, SUB_KINDS
+from planning.conformity._projects import CHECK_ZH, VERDICT_ZH
 from planning.conformity._report import ConformityReport
 
 __all__ = [
+    "CHECK_ZH",
     "CODES",
     "KINDS",
     "SUB_KINDS",
+    "VERDICT_ZH",
     "ConformityReport",
     "check_conformity",
     "check_projects",

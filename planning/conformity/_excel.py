@@ -1,4 +1,11 @@
-"""The conflict ledger workbook (冲突台账) of a conformity report (internals)."""
+"""The conflict ledger workbook (冲突台账) of a conformity report (internals).
+
+Every sheet is Chinese: internal codes (``permanent_basic_farmland``, ``fyp12``) are shown
+through the vocabularies (:mod:`planning._core.vocab`). Counts and areas agree across
+sheets: the 冲突台账 and 碎图斑 rows together are the conflict patches of 面积核对, whose
+sliver rows say how many slivers there are in all and how many of them are conflicts (the
+ones 碎图斑 lists).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from planning._core.vocab import zh_code, zh_text
 from planning.conformity._patches import CODES, KINDS, SUB_KINDS
 from planning.conformity._projects import CHECK_ZH, VERDICT_ZH
 from planning.io import Column, Table
@@ -90,16 +98,33 @@ def summary_frame(by_township: pd.DataFrame) -> pd.DataFrame:
     return pivot.reset_index().round(4)
 
 
-def reconciliation_frame(areas: pd.Series) -> pd.DataFrame:
+def reconciliation_frame(areas: pd.Series, patches: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The reconciliation of areas (m², 亩) and, with the patches, how many patches each row
+    counts; the slivers are split into all slivers and the conflict slivers."""
     labels = {"urban_plan": "城规覆盖面积", "landuse_plan": "土规覆盖面积",
               "both": "两规共同覆盖（分析面积）", "urban_plan_only": "仅城规覆盖",
-              "landuse_plan_only": "仅土规覆盖", "conflict": "冲突图斑合计",
-              "sliver": "碎图斑合计"}
-    return pd.DataFrame({
-        "项目": [labels[k] for k in areas.index],
-        "面积(平方米)": areas.round(2).to_numpy(),
-        "面积(亩)": (areas * 15 / 10_000).round(4).to_numpy(),
-    })
+              "landuse_plan_only": "仅土规覆盖", "conflict": "冲突图斑合计（冲突台账 + 碎图斑）",
+              "sliver": "细小图斑合计（各类差异图斑中）"}
+    rows = [(labels.get(str(k), str(k)), float(v), _count(patches, str(k)))
+            for k, v in areas.items()]
+    if patches is not None and "sliver" in areas.index:
+        flagged = patches[patches["conflict"] & patches["sliver"]]
+        rows.append(("其中：冲突细小图斑（见碎图斑表）", float(flagged["area_m2"].sum()),
+                     len(flagged)))
+    out = pd.DataFrame(rows, columns=["项目", "面积(平方米)", "图斑数"])
+    out["面积(亩)"] = out["面积(平方米)"] * 15 / 10_000
+    out["图斑数"] = out["图斑数"].astype("Int64")
+    return out[["项目", "图斑数", "面积(平方米)", "面积(亩)"]]
+
+
+def _count(patches: pd.DataFrame | None, key: str) -> int | None:
+    """How many patches a reconciliation row counts (None for the plans' own areas)."""
+    if patches is None:
+        return None
+    masks = {"both": patches["code"].notna(), "conflict": patches["conflict"],
+             "sliver": patches["sliver"], "urban_plan_only": patches["kind"] == "urban_plan_only",
+             "landuse_plan_only": patches["kind"] == "landuse_plan_only"}
+    return int(masks[key].sum()) if key in masks else None
 
 
 def projects_frame(report: ReportTables) -> pd.DataFrame:
@@ -114,7 +139,7 @@ def projects_frame(report: ReportTables) -> pd.DataFrame:
         "审查结论": [VERDICT_ZH[str(v)] for v in p["verdict"]],
         "冲突项": p["n_conflicts"].to_numpy(),
         "有条件项": p["n_conditions"].to_numpy(),
-        "审查意见": p["reasons_zh"].to_numpy(),
+        "审查意见": [zh_text(str(t)) for t in p["reasons_zh"].fillna("")],
     })
 
 
@@ -123,14 +148,26 @@ def reasons_frame(report: ReportTables) -> pd.DataFrame:
     return pd.DataFrame({
         "项目编号": r["project_id"].to_numpy(),
         "审查项": [CHECK_ZH.get(str(c), str(c)) for c in r["check"]],
-        "代码": r["code"].to_numpy(),
+        "代码": [_code_zh(c, n) for c, n in zip(r["code"], r["name_zh"], strict=True)],
         "名称": r["name_zh"].to_numpy(),
         "结论": [VERDICT_ZH[str(v)] for v in r["verdict"]],
         "占用面积(平方米)": r["area_m2"].round(2).to_numpy(),
         "占用面积(亩)": r["area_mu"].round(4).to_numpy(),
         "计入结论": ["是" if c else "否" for c in r["counted"]],
-        "说明": r["detail_zh"].to_numpy(),
+        "说明": [zh_text(str(t)) for t in r["detail_zh"].fillna("")],
     })
+
+
+def _code_zh(code: object, name: object) -> str:
+    """A reason's code as a Chinese sheet shows it: classification codes as written,
+    vocabulary codes (control lines, plan keys) by their Chinese name (or blank when the
+    name column already says it)."""
+    if code is None or pd.isna(code):  # type: ignore[call-overload]
+        return ""
+    shown = zh_code(code)
+    if shown == str(code):
+        return shown
+    return "" if str(name) == shown else shown
 
 
 #: the columns of the conflict ledger (冲突台账, 碎图斑): areas in mu and ha keep 4 decimals
@@ -138,27 +175,31 @@ def reasons_frame(report: ReportTables) -> pd.DataFrame:
 _LEDGER_COLUMNS = (
     Column("序号", kind="int"), Column("图斑编号"), Column("所属乡镇"), Column("差异类型"),
     Column("差异细类"), Column("城规用地性质"), Column("土规用地性质"), Column("土地用途区"),
-    Column("面积(平方米)", kind="m2"), Column("面积(亩)", kind="mu", decimals=4),
+    Column("面积(平方米)", kind="m2"), Column("面积(亩)", kind="mu"),
     Column("面积(公顷)", kind="ha", decimals=4),
-    *(Column(h, width=20, wrap=True) for h in OPINION_HEADERS),
+    *(Column(h, width=24, wrap=True) for h in OPINION_HEADERS),
 )
-_RECONCILIATION_COLUMNS = (Column("项目"), Column("面积(平方米)", kind="m2"),
-                           Column("面积(亩)", kind="mu", decimals=4))
+#: the slivers keep 4 decimals of 亩 (they are a few m²)
+_SLIVER_COLUMNS = tuple(Column(c.field, kind="mu", decimals=4) if c.field == "面积(亩)" else c
+                        for c in _LEDGER_COLUMNS)
+_RECONCILIATION_COLUMNS = (Column("项目"), Column("图斑数", kind="int"),
+                           Column("面积(平方米)", kind="m2"), Column("面积(亩)", kind="mu"))
 _PROJECT_COLUMNS = (
     Column("序号", kind="int"), Column("项目编号"), Column("项目名称"), Column("拟用地性质"),
-    Column("选址形式"), Column("用地面积(亩)", kind="mu", decimals=4), Column("审查结论"),
-    Column("冲突项", kind="int"), Column("有条件项", kind="int"), Column("审查意见"),
+    Column("选址形式"), Column("用地面积(亩)", kind="mu"), Column("审查结论"),
+    Column("冲突项", kind="int"), Column("有条件项", kind="int"),
+    Column("审查意见", width=60, wrap=True),
 )
 _REASON_COLUMNS = (
     Column("项目编号"), Column("审查项"), Column("代码"), Column("名称"), Column("结论"),
-    Column("占用面积(平方米)", kind="m2"), Column("占用面积(亩)", kind="mu", decimals=4),
-    Column("计入结论"), Column("说明"),
+    Column("占用面积(平方米)", kind="m2"), Column("占用面积(亩)", kind="mu"),
+    Column("计入结论"), Column("说明", width=48, wrap=True),
 )
 
 
 def _summary_columns(frame: pd.DataFrame) -> tuple[Column, ...]:
     return tuple(Column(str(c)) if c == "所属乡镇" else
-                 Column(str(c), kind="ha" if "公顷" in str(c) else "mu", decimals=4)
+                 Column(str(c), kind="ha" if "公顷" in str(c) else "mu")
                  for c in frame.columns)
 
 
@@ -172,8 +213,8 @@ def ledger_sheets(report: ReportTables) -> list[Table]:
     return [
         Table("冲突台账", ledger_frame(conflicts), _LEDGER_COLUMNS),
         Table("汇总", summary, _summary_columns(summary)),
-        Table("面积核对", reconciliation_frame(report.areas), _RECONCILIATION_COLUMNS),
+        Table("面积核对", reconciliation_frame(report.areas, patches), _RECONCILIATION_COLUMNS),
         Table("项目审查", projects_frame(report), _PROJECT_COLUMNS),
         Table("审查原因", reasons_frame(report), _REASON_COLUMNS),
-        Table("碎图斑", ledger_frame(slivers), _LEDGER_COLUMNS),
+        Table("碎图斑", ledger_frame(slivers), _SLIVER_COLUMNS),
     ]

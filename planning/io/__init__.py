@@ -9,6 +9,10 @@
   ``.xlsx`` the toolkit writes, text never a formula), :func:`write_csv` (UTF-8 with BOM,
   formula-like text protected) and :func:`read_grid` (every sheet it reads, memory following
   the cells that exist);
+- :mod:`planning.io.document`, the one document layer: a :class:`Document` (headings,
+  paragraphs, facts, tables with the workbook's column kinds, pictures, blank opinion boxes,
+  A4/A3 pages with numbered footers) written by :func:`write_document` as Word (.docx) or
+  PDF (a CJK font embedded), atomically;
 - :mod:`planning.io.postgis` stores workspaces in PostGIS (extra ``postgis``).
 """
 
@@ -24,6 +28,7 @@ from planning.io._write import (
     write_layer,
     write_layers,
 )
+from planning.io.document import Document, write_document
 from planning.io.workbook import (
     Column,
     Grid,
@@ -39,6 +44,7 @@ from planning.io.workbook import (
 __all__ = [
     "ID_COLUMNS",
     "Column",
+    "Document",
     "Grid",
     "LayerReport",
     "Sheet",
@@ -54,6 +60,7 @@ __all__ = [
     "read_layer",
     "standard_fields",
     "write_csv",
+    "write_document",
     "write_layer",
     "write_layers",
     "write_workbook",

@@ -183,13 +183,14 @@ def display_width(value: object, kind: str = "text", decimals: int | None = None
     if isinstance(value, dt.date):
         return 10
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return len(_shown_number(float(value), kind, decimals))
+        return len(shown_number(float(value), kind, decimals))
     text = str(value)
     longest = max(text.split("\n"), key=len) if "\n" in text else text
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
 
 
-def _shown_number(number: float, kind: str, decimals: int | None) -> str:
+def shown_number(number: float, kind: str, decimals: int | None) -> str:
+    """A number as a cell of a kind shows it (also what printed documents show)."""
     if kind in ("number", "text"):
         return f"{number:g}"
     places = 0 if kind == "int" else _DEFAULT_DECIMALS.get(kind, 2) if decimals is None \

@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+from planning._core.vocab import PLANS
 from planning.ledger._fill_in import FillInSend
 from planning.ledger._ledger import NODES_HISTORY, PROJECTS_HISTORY, RETURNS_TABLE, Ledger
 from planning.ledger._lights import LIGHTS, Lights, ProgressRule, progress_lights
@@ -29,7 +30,7 @@ from planning.ledger._outputs import write_briefing
 from planning.ledger._read_excel import header_mapping
 from planning.ledger._updates import KEEP
 from planning.ledger._view import LedgerView, ProjectReview
-from planning.ledger._vocab import CATEGORIES, NODE_STATES, PLANS, REPORT_STATES, STATUSES
+from planning.ledger._vocab import CATEGORIES, NODE_STATES, REPORT_STATES, STATUSES
 from planning.ledger.briefing import Briefing
 from planning.workspace import register_part
 

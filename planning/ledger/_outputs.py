@@ -9,6 +9,7 @@ from typing import Literal
 from planning._core.dates import DateLike
 from planning._errors import InputError
 from planning.io import atomic_output
+from planning.io.document import write_document
 from planning.ledger._ledger import Ledger
 from planning.ledger._view import ProjectReview
 
@@ -23,7 +24,8 @@ def write_briefing(
     title: str | None = None,
     errors: Literal["raise", "skip"] = "raise",
 ) -> Path:
-    """Write the meeting briefing to ``path`` (``.html``, ``.xlsx`` or ``.md``), atomically.
+    """Write the meeting briefing to ``path`` (``.html``, ``.xlsx``, ``.md``, ``.pdf`` or
+    ``.docx``), atomically.
 
     This is what ``planning brief --ledger X.xlsx --on 2011-12-17 -o maps/brief.html`` and
     ``planning demo`` call.
@@ -61,8 +63,10 @@ def write_briefing(
     suffix = target.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return brief.to_excel(target)
+    if suffix in (".pdf", ".docx"):
+        return write_document(brief.to_document(), target)
     if suffix not in (".html", ".htm", ".md", ".markdown"):
-        msg = f"Cannot write a briefing as {target.name}: use .html, .xlsx or .md."
+        msg = f"Cannot write a briefing as {target.name}: use .html, .xlsx, .md, .pdf or .docx."
         raise InputError(msg)
     text = brief.to_html() if suffix in (".html", ".htm") else brief.to_markdown()
     with atomic_output(target) as tmp:

@@ -37,8 +37,6 @@ NODE_STATES: dict[str, str] = {
 REPORT_STATES: dict[str, str] = {
     "not_started": "未开始", "in_progress": "推进中", "done": "已完成", "blocked": "受阻",
 }
-#: plan keys of ``listed_in``, code -> Chinese name
-PLANS: dict[str, str] = {"fyp12": "十二五规划", "ledger2011": "2011年台账"}
 
 #: project columns of the layer contract (docs/ARCHITECTURE.md), in order
 PROJECT_COLUMNS = (

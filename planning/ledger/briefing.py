@@ -1,8 +1,12 @@
-"""The briefing of the 10-day working meeting (工作例会简报), in HTML, Excel and Markdown.
+"""The briefing of the 10-day working meeting (工作例会简报), in HTML, Excel, Markdown, PDF
+and Word.
 
 A :class:`Briefing` holds plain frames (what was done since the last meeting, what is overdue
 and who is responsible, what falls due before the next meeting, projects in conflict with the
-plans) and renders them. Every value from data is escaped before it reaches HTML or Markdown.
+plans) and renders them. The conflict section gives one line per project (verdict, the main
+conflict and its area); every non-conforming reason is in the appendix. Every value from data
+is escaped before it reaches HTML or Markdown; the PDF and Word files go through the one
+document layer (:mod:`planning.io.document`), A4 portrait with numbered pages.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +23,18 @@ import numpy as np
 import pandas as pd
 
 from planning._core.text import is_blank
+from planning._core.vocab import zh_text
 from planning._errors import InputError
 from planning.io import Column, Sheet, Table, write_workbook
+from planning.io.document import Block, Document, Heading, Paragraph, TableBlock
 from planning.io.workbook import Kind
 from planning.ledger._view import LedgerView, ProjectReview
 from planning.ledger._vocab import CATEGORIES, STATUSES
 
 DEFAULT_TITLE = "推进城镇化工作领导小组办公室工作例会简报"
+#: the foot of the briefing: what "overdue" and its days mean (docs/ledger.md)
+_FOOT = ("由 planning 工具包根据台账生成；逾期指时限早于例会日且未完成，逾期天数自完成时限起算至"
+         "例会日（考核表的“期内逾期天数”只计考核期内的天数）。")
 
 #: a column of a rendered table: (field, Chinese header, kind of value)
 _Col = tuple[str, str, str]
@@ -36,7 +46,7 @@ _NODE_LIST: tuple[_Col, ...] = (
 _COMPLETED: tuple[_Col, ...] = (*_NODE_LIST, ("done_date", "完成时间", "date"),
                                 ("days_late", "逾期完成天数", "int0"),
                                 ("responsible", "责任单位", "text"))
-_OVERDUE: tuple[_Col, ...] = (*_NODE_LIST, ("days_overdue", "逾期天数", "int"),
+_OVERDUE: tuple[_Col, ...] = (*_NODE_LIST, ("days_overdue", "逾期天数（自时限起）", "int"),
                               ("township", "乡镇", "text"))
 _DUE_SOON: tuple[_Col, ...] = (*_NODE_LIST, ("days_to_due", "剩余天数", "int"),
                                ("responsible", "责任单位", "text"))
@@ -45,8 +55,13 @@ _BY_UNIT: tuple[_Col, ...] = (("unit", "责任单位", "text"), ("overdue_nodes"
                               ("max_days_overdue", "最长逾期天数", "int"),
                               ("total_days_overdue", "累计逾期天数", "int"))
 _CONFLICTS: tuple[_Col, ...] = (("project_id", "项目编号", "text"), ("name_zh", "项目名称", "text"),
-                                ("verdict_zh", "审查结论", "text"), ("reasons", "原因", "text"),
+                                ("verdict_zh", "审查结论", "text"),
+                                ("main_reason", "主要问题", "text"),
+                                ("main_area_mu", "涉及面积（亩）", "mu"),
                                 ("lead_department", "牵头单位", "text"))
+_CONFLICT_REASONS: tuple[_Col, ...] = (("project_id", "项目编号", "text"),
+                                       ("name_zh", "项目名称", "text"),
+                                       ("reasons_flagged", "审查原因（冲突与有条件项）", "text"))
 _INVEST_CAT: tuple[_Col, ...] = (("category_zh", "类别", "text"), ("projects", "项目数", "int"),
                                  ("investment_wan", "总投资（万元）", "wan"),
                                  ("share", "占比", "pct"))
@@ -56,10 +71,10 @@ _INVEST_TWP: tuple[_Col, ...] = (("township", "乡镇", "text"), ("projects", "�
 _PROBLEMS: tuple[_Col, ...] = (("row", "行", "int"), ("column", "列", "text"),
                                ("value", "内容", "text"), ("message", "问题", "text"))
 _HEADLINE: tuple[_Col, ...] = (("label", "项目", "text"), ("value", "数值", "int"))
-_NUMERIC_KINDS = frozenset({"int", "int0", "wan", "pct"})
+_NUMERIC_KINDS = frozenset({"int", "int0", "wan", "pct", "mu"})
 #: the workbook's kind of column for each kind of value of a rendered table
 _EXCEL_KINDS: dict[str, Kind] = {"date": "date", "int": "int", "int0": "int", "wan": "wan",
-                                 "pct": "pct"}
+                                 "pct": "pct", "mu": "mu"}
 _HEADLINE_KINDS: dict[str, Kind] = {"investment_wan": "wan", "on_time_share": "pct"}
 _VERDICTS = {"conflict": "冲突", "conditional": "有条件符合", "conforms": "符合"}
 
@@ -96,8 +111,11 @@ class Briefing:
     conflicts : pandas.DataFrame or None
         Projects whose conformity verdict is ``conflict`` or ``conditional`` (None when
         no report was given): ``project_id``, ``name_zh``, ``verdict``, ``verdict_zh``,
-        ``reasons`` (the report's ``reasons_zh`` when it has them), ``township``,
-        ``lead_department``.
+        ``reasons`` (the report's ``reasons_zh`` when it has them), ``main_reason`` (the
+        first reason of the project's verdict: the largest conflict, else the largest
+        condition), ``main_area_mu`` (its area, NaN for point sites or reviews without
+        areas), ``reasons_flagged`` (every conflict and condition, one a line, and the
+        number of conforming items), ``township``, ``lead_department``.
     sheet_problems : pandas.DataFrame
         Problems of the workbook rows left out when the ledger was read with
         ``errors="skip"``: ``source``, ``row``, ``column``, ``value``, ``message``.
@@ -201,8 +219,8 @@ class Briefing:
                      _DUE_SOON),
         ]
         if self.conflicts is not None:
-            sections.append(_Section(2, "五、与规划冲突或有条件符合的项目", self.conflicts,
-                                     _CONFLICTS))
+            sections.append(_Section(2, "五、与规划冲突或有条件符合的项目（原因详见附件）",
+                                     self.conflicts, _CONFLICTS))
         if len(self.sheet_problems):
             sections.append(_Section(2, "六、台账数据问题（以下各行未读入，请更正后重报）",
                                      self.sheet_problems, _PROBLEMS))
@@ -211,7 +229,30 @@ class Briefing:
             _Section(3, "投资按类别", self.investment_by_category, _INVEST_CAT),
             _Section(3, "投资按乡镇", self.investment_by_township, _INVEST_TWP),
         ]
+        if self.conflicts is not None and len(self.conflicts):
+            sections.append(_Section(2, "附件：冲突与有条件符合项目的审查原因", self.conflicts,
+                                     _CONFLICT_REASONS))
         return sections
+
+    def _meetings(self) -> str:
+        return (f"本次例会：{_cn(self.on)}　下次例会：{_cn(self.next_meeting)}")
+
+    def to_document(self) -> Document:
+        """The briefing as a printable document (A4 portrait, numbered pages), for
+        :func:`planning.io.document.write_document` (``.pdf`` or ``.docx``)."""
+        blocks: list[Block] = [Paragraph(self._meetings(), style="center")]
+        for section in self._sections():
+            blocks.append(Heading(section.heading, level=section.level - 1))
+            if section.columns:
+                blocks.append(_table_block(section.frame, section.columns))
+            if section.groups:
+                for unit, nodes in self._overdue_groups():
+                    blocks.append(Heading(f"{unit}（{len(nodes)}个逾期节点）", level=3))
+                    blocks.append(_table_block(nodes.assign(late=nodes["days_overdue"] > 30),
+                                               _OVERDUE, highlight="late"))
+        blocks.append(Paragraph(_FOOT, style="note"))
+        return Document(self.title, blocks, subtitle=self._subtitle(), paper="A4",
+                        orientation="portrait", header=f"{self.title}　{_cn(self.on)}")
 
     def _subtitle(self) -> str:
         return (f"{_cn(self.on)}　统计时段：{_cn(self.previous_meeting)}（不含）至"
@@ -219,7 +260,8 @@ class Briefing:
 
     def to_html(self) -> str:
         """A printable Chinese HTML page (one file, no scripts, every value escaped)."""
-        parts = [f"<h1>{_esc(self.title)}</h1>", f"<p class=\"sub\">{_esc(self._subtitle())}</p>"]
+        parts = [f"<h1>{_esc(self.title)}</h1>", f"<p class=\"sub\">{_esc(self._subtitle())}</p>",
+                 f"<p class=\"sub\">{_esc(self._meetings())}</p>"]
         for section in self._sections():
             tag = f"h{section.level}"
             parts.append(f"<{tag}>{_esc(section.heading)}</{tag}>")
@@ -240,14 +282,14 @@ class Briefing:
 </head>
 <body>
 {body}
-<p class="foot">由 planning 工具包根据台账生成；逾期指时限早于例会日且未完成。</p>
+<p class="foot">{_esc(_FOOT)}</p>
 </body>
 </html>
 """
 
     def to_markdown(self) -> str:
         """The briefing as Markdown (tables written here: no optional packages needed)."""
-        lines = [f"# {_md(self.title)}", "", _md(self._subtitle()), ""]
+        lines = [f"# {_md(self.title)}", "", _md(self._subtitle()), "", _md(self._meetings()), ""]
         for section in self._sections():
             lines += [f"{'#' * section.level} {_md(section.heading)}", ""]
             if section.columns:
@@ -350,6 +392,13 @@ def _conflicts(report: ProjectReview, snapshot: pd.DataFrame) -> pd.DataFrame:
     column = next((c for c in ("reasons_zh", "reasons") if c in flagged.columns), None)
     reasons = flagged[column] if column else pd.Series("", index=flagged.index)
     flagged["reasons"] = [_reason_text(r) for r in reasons]
+    own = [_own_reasons(report, pid) for pid in flagged["project_id"]]
+    main = [_main_reason(rows, verdict, text) for rows, verdict, text in
+            zip(own, flagged["verdict"], flagged["reasons"], strict=True)]
+    flagged["main_reason"] = [m[0] for m in main]
+    flagged["main_area_mu"] = [m[1] for m in main]
+    flagged["reasons_flagged"] = [_flagged_text(rows, text) for rows, text in
+                                  zip(own, flagged["reasons"], strict=True)]
     info = snapshot.set_index("project_id")
     for name in ("name_zh", "township", "lead_department"):
         if name not in flagged.columns:
@@ -357,8 +406,60 @@ def _conflicts(report: ProjectReview, snapshot: pd.DataFrame) -> pd.DataFrame:
     flagged["verdict_zh"] = flagged["verdict"].map(_VERDICTS)
     flagged["order"] = flagged["verdict"].map({"conflict": 0, "conditional": 1})
     flagged = flagged.sort_values(["order", "project_id"], kind="stable")
-    return flagged[["project_id", "name_zh", "verdict", "verdict_zh", "reasons", "township",
-                    "lead_department"]].reset_index(drop=True)
+    return flagged[["project_id", "name_zh", "verdict", "verdict_zh", "reasons", "main_reason",
+                    "main_area_mu", "reasons_flagged", "township", "lead_department"]
+                   ].reset_index(drop=True)
+
+
+_CLAUSE = re.compile(r"[；;]\s*")
+_PREFIX = {"conflict": ("冲突",), "conditional": ("有条件符合", "有条件")}
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE.split(text) if c.strip()]
+
+
+def _own_reasons(report: ProjectReview, project_id: object) -> pd.DataFrame | None:
+    """The project's counted reasons, when the review has a reasons table (a
+    ConformityReport does); None otherwise."""
+    reasons = getattr(report, "reasons", None)
+    if not isinstance(reasons, pd.DataFrame) or not {"project_id", "verdict", "area_mu",
+                                                     "detail_zh"} <= set(reasons.columns):
+        return None
+    own = reasons[reasons["project_id"].astype(str) == str(project_id)]
+    if "counted" in own.columns:
+        own = own[own["counted"].astype(bool)]
+    return pd.DataFrame(own)
+
+
+def _main_reason(own: pd.DataFrame | None, verdict: str, text: str) -> tuple[str, float]:
+    """The reason behind the verdict with the largest area, and that area in mu."""
+    if own is not None:
+        rows = own[own["verdict"] == verdict]
+        if len(rows):
+            top = rows.sort_values("area_mu", ascending=False, na_position="last",
+                                   kind="stable").iloc[0]
+            area = float(top["area_mu"]) if pd.notna(top["area_mu"]) else math.nan
+            return zh_text(str(top["detail_zh"])), area
+    starts = _PREFIX.get(verdict, ())
+    first = next((c for c in _clauses(text) if c.startswith(starts)), "")
+    return zh_text(first), math.nan
+
+
+def _flagged_text(own: pd.DataFrame | None, text: str) -> str:
+    """Every conflict and condition, one a line (conflicts first); conforming items counted."""
+    if own is not None:
+        order = own["verdict"].map({"conflict": 0, "conditional": 1}).fillna(2)
+        own = own.assign(_order=order).sort_values("_order", kind="stable")
+        flagged = [zh_text(str(t)) for t in own.loc[own["_order"] < 2, "detail_zh"]]
+        fine = int((own["_order"] == 2).sum())
+    else:
+        clauses = _clauses(text)
+        flagged = [zh_text(c) for c in clauses if not c.startswith(("符合", "已列入"))]
+        fine = len(clauses) - len(flagged)
+    if fine:
+        flagged.append(f"另有{fine}项符合。")
+    return "\n".join(flagged)
 
 
 def _reason_text(value: object) -> str:
@@ -407,6 +508,7 @@ def _plain_number(number: float) -> str:
 
 
 _NUMBER_FORMATS: dict[str, Callable[[float], str]] = {
+    "mu": lambda n: f"{n:,.2f}",
     "int0": lambda n: "" if n == 0 else f"{n:.0f}",
     "int": lambda n: f"{n:.0f}",
     "pct": lambda n: f"{n:.1%}",
@@ -448,6 +550,21 @@ def _html_table(frame: pd.DataFrame, columns: Sequence[_Col], *, late_days: bool
     table_class = f' class="{css}"' if css else ""
     return (f"<table{table_class}><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows)
             + "\n</tbody></table>")
+
+
+def _table_block(frame: pd.DataFrame, columns: Sequence[_Col], *,
+                 highlight: str | None = None) -> TableBlock:
+    """A rendered table for the document layer (values formatted as the HTML shows them)."""
+    shown = pd.DataFrame(_render_rows(frame, columns, str), columns=[f for f, _, _ in columns])
+    if highlight is not None:
+        shown[highlight] = frame[highlight].to_numpy()
+    specs = [Column(f, head, width=_WIDTHS.get(f)) for f, head, _ in columns]
+    return TableBlock(shown, specs, highlight=highlight)
+
+
+#: relative widths (characters) of the long text columns in printed tables
+_WIDTHS = {"main_reason": 30.0, "reasons_flagged": 48.0, "project_name": 16.0,
+           "name_zh": 14.0, "message": 30.0}
 
 
 def _md_table(frame: pd.DataFrame, columns: Sequence[_Col]) -> list[str]:

@@ -41,7 +41,7 @@ from __future__ import annotations
 from planning.sanitation._coverage import CoverageReport, check_coverage
 from planning.sanitation._grid import unit_grid
 from planning.sanitation._owners import OwnersReport, check_owners
-from planning.sanitation._reports import problems_table
+from planning.sanitation._reports import problems_table, sanitation_workbook
 from planning.sanitation._scores import LOW_SCORE, hot_spots, unit_scores, zone_scores
 from planning.sanitation.inspections import Inspections, read_inspections
 
@@ -55,6 +55,7 @@ __all__ = [
     "hot_spots",
     "problems_table",
     "read_inspections",
+    "sanitation_workbook",
     "unit_grid",
     "unit_scores",
     "zone_scores",

@@ -47,12 +47,13 @@ from planning.webmap._elements import (
 from planning.webmap._escape import html_text
 from planning.webmap._layers import LayerSpec, add_layer, lonlat_transform, make_layer
 from planning.webmap._legend import legend_html, title_html
+from planning.webmap._meeting import LAYERS
 from planning.webmap._offline import OfflineError, inline, remaining_addresses
 from planning.webmap._styles import Category, Style
 
-__all__ = ["Basemap", "Category", "CompactLayer", "MeetingMap", "OfflineError", "Style",
-           "add_layer", "basemap", "html_text", "meeting_map", "remaining_addresses",
-           "render_html", "save_map"]
+__all__ = ["LAYERS", "Basemap", "Category", "CompactLayer", "LayerSpec", "MeetingMap",
+           "OfflineError", "Style", "add_layer", "basemap", "html_text", "layer_specs",
+           "meeting_map", "remaining_addresses", "render_html", "save_map"]
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +209,35 @@ def _specs(ws: Mapping[str, pd.DataFrame], report: ConformityReport | None, keys
         else:
             specs.append(spec)
     return specs
+
+
+def layer_specs(
+    ws: Mapping[str, pd.DataFrame],
+    report: ConformityReport | None = None,
+    *,
+    layers: Sequence[str] | None = None,
+    on: DateLike | None = None,
+    urban_classification: classes.Classification = "gb50137",
+    land_classification: classes.Classification = "tdt1024",
+) -> list[LayerSpec]:
+    """The layers of the meeting map as data: features, classes, styles and legend rows.
+
+    What :func:`meeting_map` draws, for other renderers (the printed thematic maps of
+    :func:`planning.print_map` draw the same classes in the same colours). Arguments as in
+    :func:`meeting_map`; layers the workspace lacks, or that are empty, are left out.
+
+    Examples
+    --------
+    >>> import planning
+    >>> specs = layer_specs(planning.load_sample(), layers=["townships", "roads"])
+    >>> [s.key for s in specs], specs[0].legend[0].label
+    (['townships', 'roads'], '城镇化率 urbanisation < 10%')
+    """
+    ws = _check_workspace(ws)
+    checked = _meeting.checked_report(report)
+    keys = _meeting.layer_keys(layers)
+    day = as_of(on).date() if on is not None else _projects.default_day(ws)
+    return _specs(ws, checked, keys, day, (urban_classification, land_classification))
 
 
 def meeting_map(
