@@ -381,3 +381,23 @@ def _unit_lights(nodes: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index().sort_values(["red", "yellow", "unit"], ascending=[False, False,
                                                                               True],
                                          kind="stable").reset_index(drop=True)
+
+
+#: the briefing's tables of lights: (field, Chinese header, kind of value)
+LIGHT_PROJECT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("project_id", "项目编号", "text"), ("name_zh", "项目名称", "text"),
+    ("lead_department", "牵头单位", "text"), ("light_zh", "灯", "text"),
+    ("scheduled", "序时进度", "pct"), ("actual", "完成进度", "pct"), ("reason", "原因", "text"),
+)
+LIGHT_UNIT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("unit", "责任单位", "text"), ("light_zh", "灯", "text"), ("red", "红灯节点", "int"),
+    ("yellow", "黄灯节点", "int"), ("green", "绿灯节点", "int"), ("nodes", "节点数", "int"),
+)
+
+
+def flagged_projects(lights: Lights) -> pd.DataFrame:
+    """The projects with a red or a yellow light, red first (what a meeting looks at)."""
+    frame = lights.projects[lights.projects["light"].isin(["red", "yellow"])]
+    order = frame["light"].map({"red": 0, "yellow": 1})
+    return frame.assign(_order=order).sort_values(["_order", "project_id"], kind="stable").drop(
+        columns="_order").reset_index(drop=True)

@@ -32,6 +32,7 @@ class LedgerView(Protocol):
                   end: DateLike | None = None) -> tuple[pd.Timestamp, pd.Timestamp]: ...
 
 
+@runtime_checkable
 class HistoryView(LedgerView, Protocol):
     """A ledger with its history: what the units reported, the departments, the returns log
     (what the fill-in workbooks, the merging of returns and the progress lights need)."""
