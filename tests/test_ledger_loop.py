@@ -112,7 +112,7 @@ def trip(tmp_path_factory: pytest.TempPathFactory) -> RoundTrip:
         edits, unit_done, unit_pct = _unit_plan(own)
         received = late.get(unit, "2011-12-22")
         name = back / Path(path).name
-        if unit == "后方乡":
+        if unit == "打渔陈镇":
             continue  # never returned
         if unit == "孙口乡":  # filled in by the wrong unit: nothing merged
             files[fill(path, name, edits, unit="吴坝镇")] = received
@@ -211,7 +211,7 @@ def test_the_problems_name_each_planted_fault(trip: RoundTrip) -> None:
 
 def test_the_meeting_table_says_who_was_late(trip: RoundTrip) -> None:
     meeting = trip.result.meeting.set_index("unit")
-    assert meeting.loc["后方乡", "status"] == "missing"
+    assert meeting.loc["打渔陈镇", "status"] == "missing"
     assert meeting.loc["孙口乡", "status"] == "missing"  # its only return was refused
     assert meeting.loc["马楼镇", "status"] == "late"
     assert meeting.loc["马楼镇", "days_late"] == 2
@@ -596,3 +596,75 @@ def test_a_bureau_edits_the_rule(tmp_path: Path, sample_ro: planning.Workspace) 
     bad.write_text("setting,value\nred_below,0.9\nyellow_below,0.5\n", encoding="utf-8")
     with pytest.raises(planning.InputError, match="red_below <= yellow_below"):
         planning.ledger.ProgressRule.read(bad)
+
+
+# --- the briefing, the map and the assessment ------------------------------------------------
+
+
+def test_who_was_late_is_a_weighted_item_of_the_assessment(trip: RoundTrip) -> None:
+    from planning import assessment
+
+    result = assessment.rank(trip.ledger, period="2011-12", on=MERGED)
+    table = result.table.set_index("unit")
+    expected = {"on_time": 100.0, "late": 50.0, "missing": 0.0}
+    status = trip.ledger.returns_status(on=MERGED).set_index("unit")["status"]
+    for unit, state in status.items():
+        row = table.loc[unit]
+        assert row["returns_expected"] == 1
+        assert row[f"returns_{state}"] == 1
+        assert row["returns_score"] == expected[state]
+    weights = assessment.DEFAULT_WEIGHTS
+    assert weights["returns"] > 0
+    assert sum(weights.values()) == pytest.approx(1)
+    for unit, row in table.iterrows():
+        parts = {"nodes": row["node_score"], "timeliness": row["timeliness_score"],
+                 "sanitation": row["sanitation_score"], "returns": row["returns_score"]}
+        shown = {k: v for k, v in parts.items() if pd.notna(v)}
+        if not shown:
+            continue
+        want = sum(weights[k] * v for k, v in shown.items()) / sum(weights[k] for k in shown)
+        assert row["total"] == pytest.approx(want), unit
+    for _, row in result.accountable.iterrows():
+        assert ("未报送" in row["reason"]) == bool(row["returns_missing"] or row["returns_late"])
+    # without any send the ranking is the one of the three scores (weights 0.5, 0.2, 0.3)
+    plain = assessment.rank(planning.load_sample().ledger, period="2011-12", on=MERGED)
+    before = plain.table.set_index("unit")
+    # 打渔陈镇 returned nothing: the same node scores as without the send, a lower total
+    assert table.loc["打渔陈镇", "node_score"] == before.loc["打渔陈镇", "node_score"]
+    assert table.loc["打渔陈镇", "total"] < before.loc["打渔陈镇", "total"]
+    assert plain.table["returns_score"].isna().all()
+    first = plain.table.dropna(subset=["node_score", "timeliness_score"]).iloc[0]
+    assert first["total"] == pytest.approx(0.5 * first["node_score"] / 0.7
+                                           + 0.2 * first["timeliness_score"] / 0.7)
+
+
+def test_the_briefing_shows_the_lights(sample_ro: planning.Workspace) -> None:
+    brief = sample_ro.ledger.briefing(on="2011-12-17")
+    lights = sample_ro.ledger.lights(on="2011-12-17")
+    assert brief.lights is not None
+    flagged = lights.projects[lights.projects["light"].isin(["red", "yellow"])]
+    headline = brief.headline.set_index("item")["value"]
+    assert headline["projects_red"] == (flagged["light"] == "red").sum() > 0
+    page = brief.to_html()
+    section = page[page.index("进度红黄绿灯"):page.index("附表：投资分布")]
+    for pid in lights.projects["project_id"]:
+        assert (pid in section) == (pid in set(flagged["project_id"]))
+    assert "红灯" in brief.to_markdown()
+
+
+def test_the_meeting_map_colours_projects_by_light(sample_ro: planning.Workspace) -> None:
+    from planning.webmap import _projects
+
+    spec = _projects.projects(sample_ro, None, dt.date(2011, 12, 17), by="light")
+    assert spec is not None
+    lights = sample_ro.ledger.lights(on="2011-12-17").projects.set_index("project_id")
+    rule = planning.ledger.ProgressRule.read()
+    frame = spec.frame.set_index("project_id")
+    for pid, klass in zip(spec.frame["project_id"], spec.classes, strict=True):
+        assert spec.styles[klass].fill == rule.colours[lights.loc[pid, "light"]]
+        assert frame.loc[pid, "_light"].startswith(planning.ledger.LIGHTS[lights.loc[pid, "light"]])
+    status = _projects.projects(sample_ro, None, dt.date(2011, 12, 17))
+    assert status is not None
+    assert {s.fill for s in status.styles} <= {c for _, c in _projects.S.STATUS.values()}
+    with pytest.raises(planning.InputError, match="projects_by"):
+        _projects.projects(sample_ro, None, dt.date(2011, 12, 17), by="colour")

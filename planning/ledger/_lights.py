@@ -185,7 +185,8 @@ class Lights:
         suspended project), ``light_zh``, ``reason``, ``red_nodes``, ``yellow_nodes``.
     units : pandas.DataFrame
         One row per responsible unit: ``unit``, ``nodes``, ``red``, ``yellow``, ``green``,
-        ``light`` (its worst node's), ``light_zh``.
+        ``red_behind`` (red nodes not overdue: behind the scheduled progress), ``light`` (its
+        worst node's), ``light_zh``.
     """
 
     on: pd.Timestamp
@@ -374,7 +375,9 @@ def _unit_lights(nodes: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"nodes": grouped.size()})
     for light in LIGHTS:
         out[light] = counts[light] if light in counts.columns else 0
-    out[list(LIGHTS)] = out[list(LIGHTS)].fillna(0).astype(int)
+    behind = (nodes["light"] == "red") & (nodes["state"] != "overdue")
+    out["red_behind"] = behind.groupby(nodes["responsible"]).sum()
+    out[[*LIGHTS, "red_behind"]] = out[[*LIGHTS, "red_behind"]].fillna(0).astype(int)
     out["light"] = grouped.agg(_worst)
     out["light_zh"] = out["light"].map(LIGHTS)
     out.index.name = "unit"
