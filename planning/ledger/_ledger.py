@@ -9,10 +9,9 @@ hands the logs to the workspace, which saves them as the tables ``ledger_project
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -25,12 +24,8 @@ from planning._errors import InputError, Problem
 from planning._validate import Checker
 from planning.ledger import _returns_log as _rl
 from planning.ledger import _tables as _lt
-from planning.ledger._fill_in import DEFAULT_DEADLINE_DAYS, FillInSend, write_send
-from planning.ledger._lights import Lights, ProgressRule, progress_lights
-from planning.ledger._merge_result import MergeResult
+from planning.ledger._loop import RoundTrip
 from planning.ledger._read_excel import read_ledger_sheet
-from planning.ledger._returns import plan_merge
-from planning.ledger._updates import Updates
 from planning.ledger._view import ProjectReview
 from planning.ledger._vocab import LOG_COLUMNS, NODE_COLUMNS, PROJECT_COLUMNS
 from planning.ledger._write_excel import write_ledger_workbook
@@ -47,7 +42,7 @@ NODES_HISTORY = "ledger_nodes_history"
 RETURNS_TABLE = _rl.RETURNS_TABLE
 
 
-class Ledger(Updates):
+class Ledger(RoundTrip):
     """Projects and their time nodes, with every update kept by date.
 
     Parameters
@@ -365,30 +360,6 @@ class Ledger(Updates):
         return _lt.ordered(self._nodes_log)
 
     @property
-    def returns(self) -> pd.DataFrame:
-        """The log of fill-in workbooks sent and returns received (``ledger_returns``).
-
-        One record per workbook sent (``event`` ``sent``) and per return received
-        (``returned``): ``seq``, ``event``, ``send_id``, ``unit``, ``sent_on``, ``deadline``,
-        ``received``, ``file``, ``checksum``, ``nodes``, ``changes``, ``errors``,
-        ``warnings``, ``status`` (of a return: ``accepted`` / ``rejected``), ``revision`` (of
-        the changes it brought), ``note``. See :meth:`returns_status`.
-        """
-        return self._returns_log.copy()
-
-    def returns_status(self, *, on: DateLike) -> pd.DataFrame:
-        """Each unit's return of each fill-in send, as it stood on ``on``.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per send and unit: ``send_id``, ``unit``, ``sent_on``, ``deadline``,
-            ``nodes``, ``received`` (the first accepted return), ``returns``, ``status``
-            (``on_time``, ``late``, ``missing``, ``pending``), ``status_zh``, ``days_late``.
-        """
-        return _rl.returns_status(self._returns_log, _dates.as_of(on))
-
-    @property
     def as_of(self) -> pd.Timestamp | None:
         """The ledger's date: given, else the latest update or completed node, else None."""
         if self._as_of is not None:
@@ -444,25 +415,6 @@ class Ledger(Updates):
         out["days_overdue"] = np.where(overdue, (day - due).dt.days.fillna(0), 0).astype(int)
         out["days_late"] = np.where(late, (done - due).dt.days.fillna(0), 0).astype(int)
         return out.sort_values(["project_id", "seq"], kind="stable").reset_index(drop=True)
-
-    def node_reports(self, *, on: DateLike) -> pd.DataFrame:
-        """:meth:`node_states` with what the responsible units had reported by ``on``.
-
-        Returns
-        -------
-        pandas.DataFrame
-            The :meth:`node_states` columns, then ``start_date`` (the project's),
-            ``progress_pct`` (0-100, NaN when none was reported), ``report_state``
-            (``not_started``, ``in_progress``, ``done``, ``blocked``), ``progress`` (进展情况)
-            and ``problems`` (存在问题), as merged from the units' returns
-            (:meth:`merge_returns`); None where nothing was reported.
-        """
-        day = _dates.as_of(on)
-        states = self.node_states(on=day)
-        reports = _lt.reports_on(self._nodes_log, day)
-        projects = _lt.latest(self._projects_log, "project_id", day).set_index("project_id")
-        out = states.assign(start_date=states["project_id"].map(projects["start_date"]))
-        return out.join(reports, on="node_id")
 
     def snapshot(self, *, on: DateLike) -> pd.DataFrame:
         """Every project's state on ``on``, rebuilt from the history.
@@ -665,152 +617,3 @@ class Ledger(Updates):
         """
         return build_briefing(self, on=_dates.as_of(on), period_days=period_days, report=report,
                               title=title)
-
-    # ----------------------------------------------------------------------------------
-    # the round trip with the responsible units
-
-    def fill_in_workbooks(
-        self,
-        folder: str | os.PathLike[str],
-        *,
-        on: DateLike,
-        units: Iterable[str] | None = None,
-        deadline: DateLike | None = None,
-        include_done: bool = False,
-        rule: ProgressRule | None = None,
-    ) -> FillInSend:
-        """Write one fill-in workbook (台账填报表) per responsible unit, and record the send.
-
-        Each workbook holds only the unit's time nodes as they stood on ``on``: locked
-        columns for what the office owns (project and node ids and names, planned start, due
-        date, responsible unit), open shaded columns for what the unit reports (实际完成时间,
-        推进状态, 完成进度 0-100, 进展情况, 存在问题) with data validations, a cover row
-        (填报单位, 填报人, 联系电话, 填报日期), an instructions sheet, and a very hidden sheet
-        identifying the send (docs/ledger.md, "The round trip with the responsible units").
-
-        Parameters
-        ----------
-        folder : str or path-like
-            Where to write (created); each workbook, named
-            ``20111217_县交通运输局_台账填报.xlsx``, and the dispatch list
-            ``20111217_台账填报_发送清单.xlsx`` are written atomically.
-        on : date
-            The day of the ledger sent (a meeting day; a month means its last day).
-        units : iterable of str, optional
-            Only these units (default: every unit responsible for a node not done on ``on``).
-        deadline : date, optional
-            The day the returns are due; default ``on`` + 7 days. A return received later is
-            late (:meth:`merge_returns`, the assessment).
-        include_done : bool, default False
-            Also list the nodes already done (for the units to check).
-        rule : ProgressRule, optional
-            The progress-light rule quoted in the instructions.
-
-        Returns
-        -------
-        FillInSend
-            The send id, the workbooks written (one per unit) and the dispatch list. The
-            send is recorded in :attr:`returns` (so that missing returns are counted); save
-            the workspace to keep it.
-
-        Examples
-        --------
-        >>> import planning, tempfile
-        >>> ledger = planning.load_sample().ledger
-        >>> send = ledger.fill_in_workbooks(tempfile.mkdtemp(), on="2011-12-17")
-        >>> send.send_id, len(send.workbooks), send.deadline.date().isoformat()
-        ('TB20111217', 16, '2011-12-24')
-        >>> send.paths[0].name
-        '20111217_侯庙镇_台账填报.xlsx'
-        """
-        day = _dates.as_of(on)
-        due = (day + pd.Timedelta(days=DEFAULT_DEADLINE_DAYS) if deadline is None
-               else as_day(deadline, "deadline", partial="end"))
-        send = write_send(self, Path(folder), day=day, deadline=due, units=units,
-                          include_done=include_done, rule=rule or ProgressRule.read())
-        self._returns_log = _rl.append(self._returns_log, [
-            {"event": "sent", "send_id": send.send_id, "unit": row["unit"], "sent_on": day,
-             "deadline": due, "file": Path(row["path"]).name, "checksum": row["checksum"],
-             "nodes": row["nodes"]} for row in send.workbooks.to_dict("records")])
-        return send
-
-    def merge_returns(
-        self,
-        paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
-        | Mapping[str | os.PathLike[str], DateLike],
-        *,
-        on: DateLike,
-        received: Mapping[str, DateLike] | None = None,
-        apply: bool = True,
-    ) -> MergeResult:
-        """Merge the workbooks the units sent back as one dated revision of the history.
-
-        Each file is read by its headers and node ids (a fill-in workbook, one a unit retyped
-        or reordered, a separate node sheet, or a ledger in the bureau's own layout) and
-        checked against what was sent and against the ledger: unknown projects or nodes,
-        nodes of another unit, edits to the office's (locked) columns, done dates after the
-        return came in or before the project's start, a return from the wrong unit, two
-        returns of one unit, late returns. What passes (done dates, states, percentages,
-        progress and problems) is recorded as one revision dated ``on``; the office's fields
-        are never changed by a merge. Merging the same return again changes nothing (it is
-        recognised in :attr:`returns`). Rules in docs/ledger.md, "Merging the returns".
-
-        Parameters
-        ----------
-        paths : path, iterable of paths, or mapping of path to date
-            The returned files; a mapping gives the day each came in.
-        on : date
-            The day of the revision (a month means its last day).
-        received : mapping, optional
-            File (path or name) -> the day it came in, for files ``paths`` gives no day for.
-            Default: the file's modification day, at most ``on``.
-        apply : bool, default True
-            False: check only; the ledger is left as it is.
-
-        Returns
-        -------
-        MergeResult
-            The changes applied, every problem (by unit, file and row), each file's fate and
-            the table for the meeting (who returned on time, late, or not at all).
-
-        Raises
-        ------
-        InputError
-            When no file is given, or a day it came in is after ``on``.
-        """
-        day = _dates.as_of(on)
-        result, updates, records = plan_merge(self, paths, day=day, received=received)
-        if not apply:
-            return result
-        revision = self._append_revision(updates, day=day, note="台账填报合并")
-        self._returns_log = _rl.append(self._returns_log, [
-            {**r, "revision": revision if r["changes"] else None} for r in records])
-        return dataclasses.replace(result, revision=revision, applied=True)
-
-    def lights(self, *, on: DateLike, rule: ProgressRule | None = None,
-               period_days: int = 10) -> Lights:
-        """The progress lights (红黄绿灯) on ``on``, against the scheduled progress (序时进度).
-
-        Parameters
-        ----------
-        on : date
-            The ledger as it stood that day (a month means its last day).
-        rule : ProgressRule, optional
-            Default: ``planning/data/progress_lights.csv`` (red below 60 % of schedule,
-            yellow below 80 %, two yellows in a row red, overdue nodes red).
-        period_days : int, default 10
-            Days between meetings (the yellows-in-a-row rule looks back by these steps).
-
-        Returns
-        -------
-        Lights
-            ``nodes``, ``projects`` and ``units`` with their lights and the reasons.
-
-        Examples
-        --------
-        >>> import planning
-        >>> lights = planning.load_sample().ledger.lights(on="2011-12-17")
-        >>> lights.counts()
-        {'red': 6, 'yellow': 0, 'green': 21}
-        """
-        return progress_lights(self, on=on, rule=rule, period_days=period_days)
