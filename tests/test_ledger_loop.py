@@ -668,3 +668,88 @@ def test_the_meeting_map_colours_projects_by_light(sample_ro: planning.Workspace
     assert {s.fill for s in status.styles} <= {c for _, c in _projects.S.STATUS.values()}
     with pytest.raises(planning.InputError, match="projects_by"):
         _projects.projects(sample_ro, None, dt.date(2011, 12, 17), by="colour")
+
+
+# --- notices (通报) and supervision letters (督办函) -------------------------------------------
+
+
+def test_the_notice_of_a_month_equals_the_history(trip: RoundTrip) -> None:
+    before = trip.before.notice(period="2011-12", on="2011-12-26").units
+    pd.testing.assert_frame_equal(
+        trip.ledger.notice(period="2011-12", on="2011-12-26").units.drop(columns="returns"),
+        before.drop(columns="returns"))  # the merge of 12-27 is not yet known on 12-26
+    notice = trip.ledger.notice(period="2011-12", on=MERGED)
+    assert notice.kind == "monthly"
+    assert notice.title == "关于2011年12月全县重点项目推进情况的通报"
+    nodes = trip.ledger.node_states(on=MERGED)
+    due = nodes[nodes["due_date"].between(TS("2011-12-01"), MERGED)]
+    units = notice.units.set_index("unit")
+    for unit, group in due.groupby("responsible"):
+        assert units.loc[unit, "due"] == len(group)
+        assert units.loc[unit, "on_time"] == (group["state"] == "done").sum()
+        assert units.loc[unit, "late"] == (group["state"] == "done_late").sum()
+        assert units.loc[unit, "open"] == (group["state"] == "overdue").sum()
+    lights = trip.ledger.lights(on=MERGED).units.set_index("unit")
+    assert units["red"].to_dict() == lights["red"].reindex(units.index).fillna(0).to_dict()
+    assert int(units["red"].sum()) == len(notice.red)
+    assert units.loc["打渔陈镇", "returns"] == "未报1次"
+    assert units.loc["马楼镇", "returns"] == "逾期1次"
+    assert units.loc["县交通运输局", "returns"] == "按时1次"
+    assert set(notice.returns["unit"]) == {"打渔陈镇", "孙口乡", "马楼镇", "县教育局"}
+    assert f"红灯项目{trip.ledger.lights(on=MERGED).counts()['red']}个" in notice.summary
+    assert any("打渔陈镇" in line and "补报" in line for line in notice.requirements)
+    quarter = trip.ledger.notice(period="2011年第四季度", on=MERGED)
+    assert quarter.kind == "quarterly"
+    assert quarter.title == "关于2011年第四季度全县重点项目推进情况的通报"
+    with pytest.raises(planning.InputError, match="outside the period"):
+        trip.ledger.notice(period="2011-11", on=MERGED)
+
+
+def test_supervision_letters_go_to_every_unit_with_red_lights(
+        sample_ro: planning.Workspace) -> None:
+    letters = sample_ro.ledger.supervision_letters(on="2011-12-17")
+    lights = sample_ro.ledger.lights(on="2011-12-17").nodes
+    red = lights[lights["light"] == "red"]
+    assert sorted(x.unit for x in letters) == sorted(red["responsible"].unique())
+    assert [x.number for x in letters] == [f"督办〔2011〕{i}号" for i in
+                                            range(1, len(letters) + 1)]
+    for letter in letters:
+        assert sorted(letter.nodes["node_id"]) == sorted(
+            red.loc[red["responsible"] == letter.unit, "node_id"])
+        assert letter.deadline == TS("2011-12-27")
+        assert f"以下{len(letter.nodes)}个时间节点进度亮红灯" in letter.body[0]
+    with pytest.raises(planning.InputError, match="no red light"):
+        sample_ro.ledger.supervision_letters(on="2011-12-17", units=["侯庙镇"])
+
+
+def test_notices_in_word_and_pdf(tmp_path: Path, sample_ro: planning.Workspace) -> None:
+    import docx
+    from _pdf import fonts, need_poppler, page_sizes_mm, text
+
+    notice = sample_ro.ledger.notice(period="2011-12", on="2011-12-17",
+                                     number="台推城办〔2011〕9号")
+    letters = sample_ro.ledger.supervision_letters(on="2011-12-17")
+    paths = planning.ledger.write_notices(notice, letters, tmp_path)
+    assert sorted(p.name for p in paths) == sorted(
+        [f"2011年12月_重点项目推进情况通报.{s}" for s in ("docx", "pdf")]
+        + [f"20111217_督办函_{x.unit}.{s}" for x in letters for s in ("docx", "pdf")])
+    book = docx.Document(str(tmp_path / "2011年12月_重点项目推进情况通报.docx"))
+    headings = [p.text for p in book.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == ["一、总体情况", "二、各责任单位推进情况", "三、进度红灯的节点",
+                        "四、台账报送情况", "五、下步要求"]
+    units = next(t for t in book.tables if t.rows[0].cells[0].text == "责任单位")
+    assert [r.cells[0].text for r in units.rows[1:]] == notice.units["unit"].tolist()
+    assert "台推城办〔2011〕9号" in "".join(p.text for p in book.paragraphs)
+    letter = docx.Document(str(tmp_path / f"20111217_督办函_{letters[0].unit}.docx"))
+    body = "".join(p.text for p in letter.paragraphs)
+    assert f"{letters[0].unit}：" in body
+    assert "督办〔2011〕1号" in body
+    assert "特此督办。" in body
+    need_poppler()
+    pdf = tmp_path / "2011年12月_重点项目推进情况通报.pdf"
+    assert set(page_sizes_mm(pdf)) == {(210.0, 297.0)}
+    assert all(f.embedded for f in fonts(pdf))
+    shown = "".join(text(pdf).split())
+    for expected in ("关于2011年12月全县重点项目推进情况的通报", "三、进度红灯的节点",
+                     *notice.red["project_name"]):
+        assert expected in shown, expected

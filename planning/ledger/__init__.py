@@ -26,6 +26,7 @@ from planning.ledger._fill_in import FillInSend
 from planning.ledger._ledger import NODES_HISTORY, PROJECTS_HISTORY, RETURNS_TABLE, Ledger
 from planning.ledger._lights import LIGHTS, Lights, ProgressRule, progress_lights
 from planning.ledger._merge_result import PROBLEM_CODES, MergeResult
+from planning.ledger._notices import Notice, SupervisionLetter, write_notices
 from planning.ledger._outputs import write_briefing
 from planning.ledger._read_excel import header_mapping
 from planning.ledger._updates import KEEP
@@ -54,9 +55,12 @@ __all__ = [
     "LedgerView",
     "Lights",
     "MergeResult",
+    "Notice",
     "ProgressRule",
     "ProjectReview",
+    "SupervisionLetter",
     "header_mapping",
     "progress_lights",
     "write_briefing",
+    "write_notices",
 ]

@@ -19,12 +19,13 @@ from typing import cast
 import pandas as pd
 
 from planning._core import dates as _dates
-from planning._core.dates import DateLike, as_day
+from planning._core.dates import DateLike, PeriodLike, as_day
 from planning.ledger import _returns_log as _rl
 from planning.ledger import _tables as _lt
 from planning.ledger._fill_in import DEFAULT_DEADLINE_DAYS, FillInSend, write_send
 from planning.ledger._lights import Lights, ProgressRule, progress_lights
 from planning.ledger._merge_result import MergeResult
+from planning.ledger._notices import Notice, SupervisionLetter, build_letters, build_notice
 from planning.ledger._returns import plan_merge
 from planning.ledger._updates import Updates
 from planning.ledger._view import HistoryView
@@ -228,3 +229,79 @@ class RoundTrip(Updates):
         {'red': 6, 'yellow': 0, 'green': 21}
         """
         return progress_lights(self._view(), on=on, rule=rule, period_days=period_days)
+
+    def notice(self, *, period: PeriodLike, on: DateLike | None = None,
+               issuer: str | None = None, number: str | None = None,
+               rule: ProgressRule | None = None, period_days: int = 10) -> Notice:
+        """The monthly or quarterly notice (通报) of progress by responsible unit.
+
+        Parameters
+        ----------
+        period : str, pandas.Period or (first, last)
+            A month (``2011-12``, ``2011年12月``), a quarter (``2011Q4``, ``2011年第四季度``)
+            or any span, as every ``period=``.
+        on : date, optional
+            The day the ledger is taken from, inside the period (default: its last day):
+            the notice of any date, from the history.
+        issuer : str, optional
+            Default ``推进城镇化工作领导小组办公室``.
+        number : str, optional
+            The document number (文号) under the title.
+        rule, period_days
+            Of the progress lights (:meth:`lights`).
+
+        Returns
+        -------
+        Notice
+            Summary, progress by unit (nodes due in the period, on time, late, open, lights,
+            returns), the red nodes, the late or missing returns, the requirements;
+            ``notice.write("通报.docx")`` or ``.pdf``.
+
+        Examples
+        --------
+        >>> import planning
+        >>> notice = planning.load_sample().ledger.notice(period="2011-12", on="2011-12-17")
+        >>> notice.title
+        '关于2011年12月全县重点项目推进情况的通报'
+        >>> int(notice.units["red"].sum()) == len(notice.red)
+        True
+        """
+        return build_notice(self._view(), period=period, on=on, issuer=issuer,
+                            number=number, rule=rule, period_days=period_days)
+
+    def supervision_letters(self, *, on: DateLike, deadline: DateLike | None = None,
+                            units: Iterable[str] | None = None, issuer: str | None = None,
+                            first_number: int = 1, rule: ProgressRule | None = None,
+                            period_days: int = 10) -> list[SupervisionLetter]:
+        """A supervision letter (督办函) to each unit with red progress lights on ``on``.
+
+        Parameters
+        ----------
+        on : date
+            The ledger as it stood that day.
+        deadline : date, optional
+            The day the units' answers are due (default ``on`` + 10 days).
+        units : iterable of str, optional
+            Only these units (each must have a red light).
+        issuer : str, optional
+            Default ``推进城镇化工作领导小组办公室``.
+        first_number : int, default 1
+            The letters are numbered 督办〔year〕n号 from this number, by unit name.
+        rule, period_days
+            Of the progress lights (:meth:`lights`).
+
+        Returns
+        -------
+        list of SupervisionLetter
+            ``letter.write("督办函.docx")`` or ``.pdf``.
+
+        Examples
+        --------
+        >>> import planning
+        >>> letters = planning.load_sample().ledger.supervision_letters(on="2011-12-17")
+        >>> [letter.unit for letter in letters][:2], letters[0].number
+        (['县交通运输局', '县城市管理局'], '督办〔2011〕1号')
+        """
+        return build_letters(self._view(), on=on, deadline=deadline, units=units,
+                             issuer=issuer, first_number=first_number, rule=rule,
+                             period_days=period_days)

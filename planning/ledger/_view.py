@@ -45,6 +45,8 @@ class HistoryView(LedgerView, Protocol):
 
     def node_reports(self, *, on: DateLike) -> pd.DataFrame: ...
 
+    def returns_status(self, *, on: DateLike) -> pd.DataFrame: ...
+
 
 @runtime_checkable
 class ProjectReview(Protocol):
