@@ -7,7 +7,8 @@ Other commands: ``info`` (what a workspace holds), ``inspect`` (how a bureau's f
 ``import`` (files into a workspace), ``check`` (three-plans-in-one conformity), ``map`` (a
 meeting map of any workspace), ``sanitation`` (the responsibility zones), ``brief`` (the
 10-day meeting briefing), ``assess`` (the ranking of responsible units), ``print`` (thematic
-maps and atlases to PDF / PNG / JPEG), ``report`` (review reports of projects, Word or PDF).
+maps and atlases to PDF / PNG / JPEG), ``report`` (review reports of projects, Word or PDF),
+``ledger send | merge | lights | notice`` (the round trip with the responsible units).
 
 Each group of subcommands is a module with an ``add_commands(sub)`` function, listed in
 :data:`GROUPS` in the order ``planning --help`` shows them.
@@ -21,12 +22,12 @@ import sys
 from collections.abc import Sequence
 
 from planning._version import __version__
-from planning.cli import _checks, _data, _meeting, _print
+from planning.cli import _checks, _data, _ledger, _meeting, _print
 
 log = logging.getLogger("planning")
 
 #: the modules that add subcommands, in the order of ``planning --help``
-GROUPS = (_meeting, _data, _checks, _print)
+GROUPS = (_meeting, _data, _checks, _print, _ledger)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -34,6 +34,7 @@ import pandas as pd
 from planning._core.colours import is_colour
 from planning._core.dates import DateLike, as_of
 from planning._errors import InputError
+from planning.io import Column, Table, write_workbook
 from planning.ledger._view import HistoryView
 
 Light = Literal["red", "yellow", "green"]
@@ -199,6 +200,21 @@ class Lights:
         """Projects by light: ``{"red": n, "yellow": n, "green": n}``."""
         found = self.projects["light"].value_counts()
         return {k: int(found.get(k, 0)) for k in LIGHTS}
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write the lights as a workbook (项目, 节点, 责任单位 sheets), atomically."""
+        day = f"{self.on.year}年{self.on.month}月{self.on.day}日"
+        sheets = []
+        for name, frame, columns in (
+                ("项目", self.projects, LIGHT_PROJECT_COLUMNS),
+                ("节点", self.nodes, _NODE_SHEET_COLUMNS),
+                ("责任单位", self.units, LIGHT_UNIT_COLUMNS)):
+            specs = [Column(f, head, kind="pct" if kind == "pct" else "int" if kind == "int"
+                            else "date" if kind == "date" else "text")
+                     for f, head, kind in columns]
+            sheets.append(Table(name, frame, specs,
+                                title=f"进度红黄绿灯（对照序时进度，截至{day}）"))
+        return write_workbook(path, sheets).path
 
 
 def progress_lights(ledger: HistoryView, *, on: DateLike, rule: ProgressRule | None = None,
@@ -395,6 +411,14 @@ LIGHT_PROJECT_COLUMNS: tuple[tuple[str, str, str], ...] = (
 LIGHT_UNIT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("unit", "责任单位", "text"), ("light_zh", "灯", "text"), ("red", "红灯节点", "int"),
     ("yellow", "黄灯节点", "int"), ("green", "绿灯节点", "int"), ("nodes", "节点数", "int"),
+)
+
+
+_NODE_SHEET_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("node_id", "节点编号", "text"), ("project_name", "项目名称", "text"),
+    ("node", "节点内容", "text"), ("responsible", "责任单位", "text"),
+    ("due_date", "完成时限", "date"), ("light_zh", "灯", "text"),
+    ("scheduled", "序时进度", "pct"), ("actual", "完成进度", "pct"), ("reason", "原因", "text"),
 )
 
 
