@@ -182,11 +182,11 @@ def text_of(value: object) -> str:
 
 
 def checksum(lines: Iterable[Sequence[str]]) -> str:
-    """A short SHA-256 of rows of text."""
+    """A short SHA-256 of rows of text (``h`` and 16 hex digits: never read as a number)."""
     digest = hashlib.sha256()
     for line in lines:
         digest.update(("\t".join(line) + "\n").encode("utf-8"))
-    return digest.hexdigest()[:16]
+    return "h" + digest.hexdigest()[:16]
 
 
 def locked_checksum(rows: Iterable[Sequence[str]]) -> str:

@@ -26,6 +26,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -62,8 +63,8 @@ class ProgressRule:
     unreported : {"dates", "zero"}
         A node under way whose unit reported no percentage: judged on its due date only
         (green until overdue), or counted as 0 % done.
-    colours : dict
-        ``red``, ``yellow``, ``green`` -> ``#rrggbb`` (the map and the briefing).
+    colours : mapping
+        ``red``, ``yellow``, ``green`` -> ``#rrggbb`` (the map and the briefing; read-only).
 
     Examples
     --------
@@ -79,10 +80,11 @@ class ProgressRule:
     yellows_to_red: int = 2
     overdue: Literal["red", "yellow", "progress"] = "red"
     unreported: Literal["dates", "zero"] = "dates"
-    colours: dict[str, str] = field(default_factory=lambda: {
+    colours: Mapping[str, str] = field(default_factory=lambda: {
         "red": "#d50000", "yellow": "#ffab00", "green": "#2e7d32"})
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "colours", MappingProxyType(dict(self.colours)))
         problems = []
         if not 0 < self.red_below <= self.yellow_below:
             problems.append(f"0 < red_below <= yellow_below (got {self.red_below}, "
