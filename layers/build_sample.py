@@ -35,6 +35,9 @@ from shapely.geometry.base import BaseGeometry
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import sample_territorial  # noqa: E402 - layers/sample_territorial.py, beside this file
 
 from planning.crs import gcj02_to_wgs84  # noqa: E402
 from planning.workspace import Workspace, open_workspace  # noqa: E402
@@ -652,7 +655,7 @@ def build() -> dict[str, pd.DataFrame]:
     zones = build_sanitation_zones(departments)
     builtup = gpd.GeoDataFrame({"name_zh": ["县城建成区"], "source": [SCHEMATIC]},
                                geometry=[BUILTUP], crs=CRS)
-    return {
+    frames = {
         "county": county,
         "townships": townships,
         "projects": projects,
@@ -667,6 +670,10 @@ def build() -> dict[str, pd.DataFrame]:
         "time_nodes": build_time_nodes(projects),
         "inspections": build_inspections(zones),
     }
+    return sample_territorial.add_territorial(  # the territorial plan (schematic)
+        frames, outline, planning_area=planning_area(outline),
+        bank_belt=shapely.intersection(river_bank(outline).buffer(1400), outline),
+        village=VILLAGE_SUBURB, faces=faces, label_faces=label_faces, dissolve=dissolve)
 
 
 def main(argv: list[str] | None = None) -> int:

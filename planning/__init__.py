@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "check_projects": "planning.conformity",
     "check_conformity": "planning.conformity",
     "ConformityReport": "planning.conformity",
+    "check_territorial": "planning.conformity",
     # ledger
     "Ledger": "planning.ledger",
     "Briefing": "planning.ledger",
@@ -110,6 +111,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         ConformityReport,
         check_conformity,
         check_projects,
+        check_territorial,
         discrepancies,
     )
     from planning.county import TAIQIAN, County

@@ -31,8 +31,8 @@ def test_docx_holds_the_reports_figures(tmp_path: Path, checked: tuple) -> None:
     out = planning.review_report(report, "TQ-001", tmp_path / "r.docx", ws=ws, date=ON,
                                  unit="台前县规划局")
     book = docx.Document(str(out))
-    assert _sections(book) == ["一、项目基本情况", "二、项目位置图", "三、用地面积构成",
-                               "四、控制线占用", "五、审查结论", "六、会议审查意见"]
+    assert _sections(book) == ["一、项目基本情况", "二、项目位置图", "三、三规合一审查",
+                               "用地面积构成", "控制线占用", "审查结论", "四、会议审查意见"]
     assert book.paragraphs[0].text == "台前县建设项目选址审查意见书"
     assert len(book.inline_shapes) == 1  # the location map
     facts, areas, lines, *opinions = book.tables
@@ -89,6 +89,35 @@ def test_pdf_report_and_new_checks_flow_in(tmp_path: Path, checked: tuple) -> No
     for expected in ("建设项目选址审查意见书", "用地面积构成", "控制线占用", "审查结论：符合",
                      "Z1城镇集中建设区", "1,234.50", "经发意见", "签字", "第1页共"):
         assert expected in body, expected
+
+
+def test_territorial_review_beside_the_two_plans_one(tmp_path: Path) -> None:
+    """With check_conformity(system="both") the report has a section for each review, each
+    with the figures of its own reasons table."""
+    ws = planning.load_sample()
+    both = planning.check_conformity(ws, system="both")
+    out = planning.review_report(both, "TQ-001", tmp_path / "r.docx", ws=ws, date=ON,
+                                 location_map=False)
+    book = docx.Document(str(out))
+    sections = _sections(book)
+    assert sections == ["一、项目基本情况", "二、三规合一审查", "用地面积构成", "控制线占用",
+                        "审查结论", "三、国土空间规划审查", "用地面积构成", "控制线占用",
+                        "审查结论", "四、会议审查意见"]
+    territorial = both.territorial_reasons
+    own = territorial[(territorial["project_id"] == "TQ-001") & territorial["counted"]]
+    body = [p.text for p in book.paragraphs]
+    verdict = both.territorial_projects.set_index("project_id").loc["TQ-001", "verdict"]
+    words = {"conflict": "冲突", "conditional": "有条件符合", "conforms": "符合"}
+    assert f"审查结论：{words[verdict]}。" in body
+    for line in own.loc[own["verdict"] == "conflict", "detail_zh"]:
+        assert any(p.endswith(line) for p in body), line
+    lines_tables = [t for t in book.tables if t.rows[0].cells[0].text == "控制线"]
+    assert len(lines_tables) == 2
+    shown = [r.cells[0].text for r in lines_tables[1].rows[1:]]
+    expected = own[own["check"].isin(["territorial_line", "outside_development_boundary"])]
+    assert shown == list(expected["name_zh"])
+    assert "territorial_line" not in "".join(c.text for t in book.tables for r in t.rows
+                                             for c in r.cells)
 
 
 def test_all_projects_into_a_folder(tmp_path: Path, checked: tuple) -> None:

@@ -8,11 +8,23 @@ from pathlib import Path
 from planning.cli._common import Subcommands, command, day, period, workspace
 
 
+def _mu(text: str) -> float:
+    """A non-negative number of mu (for --boundary-quota-mu)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value >= 0 or value == float("inf"):
+        msg = f"expected a non-negative number of mu, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from planning.conformity import check_conformity  # noqa: PLC0415
 
     ws = workspace(args.workspace)
-    report = check_conformity(ws)
+    report = check_conformity(ws, system=args.system, boundary_quota_mu=args.boundary_quota_mu)
     out = Path(args.output)
     report.to_excel(out)
     print(f"wrote {out}")
@@ -28,7 +40,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     from planning.webmap import meeting_map, save_map  # noqa: PLC0415
 
     ws = workspace(args.workspace)
-    report = None if args.no_check else check_conformity(ws)
+    report = None if args.no_check else check_conformity(ws, system=args.system)
     layers = args.layers.split(",") if args.layers else None
     m = meeting_map(ws, report, layers=layers, basemap=args.basemap, title=args.title,
                     on=args.on)
@@ -73,6 +85,13 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     p.add_argument("workspace", nargs="?")
     p.add_argument("-o", "--output", default="maps/conformity.xlsx")
     p.add_argument("--gpkg", help="also write the patches to this GeoPackage")
+    p.add_argument("--system", choices=("two-plans", "territorial", "both"),
+                   default="two-plans", help="review the projects against the urban and "
+                   "land-use plans (two-plans, the default), the territorial spatial plan "
+                   "(territorial: control lines, planning zones, land/sea use), or both")
+    p.add_argument("--boundary-quota-mu", type=_mu, metavar="MU",
+                   help="the development boundary's quota in mu: a larger boundary is a "
+                   "conflict of the territorial plan")
 
     p = command(sub, "map", cmd_map, "a meeting map of a workspace, one HTML file")
     p.add_argument("workspace", nargs="?")
@@ -85,6 +104,9 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
                    "means its last day): colours projects by status then")
     p.add_argument("--online", action="store_true", help="load Leaflet from CDNs")
     p.add_argument("--no-check", action="store_true", help="skip the conformity check")
+    p.add_argument("--system", choices=("two-plans", "territorial", "both"),
+                   default="two-plans", help="the plans the projects' verdicts are from "
+                   "(as for planning check)")
 
     p = command(sub, "sanitation", cmd_sanitation,
                 "sanitation zones: gaps, overlaps, owners, scores")

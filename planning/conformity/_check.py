@@ -21,6 +21,7 @@ from planning._errors import WorkspaceError
 from planning.conformity._patches import check_plans, compute_patches
 from planning.conformity._projects import REASON_COLUMNS, check_projects_frame
 from planning.conformity._report import ConformityReport, by_township, reconciled_areas
+from planning.conformity._territorial_check import check_system, territorial_parts
 from planning.overlay import Engine, get_engine
 
 if TYPE_CHECKING:
@@ -209,6 +210,8 @@ def check_conformity(
     min_area_m2: float | None = None,
     plan_key: str | None = "fyp12",
     workers: int | None = None,
+    system: str = "two-plans",
+    boundary_quota_mu: float | None = None,
 ) -> ConformityReport:
     """Run the three-plans-in-one check on a workspace.
 
@@ -229,6 +232,16 @@ def check_conformity(
         Key of the development plan in the projects' ``listed_in``.
     workers : int, optional
         Threads of the local engine (the same as ``engine=LocalEngine(workers=...)``).
+    system : {"two-plans", "territorial", "both"}, default "two-plans"
+        The plans the projects are reviewed against: the urban plan and the land-use plan
+        (three plans in one, as above); the territorial spatial plan (the layers
+        ``planning_zones``, ``landsea_use``, ``control_lines`` and, for the area breakdown,
+        ``land_survey``: :func:`check_territorial`, docs/territorial.md), whose review is
+        then the report's ``projects``; or both, the two-plans review in ``projects`` and the
+        territorial one in ``territorial_projects``.
+    boundary_quota_mu : float, optional
+        The development boundary's quota (mu); with a territorial review, a boundary larger
+        than it is a conflict of the plan (``report.plan_conflicts``).
 
     Returns
     -------
@@ -237,6 +250,10 @@ def check_conformity(
     Examples
     --------
     >>> import planning
+    >>> ws = planning.load_sample()
+    >>> both = planning.check_conformity(ws, system="both")
+    >>> both.projects["project_id"].tolist() == both.territorial_projects["project_id"].tolist()
+    True
     >>> report = planning.check_conformity(planning.load_sample())
     >>> bool(report.conflicts["area_m2"].sum() > 0)
     True
@@ -245,6 +262,11 @@ def check_conformity(
     True
     """
     runner = _engine(engine, workers)
+    system = check_system(system)
+    territorial = None if system == "two-plans" else territorial_parts(
+        ws, engine=runner, boundary_quota_mu=boundary_quota_mu)
+    if territorial is not None and system == "territorial":
+        return ConformityReport.territorial_only(territorial)
     missing = [n for n in ("urban_plan", "landuse_plan", "projects") if n not in ws]
     if missing:
         msg = (f"The workspace has no {', '.join(missing)} layer(s), which the conformity "
@@ -272,10 +294,11 @@ def check_conformity(
         control_zones=layer("control_zones"), control_lines=lines, plan_key=plan_key,
         engine=runner,
     )
-    return ConformityReport(
+    report = ConformityReport(
         discrepancies=patches, projects=projects, reasons=reasons[REASON_COLUMNS],
         by_township=by_township(patches),
         areas=reconciled_areas(patches, ws["urban_plan"], ws["landuse_plan"]),
     )
+    return report if territorial is None else report.with_territorial(territorial)
 
 

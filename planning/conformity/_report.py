@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -13,8 +14,12 @@ import pyogrio
 
 from planning._core.units import HA_PER_M2, MU_PER_M2
 from planning.conformity._excel import ledger_sheets
+from planning.conformity._excel_territorial import territorial_sheets
 from planning.conformity._patches import KINDS
 from planning.io import atomic_output, write_workbook
+
+if TYPE_CHECKING:
+    from planning.conformity._territorial_check import TerritorialParts
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,25 @@ class ConformityReport:
         The reconciliation in m2: ``urban_plan``, ``landuse_plan``, ``both`` (the analysed
         area: patches with a code), ``urban_plan_only``, ``landuse_plan_only``,
         ``conflict``, ``sliver``.
+    system : str
+        The plans the projects were reviewed against: ``"two-plans"`` (the above),
+        ``"territorial"`` (then ``projects`` and ``reasons`` are the territorial review and
+        the patch tables are empty) or ``"both"``.
+    territorial_projects : geopandas.GeoDataFrame or None
+        The territorial review, one row per project (see :func:`check_territorial`); None
+        for a two-plans report.
+    territorial_reasons : pandas.DataFrame or None
+        Its reasons, in the columns of ``reasons`` (checks in
+        :data:`planning.conformity.TERRITORIAL_CHECKS`).
+    land_breakdown : pandas.DataFrame or None
+        The area breakdown of each site from the land survey: ``project_id``,
+        ``ownership`` (``all``, ``state``, ``collective``, ``unknown``), the areas of
+        :data:`planning.conformity.BREAKDOWN_AREAS` (m²), ``note``, ``note_zh`` (which say
+        when the workspace has no ``land_survey``).
+    plan_conflicts : geopandas.GeoDataFrame or None
+        Conflicts of the territorial plan itself: ``conflict_id``, ``check``
+        (:data:`planning.conformity.PLAN_CHECKS`), ``what``, ``verdict``, ``area_m2``,
+        ``area_mu``, ``detail_zh``, geometry.
     """
 
     discrepancies: gpd.GeoDataFrame
@@ -46,6 +70,30 @@ class ConformityReport:
     reasons: pd.DataFrame
     by_township: pd.DataFrame
     areas: pd.Series = field(repr=False)
+    system: str = "two-plans"
+    territorial_projects: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    territorial_reasons: pd.DataFrame | None = field(default=None, repr=False)
+    land_breakdown: pd.DataFrame | None = field(default=None, repr=False)
+    plan_conflicts: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    @classmethod
+    def territorial_only(cls, parts: TerritorialParts) -> ConformityReport:
+        """A report of the territorial review alone (no patches: the two-plans tables are
+        empty, with their columns)."""
+        crs = parts.projects.crs
+        patches = gpd.GeoDataFrame({c: pd.Series(dtype=t) for c, t in _PATCH_COLUMNS.items()},
+                                   geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+        areas = pd.Series(0.0, index=list(_AREA_KEYS), name="area_m2")
+        return cls(discrepancies=patches, projects=parts.projects, reasons=parts.reasons,
+                   by_township=by_township(patches), areas=areas, system="territorial",
+                   territorial_projects=parts.projects, territorial_reasons=parts.reasons,
+                   land_breakdown=parts.land_breakdown, plan_conflicts=parts.plan_conflicts)
+
+    def with_territorial(self, parts: TerritorialParts) -> ConformityReport:
+        """This two-plans report with the territorial review beside it (``system="both"``)."""
+        return replace(self, system="both", territorial_projects=parts.projects,
+                       territorial_reasons=parts.reasons, land_breakdown=parts.land_breakdown,
+                       plan_conflicts=parts.plan_conflicts)
 
     @property
     def conflicts(self) -> gpd.GeoDataFrame:
@@ -83,6 +131,8 @@ class ConformityReport:
           04 basic_farmland: ...
         projects: 12 conflict, 1 conditional, 14 conforms
         """
+        if self.system == "territorial":
+            return self._territorial_text()
         c = self.conflicts
         lines = [f"三规合一 conformity: {len(c)} conflict patches, {c['area_mu'].sum():,.1f} mu "
                  f"({int(c['sliver'].sum())} slivers)"]
@@ -96,6 +146,28 @@ class ConformityReport:
         counts = self.projects["verdict"].value_counts()
         verdicts = [v for v in ("conflict", "conditional", "conforms") if v in counts]
         lines.append("projects: " + ", ".join(f"{int(counts[v])} {v}" for v in verdicts))
+        if self.system == "both":
+            lines.append(self._territorial_text())
+        return "\n".join(lines)
+
+    def _territorial_text(self) -> str:
+        """The territorial review in a few lines: verdicts and the plan's own conflicts."""
+        frame = self.territorial_projects
+        if frame is None:
+            return ""
+        counts = frame["verdict"].value_counts()
+        verdicts = [v for v in ("conflict", "conditional", "conforms") if v in counts]
+        lines = ["国土空间规划 territorial review: projects " + ", ".join(
+            f"{int(counts[v])} {v}" for v in verdicts)]
+        conflicts = self.plan_conflicts
+        if conflicts is not None and len(conflicts):
+            counted = conflicts[~conflicts["sliver"].astype(bool)]
+            for check, part in counted.groupby("check", sort=False):
+                lines.append(f"  plan conflict {check}: {len(part)}, "
+                             f"{part['area_mu'].sum():,.1f} mu")
+            slivers = int(conflicts["sliver"].astype(bool).sum())
+            if slivers:
+                lines.append(f"  plan slivers (not counted): {slivers}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -109,9 +181,12 @@ class ConformityReport:
         Sheets: 冲突台账 (one row per conflict patch of at least the minimum area, with
         empty 经发意见 / 规建意见 / 国土意见 / 处理措施 columns for the meeting), 汇总 (area
         per township and code, in mu and ha, and the reconciliation), 项目审查 (one row per
-        project), 审查原因 (every reason), 碎图斑 (conflict slivers).
+        project), 审查原因 (every reason), 碎图斑 (conflict slivers); with a territorial
+        review, 国土空间规划审查, 国土审查原因, 用地构成 and 规划自身冲突 (only those for
+        ``system="territorial"``).
         """
-        written = write_workbook(path, ledger_sheets(self))
+        sheets = [] if self.system == "territorial" else ledger_sheets(self)
+        written = write_workbook(path, [*sheets, *territorial_sheets(self)])
         log.info("conflict ledger written to %s", written.path)
         return written.path
 
@@ -121,14 +196,46 @@ class ConformityReport:
         an existing file at ``path`` is replaced."""
         target = Path(path)
         with atomic_output(target) as tmp:
-            pyogrio.write_dataframe(self.discrepancies, tmp, layer="discrepancies",
-                                    driver="GPKG", geometry_type="Unknown")
+            if self.system != "territorial":
+                pyogrio.write_dataframe(self.discrepancies, tmp, layer="discrepancies",
+                                        driver="GPKG", geometry_type="Unknown")
             pyogrio.write_dataframe(self.projects, tmp, layer="projects", driver="GPKG",
                                     geometry_type="Unknown")
             pyogrio.write_dataframe(self.reasons, tmp, layer="reasons", driver="GPKG")
-            pyogrio.write_dataframe(self.by_township, tmp, layer="by_township", driver="GPKG")
+            if self.system != "territorial":
+                pyogrio.write_dataframe(self.by_township, tmp, layer="by_township",
+                                        driver="GPKG")
+            self._territorial_layers(tmp)
         log.info("conformity layers written to %s", target)
         return target
+
+    def _territorial_layers(self, path: Path) -> None:
+        """The territorial frames as layers of the GeoPackage being written."""
+        if self.system == "both" and self.territorial_projects is not None:
+            pyogrio.write_dataframe(self.territorial_projects, path,
+                                    layer="territorial_projects", driver="GPKG",
+                                    geometry_type="Unknown")
+            if self.territorial_reasons is not None:
+                pyogrio.write_dataframe(self.territorial_reasons, path,
+                                        layer="territorial_reasons", driver="GPKG")
+        if self.land_breakdown is not None:
+            pyogrio.write_dataframe(self.land_breakdown, path, layer="land_breakdown",
+                                    driver="GPKG")
+        if self.plan_conflicts is not None and len(self.plan_conflicts):
+            pyogrio.write_dataframe(self.plan_conflicts, path, layer="plan_conflicts",
+                                    driver="GPKG", geometry_type="Unknown")
+
+
+#: the columns of the patch table (see :func:`planning.discrepancies`), for empty reports
+_PATCH_COLUMNS = {
+    "patch_id": object, "code": object, "kind": object, "sub_kind": object, "conflict": bool,
+    "township": object, "urban_class": object, "urban_class_name": object,
+    "land_class": object, "land_class_name": object, "landuse_zone": object,
+    "urban_zone_id": object, "land_patch_id": object, "area_m2": float, "area_mu": float,
+    "area_ha": float, "sliver": bool,
+}
+_AREA_KEYS = ("urban_plan", "landuse_plan", "both", "urban_plan_only", "landuse_plan_only",
+              "conflict", "sliver")
 
 
 def by_township(patches: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -4,7 +4,9 @@
   with every repair in a :class:`LayerReport`;
 - :func:`write_layer` / :func:`write_layers` write layers atomically (other layers of a
   GeoPackage are kept), :func:`atomic_output` puts any file or folder in place atomically;
-- :func:`list_layers`, :func:`standard_fields`, :func:`map_fields`;
+- :func:`list_layers`, :func:`standard_fields`, :func:`map_fields`; the territorial plan's
+  standard layer names (:func:`standard_layers`, :func:`layer_schema`, :func:`map_layers`,
+  :func:`boundary_zones`), used when a File Geodatabase or GeoPackage opens as a workspace;
 - :mod:`planning.io.workbook`, the one workbook layer: :func:`write_workbook` (every
   ``.xlsx`` the toolkit writes, text never a formula), :func:`write_csv` (UTF-8 with BOM,
   formula-like text protected) and :func:`read_grid` (every sheet it reads, memory following
@@ -19,6 +21,13 @@
 from __future__ import annotations
 
 from planning.io._fields import map_fields, standard_fields
+from planning.io._layers import (
+    TERRITORIAL_LAYERS,
+    boundary_zones,
+    layer_schema,
+    map_layers,
+    standard_layers,
+)
 from planning.io._read import ID_COLUMNS, LayerReport, read_layer
 from planning.io._write import (
     atomic_output,
@@ -43,6 +52,7 @@ from planning.io.workbook import (
 
 __all__ = [
     "ID_COLUMNS",
+    "TERRITORIAL_LAYERS",
     "Column",
     "Document",
     "Grid",
@@ -52,13 +62,17 @@ __all__ = [
     "Table",
     "WrittenFile",
     "atomic_output",
+    "boundary_zones",
     "driver_for",
     "geometry_type",
+    "layer_schema",
     "list_layers",
     "map_fields",
+    "map_layers",
     "read_grid",
     "read_layer",
     "standard_fields",
+    "standard_layers",
     "write_csv",
     "write_document",
     "write_layer",

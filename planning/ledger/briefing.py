@@ -123,6 +123,10 @@ class Briefing:
         condition), ``main_area_mu`` (its area, NaN for point sites or reviews without
         areas), ``reasons_flagged`` (every conflict and condition, one a line, and the
         number of conforming items), ``township``, ``lead_department``.
+    territorial_conflicts : pandas.DataFrame or None
+        The same for the review against the territorial spatial plan, when the report
+        carries it beside its own (``check_conformity(ws, system="both")``: its
+        ``territorial_projects`` and ``territorial_reasons``); None otherwise.
     sheet_problems : pandas.DataFrame
         Problems of the workbook rows left out when the ledger was read with
         ``errors="skip"``: ``source``, ``row``, ``column``, ``value``, ``message``.
@@ -145,6 +149,7 @@ class Briefing:
     overdue: pd.DataFrame
     due_soon: pd.DataFrame
     conflicts: pd.DataFrame | None = None
+    territorial_conflicts: pd.DataFrame | None = None
     sheet_problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["source", "row", "column", "value", "message"]))
     lights: Lights | None = None
@@ -236,6 +241,9 @@ class Briefing:
         if self.conflicts is not None:
             sections.append(_Section(2, "五、与规划冲突或有条件符合的项目（原因详见附件）",
                                      self.conflicts, _CONFLICTS))
+        if self.territorial_conflicts is not None:
+            sections.append(_Section(2, "五（续）、国土空间规划审查：冲突或有条件符合的项目",
+                                     self.territorial_conflicts, _CONFLICTS))
         if len(self.sheet_problems):
             sections.append(_Section(2, "六、台账数据问题（以下各行未读入，请更正后重报）",
                                      self.sheet_problems, _PROBLEMS))
@@ -253,6 +261,9 @@ class Briefing:
         if self.conflicts is not None and len(self.conflicts):
             sections.append(_Section(2, "附件：冲突与有条件符合项目的审查原因", self.conflicts,
                                      _CONFLICT_REASONS))
+        if self.territorial_conflicts is not None and len(self.territorial_conflicts):
+            sections.append(_Section(2, "附件（续）：国土空间规划审查原因",
+                                     self.territorial_conflicts, _CONFLICT_REASONS))
         return sections
 
     def _meetings(self) -> str:
@@ -338,6 +349,8 @@ class Briefing:
         ]
         if self.conflicts is not None:
             sheets.append(("规划冲突项目", self.conflicts, _CONFLICTS))
+        if self.territorial_conflicts is not None:
+            sheets.append(("国土空间规划冲突项目", self.territorial_conflicts, _CONFLICTS))
         if len(self.sheet_problems):
             sheets.append(("台账数据问题", self.sheet_problems, _PROBLEMS))
         if self.lights is not None:
@@ -395,6 +408,7 @@ def build_briefing(ledger: LedgerView, *, on: pd.Timestamp, period_days: int,
         projects=snapshot, nodes=nodes, completed=completed.reset_index(drop=True),
         overdue=overdue.reset_index(drop=True), due_soon=due_soon.reset_index(drop=True),
         conflicts=None if report is None else _conflicts(report, snapshot),
+        territorial_conflicts=_territorial_conflicts(report, snapshot),
         sheet_problems=pd.DataFrame(
             [{"source": p.source, "row": p.row, "column": p.column, "value": p.value,
               "message": p.message} for p in ledger.problems],
@@ -487,6 +501,22 @@ def _flagged_text(own: pd.DataFrame | None, text: str) -> str:
     if fine:
         flagged.append(f"另有{fine}项符合。")
     return "\n".join(flagged)
+
+
+@dataclass(frozen=True, eq=False)
+class _Review:
+    projects: pd.DataFrame
+    reasons: pd.DataFrame | None = None
+
+
+def _territorial_conflicts(report: ProjectReview | None, snapshot: pd.DataFrame
+                          ) -> pd.DataFrame | None:
+    """The territorial review's flagged projects, when the report carries that review beside
+    its own one (a report of the territorial review alone is the section before)."""
+    frame = getattr(report, "territorial_projects", None)
+    if not isinstance(frame, pd.DataFrame) or frame is getattr(report, "projects", None):
+        return None
+    return _conflicts(_Review(frame, getattr(report, "territorial_reasons", None)), snapshot)
 
 
 def _reason_text(value: object) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from planning.webmap import Category, Style
+from planning.webmap import Category, Style, chinese_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -25,7 +25,6 @@ SCALES = (500, 1_000, 2_000, 2_500, 5_000, 10_000, 20_000, 25_000, 50_000, 100_0
 #: lengths a graphic scale bar may show, in metres
 _BAR_LENGTHS = (50, 100, 200, 250, 500, 1_000, 2_000, 2_500, 5_000, 10_000, 20_000, 25_000,
                 50_000, 100_000)
-_ENGLISH = re.compile(r"^[a-z][a-z\-',./()]*$")
 _PX_TO_PT = 0.5  # a screen pixel of the meeting map's styles, as a printed line width
 
 
@@ -41,34 +40,6 @@ def nice_scale(minimum: float) -> int:
         if scale >= minimum:
             return scale
     return int(math.ceil(minimum / 1_000_000) * 1_000_000)
-
-
-def chinese_label(label: str) -> str:
-    """A bilingual legend label of the meeting map in Chinese only (codes and figures kept).
-
-    Runs of English words are dropped, with a bare number that only continued them.
-
-    Examples
-    --------
-    >>> chinese_label("R2 二类居住用地 residential class 2")
-    'R2 二类居住用地'
-    >>> chinese_label("城镇化率 urbanisation >= 50%"), chinese_label("冲突 conflict")
-    ('城镇化率 >= 50%', '冲突')
-    >>> chinese_label("缺口 gap (3)"), chinese_label("Residential")
-    ('缺口 (3)', 'Residential')
-    """
-    tokens = label.split()
-    out: list[str] = []
-    dropping = False
-    for token in tokens:
-        if _ENGLISH.match(token):
-            dropping = True
-            continue
-        if dropping and token.isdigit():
-            continue
-        dropping = False
-        out.append(token)
-    return " ".join(out) if out else label
 
 
 def layer_title(name: str) -> str:
@@ -213,7 +184,7 @@ def legend(page: Page, box: tuple[float, float, float, float],
     lines: list[tuple[str, Category | None, str]] = []
     for section in sections:
         lines.append((section.title, None, section.kind))
-        lines += [(chinese_label(r.label), r, section.kind) for r in section.rows]
+        lines += [(chinese_text(r.label), r, section.kind) for r in section.rows]
     step = 5.2
     per_column = max(1, int((y1 - y0 - 10) // step))
     columns = 1 if len(lines) <= per_column else 2

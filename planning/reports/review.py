@@ -8,10 +8,11 @@ every area column of the project a fact. Sections:
 1. 项目基本情况: the project's facts (and, with ``ws``, its ledger row: township, lead
    department, investment, dates);
 2. 项目位置图: the site on the plans (a :func:`planning.print_map` sheet of the project);
-3. 用地面积构成: each check's classes with their areas and share of the site;
-4. 控制线占用: the control lines the site occupies;
-5. 审查结论: the verdict, conflicts first, then conditions, the conforming items in one line;
-6. 会议审查意见: blank opinion boxes for the meeting.
+3. 三规合一审查 (and, when the report carries the territorial review beside it, 国土空间规划
+   审查), each with 用地面积构成 (each check's classes with their areas and share of the
+   site), 控制线占用 (the control lines the site occupies) and 审查结论 (the verdict,
+   conflicts first, then conditions, the conforming items in one line);
+4. 会议审查意见: blank opinion boxes for the meeting.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import pandas as pd
 from planning._core.dates import DateLike, as_of
 from planning._core.vocab import zh_code, zh_text
 from planning._errors import InputError
-from planning.conformity import CHECK_ZH, VERDICT_ZH, ConformityReport
+from planning.conformity import CHECK_ZH, TERRITORIAL_CHECKS, VERDICT_ZH, ConformityReport
 from planning.io import Column, atomic_output
 from planning.io.document import (
     Block,
@@ -53,7 +54,10 @@ _SITE = {"polygon": "面状", "line": "线状（按宽度缓冲）", "point": "�
 _AREA_LABELS = {"m2": "平方米", "mu": "亩", "ha": "公顷"}
 _SHOWN = {"project_id", "name_zh", "land_class", "site_kind", "site_area_m2", "site_area_mu",
           "verdict", "n_conflicts", "n_conditions", "reasons", "reasons_zh", "geometry"}
-_LINE_CHECKS = ("control_line", "outside_development_boundary")
+_LINE_CHECKS = ("control_line", "outside_development_boundary", "territorial_line")
+#: every check's Chinese name: the two-plans review and the territorial review
+_CHECKS = {**CHECK_ZH, **TERRITORIAL_CHECKS}
+_NUMBERS = "一二三四五六七八九十"
 _BREAKDOWN = (Column("check_zh", "审查项"), Column("class_zh", "类别"),
               Column("verdict_zh", "结论"),
               Column("area_m2", "面积(平方米)", kind="m2"),
@@ -133,11 +137,11 @@ def _class_zh(check: str, code: object, name: object) -> str:
     return f"{code} {name}"
 
 
-def reason_rows(report: ConformityReport, row: pd.Series) -> pd.DataFrame:
-    """The project's reasons with Chinese labels and each area's share of the site."""
-    reasons = report.reasons
+def reason_rows(reasons: pd.DataFrame, row: pd.Series) -> pd.DataFrame:
+    """A project's reasons (from a report's ``reasons`` or ``territorial_reasons``) with
+    Chinese labels and each area's share of the site."""
     own = pd.DataFrame(reasons[reasons["project_id"].astype(str) == str(row["project_id"])])
-    own["check_zh"] = [CHECK_ZH.get(str(c), str(c)) for c in own["check"]]
+    own["check_zh"] = [_CHECKS.get(str(c), str(c)) for c in own["check"]]
     own["class_zh"] = [_class_zh(str(check), code, name) for check, code, name in
                        zip(own["check"], own["code"], own["name_zh"], strict=True)]
     own["verdict_zh"] = [VERDICT_ZH.get(str(v), str(v)) for v in own["verdict"]]
@@ -169,36 +173,56 @@ def verdict_blocks(row: pd.Series, reasons: pd.DataFrame) -> list[Block]:
     return blocks
 
 
+def _review_blocks(reasons: pd.DataFrame, row: pd.Series) -> list[Block]:
+    """Area breakdown, control lines and verdict of one review."""
+    lines = reasons[reasons["check"].astype(str).isin(_LINE_CHECKS)]
+    areas = reasons[~reasons["check"].astype(str).isin(_LINE_CHECKS) & reasons["area_m2"].notna()]
+    return [
+        Heading("用地面积构成", level=2),
+        TableBlock(areas, _BREAKDOWN, empty="点状选址，按点核查，未计面积。"),
+        Heading("控制线占用", level=2),
+        TableBlock(lines, _LINES, empty="未占用三条控制线。"),
+        Heading("审查结论", level=2),
+        *verdict_blocks(row, reasons),
+    ]
+
+
 def review_document(report: ConformityReport, project_id: str, *,
                     ws: Mapping[str, pd.DataFrame] | None = None, picture: bytes | None = None,
                     unit: str | None = None, date: dt.date | None = None) -> Document:
-    """The review report of one project as a :class:`planning.io.document.Document`."""
+    """The review report of one project as a :class:`planning.io.document.Document`.
+
+    With a territorial review beside the two-plans one (``check_conformity(ws,
+    system="both")``) the report has a section for each.
+    """
     row = _project_row(report, project_id)
-    reasons = reason_rows(report, row)
     county = getattr(getattr(ws, "county", None), "name_zh", "") or ""
     day = date or dt.date.today()
-    lines = reasons[reasons["check"].astype(str).isin(_LINE_CHECKS)]
-    areas = reasons[~reasons["check"].astype(str).isin(_LINE_CHECKS) & reasons["area_m2"].notna()]
-    blocks: list[Block] = [Heading("一、项目基本情况"), _facts(row, _ledger_facts(ws, str(
-        row["project_id"])))]
+    reviews = [("三规合一审查" if getattr(report, "system", "") != "territorial"
+                else "国土空间规划审查", report.reasons, row)]
+    extra = getattr(report, "territorial_reasons", None)
+    other = getattr(report, "territorial_projects", None)
+    if isinstance(extra, pd.DataFrame) and isinstance(other, pd.DataFrame) \
+            and extra is not report.reasons:
+        rows = other[other["project_id"].astype(str) == str(row["project_id"])]
+        if len(rows):
+            reviews.append(("国土空间规划审查", extra, rows.iloc[0]))
+    numbers = iter(_NUMBERS)
+    blocks: list[Block] = [Heading(f"{next(numbers)}、项目基本情况"),
+                           _facts(row, _ledger_facts(ws, str(row["project_id"])))]
     if picture is not None:
-        blocks += [Heading("二、项目位置图"),
+        blocks += [Heading(f"{next(numbers)}、项目位置图"),
                    Image(picture, caption=f"图1 {row.get('name_zh')}选址位置")]
-    blocks += [
-        Heading("三、用地面积构成"),
-        TableBlock(areas, _BREAKDOWN, empty="点状选址，按点核查，未计面积。"),
-        Heading("四、控制线占用"),
-        TableBlock(lines, _LINES, empty="未占用三条控制线。"),
-        Heading("五、审查结论"),
-        *verdict_blocks(row, reasons),
-        Heading("六、会议审查意见"),
-        *[OpinionBox(label, height_mm=28) for label in OPINIONS],
-    ]
+    for name, frame, own in reviews:
+        blocks += [Heading(f"{next(numbers)}、{name}"),
+                   *_review_blocks(reason_rows(frame, own), own)]
+    blocks += [Heading(f"{next(numbers)}、会议审查意见"),
+               *[OpinionBox(label, height_mm=28) for label in OPINIONS]]
     return Document(
         f"{county}建设项目选址审查意见书", blocks,
         subtitle=[f"{row['project_id']}　{row.get('name_zh')}",
                   f"{unit or '编制单位：（未填写）'}　{day.year}年{day.month}月{day.day}日"],
-        header=f"{county}三规合一审查　{row['project_id']}",
+        header=f"{county}建设项目选址审查　{row['project_id']}",
         footer="由 planning 工具包根据审查结果生成")
 
 

@@ -32,7 +32,7 @@ from planning import classes
 from planning._core.dates import DateLike, as_of
 from planning._errors import CRSError, InputError
 from planning.conformity import ConformityReport
-from planning.webmap import _meeting, _projects
+from planning.webmap import _meeting, _projects, _territorial
 from planning.webmap._basemaps import Basemap, basemap
 from planning.webmap._elements import (
     LEAFLET_CSS,
@@ -44,7 +44,7 @@ from planning.webmap._elements import (
     Runtime,
     Search,
 )
-from planning.webmap._escape import html_text
+from planning.webmap._escape import chinese_text, html_text
 from planning.webmap._layers import LayerSpec, add_layer, lonlat_transform, make_layer
 from planning.webmap._legend import legend_html, title_html
 from planning.webmap._meeting import LAYERS
@@ -52,7 +52,8 @@ from planning.webmap._offline import OfflineError, inline, remaining_addresses
 from planning.webmap._styles import Category, Style
 
 __all__ = ["LAYERS", "Basemap", "Category", "CompactLayer", "LayerSpec", "MeetingMap",
-           "OfflineError", "Style", "add_layer", "basemap", "html_text", "layer_specs",
+           "OfflineError", "Style", "add_layer", "basemap", "chinese_text", "html_text",
+           "layer_specs",
            "meeting_map", "remaining_addresses", "render_html", "save_map"]
 
 log = logging.getLogger(__name__)
@@ -189,10 +190,14 @@ def _specs(ws: Mapping[str, pd.DataFrame], report: ConformityReport | None, keys
         "landuse_plan": lambda: _meeting.landuse_plan(ws, plans[1]),
         "urban_plan": lambda: _meeting.urban_plan(ws, plans[0]),
         "control_zones": lambda: _meeting.control_zones(ws),
+        "planning_zones": lambda: _territorial.planning_zones(ws),
+        "landsea_use": lambda: _territorial.landsea_use(ws),
         "sanitation_scores": lambda: _meeting.sanitation_scores(ws, day),
         "sanitation_zones": lambda: _meeting.sanitation_zones(ws),
         "discrepancies": lambda: _meeting.discrepancies(report),
         "control_lines": lambda: _meeting.control_lines(ws),
+        "boundary_zones": lambda: _territorial.boundary_zones(ws),
+        "plan_conflicts": lambda: _territorial.plan_conflicts(report),
         "sanitation_coverage": lambda: _meeting.sanitation_coverage(ws),
         "builtup_area": lambda: _meeting.builtup_area(ws),
         "roads": lambda: _meeting.roads(ws),
@@ -296,7 +301,7 @@ def meeting_map(
     >>> import planning
     >>> m = planning.meeting_map(planning.load_sample(), on="2011-12-17")
     >>> sorted(layer.key for layer in m._children.values() if isinstance(layer, CompactLayer))[:4]
-    ['builtup_area', 'control_lines', 'control_zones', 'county']
+    ['boundary_zones', 'builtup_area', 'control_lines', 'control_zones']
     """
     ws = _check_workspace(ws)
     checked = _meeting.checked_report(report)

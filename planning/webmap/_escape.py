@@ -102,3 +102,34 @@ def display_text(value: object) -> str:  # noqa: PLR0911 - one return per kind o
     if isinstance(value, np.generic):
         return str(value.item())
     return str(value)
+
+
+_ASCII_WORD = re.compile(r"^[\x21-\x7e]*[A-Za-z][\x21-\x7e]*$")
+
+
+def chinese_text(text: str) -> str:
+    """A bilingual label (``冲突 conflict``) in Chinese only: the English words after the
+    Chinese are dropped, with a bare number that belongs to them; codes before the Chinese
+    (``R2``, ``04``) and figures (``< 10%``, ``(3)``) are kept. Text with no Chinese is
+    returned as it is.
+
+    Examples
+    --------
+    >>> chinese_text("R2 二类居住用地 residential class 2")
+    'R2 二类居住用地'
+    >>> chinese_text("城镇化率 urbanisation >= 50%"), chinese_text("缺口 gap (3)")
+    ('城镇化率 >= 50%', '缺口 (3)')
+    >>> chinese_text("2011年重点工作台账 2011 key-works ledger"), chinese_text("Residential")
+    ('2011年重点工作台账', 'Residential')
+    """
+    tokens = text.split(" ")
+    cjk = [any(ord(ch) > 0x2E80 for ch in t) for t in tokens]
+    if not any(cjk):
+        return text
+    first = cjk.index(True)
+    drop = [i > first and bool(_ASCII_WORD.match(t)) for i, t in enumerate(tokens)]
+    for i, token in enumerate(tokens):
+        if i > first and token.isdigit() and (
+                (i + 1 < len(tokens) and drop[i + 1]) or drop[i - 1]):
+            drop[i] = True
+    return " ".join(t for t, d in zip(tokens, drop, strict=True) if not d).strip()

@@ -25,7 +25,7 @@ from planning._validate import Checker, require_frame
 from planning.crs import wgs84_to_gcj02
 from planning.webmap._compact import FloatArray, Transform, encode
 from planning.webmap._elements import CompactLayer, Runtime
-from planning.webmap._escape import display_text
+from planning.webmap._escape import chinese_text, display_text
 from planning.webmap._styles import Category, Style
 
 #: Layers with at most this many features get exact label/anchor points (point on surface).
@@ -56,6 +56,10 @@ class LayerSpec:
         Columns for the popup header, the hover text and permanent labels.
     search : list of str
         Columns the search box looks in (first one is shown in the results).
+    fold : list of str
+        Popup fields (one item a line) whose conforming items (lines starting 符合 or
+        已列入) are folded under a count, opened by a click: a project's review shows its
+        conflicts and conditions, and "符合项 N 项".
     """
 
     key: str
@@ -72,6 +76,7 @@ class LayerSpec:
     search: list[str] = field(default_factory=list)
     show: bool = True
     legend_title: str | None = None
+    fold: list[str] = field(default_factory=list)
 
 
 def lonlat_transform(crs: Any, *, gcj02: bool = False) -> Transform:
@@ -142,7 +147,9 @@ def payload(spec: LayerSpec, transform: Transform) -> dict[str, Any]:
                  "counts": enc.counts},
         "cls": [int(c) for c in spec.classes] if len(spec.styles) > 1 else None,
         "styles": [s.to_json() for s in spec.styles],
-        "fields": [[c, label] for c, label in spec.fields],
+        "fields": [[c, chinese_text(label)] for c, label in spec.fields],
+        "popupName": chinese_text(spec.name),
+        "fold": list(spec.fold),
         "title": spec.title,
         "tooltip": spec.tooltip,
         "search": list(spec.search),

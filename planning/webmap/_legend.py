@@ -34,7 +34,9 @@ def swatch(category: Category) -> str:
 
 
 def legend_html(sections: Sequence[tuple[str, Sequence[Category], bool]]) -> str:
-    """The legend: one collapsible section per layer (open when ``shown``), a row per class.
+    """The legend: a section per layer, topmost layer first (open when the layer is shown;
+    the map's script folds a section when its layer is switched off and opens it when it is
+    switched on), a row per class, and a button that folds the whole legend away.
 
     Examples
     --------
@@ -42,16 +44,23 @@ def legend_html(sections: Sequence[tuple[str, Sequence[Category], bool]]) -> str
     >>> html = legend_html([("项目 <b>", [Category("计划 planned", Style(fill="#1f78b4"))], True)])
     >>> "&lt;b&gt;" in html and "<b>" not in html
     True
+    >>> 'data-layer="项目 &lt;b&gt;"' in html
+    True
     """
-    rows = ['<div class="pm-legend-title">图例 Legend</div>']
-    for title, categories, shown in sections:
+    rows = ['<div class="pm-legend-head"><span class="pm-legend-title">图例 Legend</span>'
+            '<button type="button" class="pm-legend-toggle" aria-expanded="true" '
+            'title="收起 / 展开图例 fold the legend">收起</button></div>',
+            '<div class="pm-legend-body">']
+    for title, categories, shown in reversed(sections):
         if not categories:
             continue
-        rows.append(f'<details{" open" if shown else ""}><summary>{html_text(title)}</summary>')
+        rows.append(f'<details data-layer="{html_text(title)}"{" open" if shown else ""}>'
+                    f"<summary>{html_text(title)}</summary>")
         for category in categories:
             rows.append(f'<div class="pm-row">{swatch(category)}'
                         f"<span>{html_text(category.label)}</span></div>")
         rows.append("</details>")
+    rows.append("</div>")
     return "".join(rows)
 
 

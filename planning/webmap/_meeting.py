@@ -19,6 +19,7 @@ import pandas as pd
 
 from planning import classes
 from planning._core.colours import OTHER_COLOUR, OTHER_LABEL
+from planning._core.vocab import zh_code, zh_text
 from planning._errors import InputError
 from planning.conformity import ConformityReport
 from planning.webmap import _styles as S  # noqa: N812 - the colour tables
@@ -34,10 +35,14 @@ LAYERS: dict[str, str] = {
     "landuse_plan": "土地利用总体规划 Land-use plan",
     "urban_plan": "城市总体规划 Urban plan",
     "control_zones": "建设用地管制区 Construction-control zones",
+    "planning_zones": "规划分区 Planning zones",
+    "landsea_use": "用地用海 Land/sea use",
     "sanitation_scores": "卫生检查得分 Inspection scores",
     "sanitation_zones": "卫生责任区 Sanitation zones",
     "discrepancies": "差异图斑 Discrepancy patches",
     "control_lines": "三条控制线 Control lines",
+    "boundary_zones": "开发边界分区 Boundary zones",
+    "plan_conflicts": "规划自身冲突 Plan conflicts",
     "sanitation_coverage": "责任区缺口与重叠 Zone gaps and overlaps",
     "builtup_area": "建成区 Built-up area",
     "roads": "道路 Roads",
@@ -203,7 +208,7 @@ def control_lines(ws: Mapping[str, pd.DataFrame]) -> LayerSpec | None:
         _, colour, opacity, width = S.CONTROL_LINES[k]
         styles[i] = Style(fill=colour, fill_opacity=opacity, color=colour, weight=width)
         legend[i] = Category(legend[i].label, styles[i])
-    frame["_type"] = [table.get(t, (display_text(t),))[0] for t in frame["line_type"]]
+    frame["_type"] = [table.get(t, (zh_code(display_text(t)),))[0] for t in frame["line_type"]]
     fields = [(c, lab) for c, lab in [("line_id", "编号 id"), ("_type", "类型 type"),
                                       ("source", "来源 source")] if c in frame.columns]
     return _spec("control_lines", frame, numbers, styles, legend, fields=fields,
@@ -282,12 +287,12 @@ def discrepancies(report: ConformityReport | None) -> LayerSpec | None:
 
 
 def _as_lines(value: object) -> str:
-    """Reasons as one line each (a list, or text joined with ；)."""
+    """Reasons as one line each (a list, or text joined with ；), codes in Chinese."""
     if isinstance(value, list | tuple | np.ndarray):
         items = [display_text(v) for v in value]
     else:
         items = display_text(value).split("；")
-    return "\n".join(item.strip() for item in items if item.strip())
+    return "\n".join(zh_text(item.strip()) for item in items if item.strip())
 
 
 def verdicts(report: ConformityReport | None) -> pd.DataFrame | None:

@@ -17,14 +17,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planning._core.vocab import zh_code
 from planning._errors import InputError
 from planning.conformity import ConformityReport
 from planning.ledger import LIGHTS, Ledger, ProgressRule
 from planning.webmap import _styles as S  # noqa: N812 - the colour tables
-from planning.webmap._escape import display_text
+from planning.webmap._escape import chinese_text, display_text
 from planning.webmap._layers import LayerSpec
 from planning.webmap._meeting import LAYERS, SHOWN, _frame, verdicts
 from planning.webmap._styles import Category, Style
+from planning.webmap._territorial import territorial_verdicts
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +122,8 @@ def _display_columns(frame: gpd.GeoDataFrame, states: pd.DataFrame,
             lambda v: f"{display_text(v)} 万元" if display_text(v) else "")
     if "listed_in" in frame:
         frame["_listed"] = frame["listed_in"].map(
-            lambda v: "；".join(S.PLANS_LISTED.get(k, k) for k in display_text(v).split(";")
-                               if k))
+            lambda v: "；".join(chinese_text(S.PLANS_LISTED.get(k, zh_code(k)))
+                               for k in display_text(v).split(";") if k))
     return frame
 
 
@@ -174,6 +176,11 @@ def projects(ws: Mapping[str, pd.DataFrame], report: ConformityReport | None, da
         return None
     checked = verdicts(report)
     frame = _display_columns(frame, project_states(ws, day), checked)
+    territorial = territorial_verdicts(report)  # system="both": the second review
+    if territorial is not None:
+        ids = frame["project_id"].map(display_text)
+        frame["_t_verdict"] = territorial["verdict"].reindex(ids).fillna("").to_numpy()
+        frame["_t_reasons"] = territorial["reasons"].reindex(ids).fillna("").to_numpy()
     classes, styles = _classes(frame, by)
     names = [("project_id", "编号 ID"), ("_category", "类别 category"),
              ("township", "所属乡镇 township"), ("lead_department", "牵头单位 lead department"),
@@ -182,12 +189,13 @@ def projects(ws: Mapping[str, pd.DataFrame], report: ConformityReport | None, da
              ("_status", "状态 status"), ("_light", "进度灯 progress light"),
              ("_next", "下一节点 next node"),
              ("_overdue", "逾期 overdue"), ("_verdict", "审查结论 verdict"),
-             ("_reasons", "原因 reasons"), ("_listed", "列入 listed in"),
-             ("name_en", "英文名 English name")]
+             ("_reasons", "原因 reasons"),
+             ("_t_verdict", "国土空间规划审查 territorial review"),
+             ("_t_reasons", "国土审查原因 territorial reasons"), ("_listed", "列入 listed in")]
     fields = [f for f in names if f[0] in frame.columns]
     search = [c for c in ("name_zh", "project_id", "name_en") if c in frame.columns]
     title = "name_zh" if "name_zh" in frame.columns else "project_id"
     return LayerSpec(key="projects", name=LAYERS["projects"], frame=frame, classes=classes,
                      styles=styles, legend=_legend(checked is not None, by), fields=fields,
                      title=title, tooltip=title, search=search, show="projects" in SHOWN,
-                     labels=title, label_min_zoom=14)
+                     labels=title, label_min_zoom=14, fold=["_reasons", "_t_reasons"])

@@ -11,6 +11,7 @@ import shapely
 from planning._errors import LayerFileError
 from planning.county import County
 from planning.crs import gk_crs_for, lonlat_bounds
+from planning.io import map_layers
 from planning.workspace._store import Stored, open_folder, open_gdal, store_county
 from planning.workspace._workspace import Workspace
 
@@ -74,5 +75,6 @@ def _open_postgis(url: str, schema: str | None, county: County | None) -> Worksp
 
 
 def _build(stored: Stored) -> Workspace:
-    return Workspace(stored.layers, stored.tables, name=stored.meta.get("name", ""),
+    layers = map_layers(stored.layers)[0]  # standard names (STBHHX, GHFQ, ...) -> contract
+    return Workspace(layers, stored.tables, name=stored.meta.get("name", ""),
                      county=stored.county)

@@ -46,7 +46,7 @@ def load_sample() -> Workspace:
     >>> import planning
     >>> ws = planning.load_sample()
     >>> len(ws.layers), ws["county"]["name_zh"].iloc[0]
-    (10, '台前县')
+    (12, '台前县')
     """
     path = sample_path()
     cached = _sample_cached(path, path.stat().st_mtime)

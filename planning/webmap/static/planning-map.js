@@ -397,10 +397,11 @@
     // ---- text: popups, tooltips, labels ------------------------------------------------
     popupContent: function (f) {
       var d = this.data, box = document.createElement('div'), i;
+      var fold = d.fold || [];
       box.className = 'pm-popup';
       var head = document.createElement('div');
       head.className = 'pm-popup-layer';
-      head.textContent = d.name;
+      head.textContent = d.popupName || d.name;
       box.appendChild(head);
       if (d.title) {
         var t = document.createElement('div');
@@ -414,7 +415,9 @@
         if (value === null || value === undefined || value === '') { continue; }
         var tr = document.createElement('tr'), th = document.createElement('th');
         var td = document.createElement('td');
-        th.textContent = d.fields[i][1]; td.textContent = text(value);
+        th.textContent = d.fields[i][1];
+        var shown = d.fields[i][0].charAt(0) === '_' ? zh(text(value)) : text(value);
+        if (fold.indexOf(d.fields[i][0]) >= 0) { foldInto(td, shown); } else { td.textContent = shown; }
         tr.appendChild(th); tr.appendChild(td); table.appendChild(tr);
       }
       box.appendChild(table);
@@ -422,7 +425,10 @@
     },
 
     tooltipText: function (f) {
-      return this.data.tooltip ? text(column(this.data, this.data.tooltip, f)) : '';
+      var d = this.data;
+      if (!d.tooltip) { return ''; }
+      var v = text(column(d, d.tooltip, f));
+      return d.tooltip.charAt(0) === '_' ? zh(v) : v;
     },
 
     _makeLabels: function (spec) {
@@ -446,10 +452,65 @@
       var has = this._map.hasLayer(this._labels);
       if (show && !has) { this._labels.addTo(this._map); }
       if (!show && has) { this._map.removeLayer(this._labels); }
+      declutterSoon(this._map);
     }
   });
 
   function text(v) { return v === null || v === undefined ? '' : String(v); }
+
+  // The map's own bilingual display values (冲突 conflict) in Chinese only, in popups and
+  // tooltips (planning.webmap.chinese_text does the same in Python for printed legends).
+  var CJK = /[\u2e80-\uffff]/, ASCII_WORD = /^[\x21-\x7e]*[A-Za-z][\x21-\x7e]*$/;
+  function zh(s) {
+    var tokens = s.split(' '), first = -1, i, drop = [];
+    for (i = 0; i < tokens.length; i++) { if (first < 0 && CJK.test(tokens[i])) { first = i; } }
+    if (first < 0) { return s; }
+    for (i = 0; i < tokens.length; i++) { drop.push(i > first && ASCII_WORD.test(tokens[i])); }
+    for (i = first + 1; i < tokens.length; i++) {
+      if (/^\d+$/.test(tokens[i]) && ((i + 1 < tokens.length && drop[i + 1]) || drop[i - 1])) {
+        drop[i] = true;
+      }
+    }
+    return tokens.filter(function (t, k) { return !drop[k]; }).join(' ').trim();
+  }
+
+  // A review's lines: conflicts and conditions shown, conforming items folded under a count.
+  function foldInto(td, value) {
+    var lines = value.split('\n').filter(function (x) { return x; });
+    var fine = lines.filter(function (x) { return /^(符合|已列入)/.test(x); });
+    var rest = lines.filter(function (x) { return !/^(符合|已列入)/.test(x); });
+    if (rest.length) { var p = document.createElement('div'); p.textContent = rest.join('\n'); td.appendChild(p); }
+    if (fine.length) {
+      var details = document.createElement('details'), summary = document.createElement('summary');
+      details.className = 'pm-fold';
+      summary.textContent = '符合项 ' + fine.length + ' 项（点击展开）';
+      var body = document.createElement('div'); body.textContent = fine.join('\n');
+      details.appendChild(summary); details.appendChild(body); td.appendChild(details);
+    }
+  }
+
+  // Labels never overlap: in the order they were added (townships, then projects, ...)
+  // a label that would touch one already shown is hidden until the view makes room.
+  function declutter(map) {
+    var labels = map.getContainer().querySelectorAll('.pm-label'), kept = [], i, k;
+    for (i = 0; i < labels.length; i++) { labels[i].style.visibility = ''; }
+    for (i = 0; i < labels.length; i++) {
+      var r = labels[i].getBoundingClientRect(), clash = false;
+      if (!r.width) { continue; }
+      for (k = 0; k < kept.length && !clash; k++) {
+        var o = kept[k];
+        clash = r.left < o.right + 2 && r.right + 2 > o.left && r.top < o.bottom && r.bottom > o.top;
+      }
+      if (clash) { labels[i].style.visibility = 'hidden'; } else { kept.push(r); }
+    }
+    map._pmLabelsShown = kept.length;
+  }
+  function declutterSoon(map) {
+    if (map._pmDeclutter) { return; }
+    map._pmDeclutter = L.Util.requestAnimFrame(function () {
+      map._pmDeclutter = null; declutter(map);
+    });
+  }
 
   function segDist(px, py, x1, y1, x2, y2) {
     var dx = x2 - x1, dy = y2 - y1, l2 = dx * dx + dy * dy, t = 0;
@@ -680,14 +741,54 @@
   });
 
   // A static HTML element made in Python (escaped there) shown as a map control.
+  // The legend follows the layer switches (a layer switched off folds its section, switched
+  // on opens it) and folds away as a whole with its button.
+  function legendBehaviour(map, box) {
+    var toggle = box.querySelector('.pm-legend-toggle');
+    if (toggle) {
+      L.DomEvent.on(toggle, 'click', function (e) {
+        L.DomEvent.stop(e);
+        var folded = box.classList.toggle('pm-legend-folded');
+        toggle.textContent = folded ? '图例' : '收起';
+        toggle.setAttribute('aria-expanded', folded ? 'false' : 'true');
+      });
+    }
+    function sync(e) {
+      if (!(e.layer instanceof CompactLayer)) { return; }
+      var on = e.type === 'layeradd', sections = box.querySelectorAll('details[data-layer]');
+      for (var i = 0; i < sections.length; i++) {
+        if (sections[i].getAttribute('data-layer') === e.layer.data.name) {
+          sections[i].open = on;
+          sections[i].classList.toggle('pm-off', !on);
+        }
+      }
+    }
+    map.on('layeradd layerremove', sync);
+  }
+
   var PanelControl = L.Control.extend({
     initialize: function (element, options) { L.setOptions(this, options); this._el = element; },
-    onAdd: function () {
+    onAdd: function (map) {
       L.DomEvent.disableClickPropagation(this._el); L.DomEvent.disableScrollPropagation(this._el);
       this._el.style.display = '';
+      if (this._el.classList.contains('pm-legend')) { legendBehaviour(map, this._el); }
       return this._el;
     },
     onRemove: function () {}
+  });
+
+  var NorthArrow = L.Control.extend({
+    options: { position: 'bottomleft' },
+    onAdd: function () {
+      var box = L.DomUtil.create('div', 'pm-north');
+      box.title = '指北针 north';
+      box.setAttribute('aria-label', '指北针 north');
+      box.innerHTML = '<svg viewBox="0 0 24 40" width="24" height="40" aria-hidden="true">' +
+        '<text x="12" y="10" text-anchor="middle" font-size="10" font-weight="bold">北</text>' +
+        '<polygon points="12,13 5,38 12,31" fill="#000"/>' +
+        '<polygon points="12,13 19,38 12,31" fill="#fff" stroke="#000" stroke-width="1"/></svg>';
+      return box;
+    }
   });
 
   function readData(id) {
@@ -713,10 +814,13 @@
     },
     layers: layersOf,
     instances: instances,
+    declutter: declutter,
     sphericalArea: sphericalArea,
     setup: function (map, options) {
       if (map.attributionControl) { map.attributionControl.setPrefix(options.prefix || 'Leaflet'); }
       L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
+      new NorthArrow().addTo(map);
+      map.on('zoomend moveend layeradd', function () { declutterSoon(map); });
       if (options.background) { map.getContainer().style.background = options.background; }
       attach(map);
       root.__planningMaps = root.__planningMaps || [];
