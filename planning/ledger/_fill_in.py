@@ -142,15 +142,19 @@ def unit_rows(ledger: HistoryView, day: pd.Timestamp, *, include_done: bool) -> 
 
 def chosen_units(rows: pd.DataFrame, ledger: HistoryView, units: Iterable[str] | None,
                  day: pd.Timestamp) -> tuple[list[str], list[str]]:
-    """The units to write for, and notes on the units asked for that have nothing to report."""
+    """The units to write for (in the order of the departments table, then by name), and
+    notes on the units asked for that have nothing to report."""
     present = [u for u in dict.fromkeys(rows["responsible"]) if u is not None]
+    departments = ledger.departments
+    if departments is not None and "name_zh" in departments.columns:
+        order = {str(n): i for i, n in enumerate(departments["name_zh"])}
+        present.sort(key=lambda u: (order.get(u, len(order)), u))
     if units is None:
         return present, []
     if isinstance(units, str):
         units = [units]
     asked = [str(u) for u in units]
     known = set(ledger.node_states(on=day)["responsible"].dropna().astype(str))
-    departments = ledger.departments
     if departments is not None and "name_zh" in departments.columns:
         known |= set(departments["name_zh"].dropna().astype(str))
     unknown = [u for u in asked if u not in known]

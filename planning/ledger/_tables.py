@@ -202,7 +202,8 @@ def coerce_log(frame: pd.DataFrame, columns: Iterable[str], dates: Mapping[str, 
         raise InputError(msg)
     out["revision"] = pd.to_numeric(out["revision"]).astype(np.int64)
     out["removed"] = out["removed"].map(_truth).astype(bool)
-    out["note"] = out["note"].fillna("").astype(str)
+    # a column of empty notes comes back from a CSV table as numbers (NaN)
+    out["note"] = out["note"].astype(object).where(out["note"].notna(), "").astype(str)
     for column in ("as_of", *dates):
         out[column] = pd.to_datetime(out[column]).dt.normalize().astype(DATE_DTYPE)
     if "seq" in out.columns:
