@@ -313,7 +313,8 @@ def test_meeting_map_and_briefing(ws: planning.Workspace, tmp_path: Path) -> Non
     html = planning.save_map(planning.meeting_map(ws, both, on="2011-12-17"),
                              tmp_path / "m.html").read_text(encoding="utf-8")
     for text in ("规划分区 Planning zones", "用地用海 Land/sea use", "开发边界分区 Boundary zones",
-                 "0401 城镇集中建设区", "1001 工业用地", "国土空间规划审查 territorial review"):
+                 "0401 城镇集中建设区", "1001 工业用地",
+                 '"国土空间规划审查"'):  # the popup's field, in Chinese (docs/webmap.md)
         assert text in html
     briefing = ws.ledger.briefing(on="2011-12-17", report=both)
     assert "五（续）、国土空间规划审查" in briefing.to_html()
