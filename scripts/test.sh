@@ -26,7 +26,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # --- Python environment -----------------------------------------------------------------
-bash scripts/setup.sh ".[test,postgis,dask]"
+bash scripts/setup.sh ".[test,postgis,dask,outlines]"
 # shellcheck disable=SC1091
 source .venv/bin/activate
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import re
 from pathlib import Path
@@ -92,3 +93,51 @@ def test_sanitation_command_lists_the_sample_problems(tmp_path: Path, capsys):
     assert {"覆盖情况", "问题清单", "缺口", "重叠", "按责任单位", "无责任段的道路",
             "单位检查得分", "责任区检查得分"} <= set(names)
     assert all(not re.search("[a-z]", n) for n in names)
+
+
+def test_import_takes_one_layer_out_of_a_multi_layer_source(tmp_path: Path, capsys):
+    source = tmp_path / "plans.gpkg"
+    towns = planning.load_sample()["townships"]
+    towns.to_file(source, layer="乡镇")
+    towns.iloc[:3].to_file(source, layer="other")
+    target = tmp_path / "ws.gpkg"
+    assert main(["import", str(source), "--layer", "乡镇", "-o", str(target)]) == 0
+    assert "乡镇: 9 features" in capsys.readouterr().out
+    assert main(["import", f"{source}=three", "--layer", "other", "-o", str(target)]) == 0
+    ws = planning.open_workspace(target)
+    assert list(ws.layers) == ["乡镇", "three"]
+    assert (len(ws["乡镇"]), len(ws["three"])) == (9, 3)
+    assert main(["import", str(source), "-o", str(tmp_path / "x.gpkg")]) == 2
+    assert "choose one with --layer" in capsys.readouterr().err
+
+
+def test_county_and_extent_check_flags(tmp_path: Path, capsys):
+    far = "650102"  # Urumqi: 2,500 km from Taiqian
+    assert main(["inspect", str(GBK_EXAMPLE), "--county", far]) == 2
+    err = capsys.readouterr().err
+    assert "far from the county 天山区" in err
+    assert "--no-extent-check" in err
+    assert main(["inspect", str(GBK_EXAMPLE), "--county", far, "--no-extent-check"]) == 0
+    assert "EPSG:4527 -> EPSG:4538" in capsys.readouterr().out  # into that county's CRS
+    assert main(["inspect", str(GBK_EXAMPLE), "--county", "台前县", "--rows", "1"]) == 0
+    assert "the CRS of county 410927" in capsys.readouterr().out
+    target = tmp_path / "ws.gpkg"
+    assert main(["import", str(GBK_EXAMPLE), "--county", "410927", "-o", str(target)]) == 0
+    assert planning.open_workspace(target).county == planning.County.from_code("410927")
+    bare = tmp_path / "bare.gpkg"  # a file saved by another tool: no county in it
+    planning.load_sample()["townships"].to_file(bare, layer="townships")
+    assert main(["info", str(bare), "--county", far]) == 2
+    assert "--no-extent-check" in capsys.readouterr().err
+    assert main(["info", str(bare), "--county", far, "--no-extent-check"]) == 0
+    assert "天山区" in capsys.readouterr().out
+
+
+def test_sheet_takes_a_name_or_a_position():
+    from planning.cli._common import sheet
+
+    assert sheet("2") == 1  # the second sheet, counted from 1
+    assert sheet("汇总") == "汇总"
+    assert sheet("name:2011") == "2011"  # a sheet named by a number
+    for bad in ("0", " "):
+        with pytest.raises(argparse.ArgumentTypeError):
+            sheet(bad)

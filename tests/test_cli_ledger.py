@@ -68,8 +68,11 @@ def test_send_merge_lights_notice(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["ledger", "send", "--unit", "县水力局"], "--unit '县水力局' is not a responsible unit"),
-    (["ledger", "merge", "nothere.xlsx", "--on", "2011-12-27"], "no such file"),
+    (["ledger", "send", "--unit", "县水力局"], "--unit 县水力局 is not a responsible unit"),
+    (["ledger", "merge", "nothere.xlsx", "--on", "2011-12-27"], "nothere.xlsx"),
+    (["ledger", "merge", "{back}", "--on", "2011-12-27", "-o", "out.pdf"], "does not end in"),
+    (["ledger", "notice", "--formats", "odt"], "--formats"),
+    (["ledger", "lights", "--rule", "{back}"], "needs the columns setting and value"),
     (["ledger", "merge", "{back}", "--on", "2011-12-27", "--received", "{back}=2012-01-01"],
      "--received"),
     (["ledger", "merge", "{back}", "--on", "2011-12-27", "--received", "nodate"],

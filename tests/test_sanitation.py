@@ -600,7 +600,7 @@ def test_unreadable_sources(tmp_path: Path) -> None:
         read_inspections(old)
     broken = tmp_path / "broken.xlsx"
     broken.write_text("not a zip")
-    with pytest.raises(LayerFileError, match="Cannot open"):
+    with pytest.raises(LayerFileError, match=r"Cannot read broken\.xlsx as an Excel workbook"):
         read_inspections(broken)
     other = tmp_path / "x.json"
     other.write_text("{}")

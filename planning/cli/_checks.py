@@ -5,7 +5,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planning.cli._common import Subcommands, command, day, period, workspace
+from planning.cli._common import (
+    Subcommands,
+    add_header_options,
+    command,
+    day,
+    header_options,
+    output,
+    period,
+    sheet,
+    sheet_file,
+    workspace,
+    workspace_source,
+)
 
 
 def _mu(text: str) -> float:
@@ -52,7 +64,10 @@ def cmd_map(args: argparse.Namespace) -> int:
 def cmd_sanitation(args: argparse.Namespace) -> int:
     """Check the responsibility zones: coverage, owners and, when given, inspection scores."""
     from planning import sanitation  # noqa: PLC0415
+    from planning.sanitation.inspections import HEADER_FIELDS  # noqa: PLC0415
 
+    headers = header_options(args, fields=HEADER_FIELDS, what="an inspection",
+                             sheet_flag="--inspections")
     ws = workspace(args.workspace)
     zones, area = ws["sanitation_zones"], ws["builtup_area"]
     coverage = sanitation.check_coverage(zones, area, gap_width_m=args.gap_width_m)
@@ -65,7 +80,8 @@ def cmd_sanitation(args: argparse.Namespace) -> int:
     source = args.inspections or ws.tables.get("inspections")
     scores = zone_scores = None
     if source is not None:
-        sheet = sanitation.read_inspections(source, sheet=args.sheet, zones=zones)
+        sheet = sanitation.read_inspections(source, sheet=args.sheet, zones=zones,
+                                            headers=headers)
         for problem in sheet.problems:
             print(f"  - {problem}")
         problems += sheet.problems
@@ -82,9 +98,11 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     """Add this group's subcommands."""
     p = command(sub, "check", cmd_check,
                 "three plans in one: the conflict ledger (Excel) and patches")
-    p.add_argument("workspace", nargs="?")
-    p.add_argument("-o", "--output", default="maps/conformity.xlsx")
-    p.add_argument("--gpkg", help="also write the patches to this GeoPackage")
+    p.add_argument("workspace", nargs="?", type=workspace_source)
+    p.add_argument("-o", "--output", default="maps/conformity.xlsx",
+                   type=output(".xlsx", what="the conflict ledger"))
+    p.add_argument("--gpkg", help="also write the patches to this GeoPackage",
+                   type=output(".gpkg", what="the patches"))
     p.add_argument("--system", choices=("two-plans", "territorial", "both"),
                    default="two-plans", help="review the projects against the urban and "
                    "land-use plans (two-plans, the default), the territorial spatial plan "
@@ -94,8 +112,9 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
                    "conflict of the territorial plan")
 
     p = command(sub, "map", cmd_map, "a meeting map of a workspace, one HTML file")
-    p.add_argument("workspace", nargs="?")
-    p.add_argument("-o", "--output", default="maps/meeting.html")
+    p.add_argument("workspace", nargs="?", type=workspace_source)
+    p.add_argument("-o", "--output", default="maps/meeting.html",
+                   type=output(".html", ".htm", what="the meeting map"))
     p.add_argument("--basemap", help="none (default), osm, tianditu, tianditu-img, gaode, "
                    "gaode-img (Tianditu needs a key in the TIANDITU_KEY environment variable)")
     p.add_argument("--layers", help="comma-separated layers to draw (default: all)")
@@ -110,12 +129,15 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
 
     p = command(sub, "sanitation", cmd_sanitation,
                 "sanitation zones: gaps, overlaps, owners, scores")
-    p.add_argument("workspace", nargs="?")
+    p.add_argument("workspace", nargs="?", type=workspace_source)
     p.add_argument("--gap-width-m", type=float, default=1.0,
                    help="gaps narrower than this are flagged as slivers")
-    p.add_argument("--inspections", help="inspection sheet (.xlsx or .csv); default: the "
-                   "workspace's inspections table")
-    p.add_argument("--sheet")
+    p.add_argument("--inspections", type=sheet_file, help="inspection sheet (.xlsx, .xls or "
+                   ".csv); default: the workspace's inspections table")
+    p.add_argument("--sheet", type=sheet, help="the sheet's name, or its position from 1 "
+                   "(name:2011 for a sheet named by a number)")
+    add_header_options(p, "--inspections")
     p.add_argument("--period", type=period,
                    help="e.g. 2011-12 or 2011年12月 (a month), 2011Q4 or 2011年第四季度")
-    p.add_argument("-o", "--output", default="maps/sanitation.xlsx")
+    p.add_argument("-o", "--output", default="maps/sanitation.xlsx",
+                   type=output(".xlsx", what="the sanitation workbook"))

@@ -12,12 +12,24 @@ from __future__ import annotations
 import argparse
 import difflib
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planning._core.dates import as_day
 from planning._errors import InputError
-from planning.cli._common import SAMPLE_MEETING, Subcommands, command, day, period, workspace
+from planning.cli._common import (
+    SAMPLE_MEETING,
+    WORKSPACE_SUFFIXES,
+    Subcommands,
+    command,
+    day,
+    existing,
+    flags,
+    output,
+    period,
+    sheet_file,
+    workspace,
+    workspace_source,
+)
 
 if TYPE_CHECKING:
     from planning.ledger import Ledger, MergeResult, ProgressRule
@@ -35,10 +47,37 @@ def _save(ws: Workspace, target: str | None) -> str:
     return f"saved to {ws.save(target)}"
 
 
-def _rule(path: str | None) -> ProgressRule | None:
+def rule_file(text: str) -> ProgressRule:
+    """``--rule``: a progress-light rule CSV, read (and checked) when the command line is."""
     from planning.ledger import ProgressRule  # noqa: PLC0415
 
-    return None if path is None else ProgressRule.read(path)
+    existing(text)
+    try:
+        return ProgressRule.read(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(flags(str(exc))) from None
+
+
+def received_pair(text: str) -> tuple[str, date]:
+    """``--received FILE=DATE``: the day a returned file came in."""
+    name, sep, when = text.rpartition("=")
+    if not sep or not name or not when:
+        msg = (f"--received takes FILE=DATE (the day a file came in, e.g. "
+               f"县水利局.xlsx=2011-12-22), got {text!r}")
+        raise argparse.ArgumentTypeError(msg)
+    try:
+        return name, as_day(when, "--received", partial="end").date()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(flags(str(exc))) from None
+
+
+def formats(text: str) -> list[str]:
+    """``--formats``: docx, pdf or both (comma-separated)."""
+    chosen = [f.strip().lstrip(".").lower() for f in text.split(",") if f.strip()]
+    if not chosen or any(f not in ("docx", "pdf") for f in chosen):
+        msg = f"--formats takes docx, pdf or docx,pdf; got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return chosen
 
 
 def _check_units(ledger: Ledger, units: list[str] | None) -> None:
@@ -60,7 +99,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     _check_units(ledger, args.unit)
     send = ledger.fill_in_workbooks(args.output, on=args.on, units=args.unit or None,
                                     deadline=args.deadline, include_done=args.include_done,
-                                    rule=_rule(args.rule))
+                                    rule=args.rule)
     for row in send.workbooks.to_dict("records"):
         print(f"wrote {row['path']}  ({row['nodes']} nodes, {row['overdue']} overdue)")
     print(f"wrote {send.dispatch}")
@@ -71,22 +110,14 @@ def cmd_send(args: argparse.Namespace) -> int:
     return 0
 
 
-def _received(pairs: list[str], on: date) -> dict[str, date]:
+def _received(pairs: list[tuple[str, date]], on: date) -> dict[str, date]:
     """``--received FILE=DATE`` pairs, each checked against ``--on``."""
-    out = {}
-    for pair in pairs:
-        name, sep, when = pair.rpartition("=")
-        if not sep or not name or not when:
-            msg = (f"--received takes FILE=DATE (the day a file came in, e.g. "
-                   f"县水利局.xlsx=2011-12-22), got {pair!r}")
-            raise InputError(msg)
-        came = as_day(when, "--received", partial="end").date()
+    for name, came in pairs:
         if came > on:
-            msg = (f"--received {pair} is after --on {on}: a return is merged on or after "
-                   "the day it came in")
+            msg = (f"--received {name}={came} is after --on {on}: a return is merged on or "
+                   "after the day it came in")
             raise InputError(msg)
-        out[name] = came
-    return out
+    return dict(pairs)
 
 
 def _print_merge(result: MergeResult) -> None:
@@ -108,13 +139,9 @@ def _print_merge(result: MergeResult) -> None:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     """Merge returned workbooks into the ledger as one revision."""
+    received = _received(args.received, args.on)
     ws, ledger = _ledger(args)
-    missing = [f for f in args.files if not Path(f).exists()]
-    if missing:
-        msg = f"no such file(s): {', '.join(missing)}; give the returned workbooks' paths"
-        raise InputError(msg)
-    result = ledger.merge_returns(args.files, on=args.on,
-                                  received=_received(args.received, args.on),
+    result = ledger.merge_returns(args.files, on=args.on, received=received,
                                   apply=not args.check)
     _print_merge(result)
     if args.output:
@@ -130,7 +157,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_lights(args: argparse.Namespace) -> int:
     """Show the progress lights of the projects and units."""
     _, ledger = _ledger(args)
-    lights = ledger.lights(on=args.on, rule=_rule(args.rule))
+    lights = ledger.lights(on=args.on, rule=args.rule)
     counts = lights.counts()
     print(f"{args.on}: projects red {counts['red']}, yellow {counts['yellow']}, green "
           f"{counts['green']}")
@@ -146,14 +173,11 @@ def cmd_notice(args: argparse.Namespace) -> int:
     from planning.ledger import write_notices  # noqa: PLC0415
 
     _, ledger = _ledger(args)
-    rule = _rule(args.rule)
     notice = ledger.notice(period=args.period, on=args.on, number=args.number,
-                           issuer=args.issuer, rule=rule)
-    letters = ledger.supervision_letters(on=notice.on, issuer=args.issuer,
-                                         rule=rule)
-    formats = [f.strip().lstrip(".") for f in args.formats.split(",") if f.strip()]
+                           issuer=args.issuer, rule=args.rule)
+    letters = ledger.supervision_letters(on=notice.on, issuer=args.issuer, rule=args.rule)
     for path in write_notices(notice, [] if args.no_letters else letters, args.output,
-                              formats=formats):
+                              formats=args.formats):
         print(f"wrote {path}")
     return 0
 
@@ -166,8 +190,13 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     steps = group.add_subparsers(dest="step", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--workspace", help="a workspace (.gpkg, folder, postgresql://...); "
-                       "default: the Taiqian sample")
+        p.add_argument("--workspace", type=workspace_source,
+                       help="a workspace (.gpkg, folder, postgresql://...); default: the "
+                       "Taiqian sample")
+        p.add_argument("--rule", type=rule_file,
+                       help="a progress-light rule CSV (default: planning's)")
+
+    saved = output(*WORKSPACE_SUFFIXES, what="a workspace")
 
     p = command(steps, "send", cmd_send, "write one fill-in workbook per responsible unit")
     common(p)
@@ -176,25 +205,28 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     p.add_argument("--unit", action="append", help="only this unit (repeat for more)")
     p.add_argument("--deadline", type=day, help="the day returns are due (default: --on + 7)")
     p.add_argument("--include-done", action="store_true", help="also list nodes already done")
-    p.add_argument("--rule", help="a progress-light rule CSV (default: planning's)")
-    p.add_argument("--save", help="save the workspace with the send recorded (PATH)")
-    p.add_argument("-o", "--output", default="maps/台账填报", help="the folder to write")
+    p.add_argument("--save", type=saved, help="save the workspace with the send recorded")
+    p.add_argument("-o", "--output", default="maps/台账填报", help="the folder to write",
+                   type=output("", what="the fill-in workbooks", folder=True))
 
     p = command(steps, "merge", cmd_merge, "merge returned workbooks as one revision")
     common(p)
-    p.add_argument("files", nargs="+", help="the returned workbooks (.xlsx, .csv)")
+    p.add_argument("files", nargs="+", type=sheet_file,
+                   help="the returned workbooks (.xlsx, .xls, .csv)")
     p.add_argument("--on", type=day, required=True, help="the day of the revision")
     p.add_argument("--received", action="append", default=[], metavar="FILE=DATE",
+                   type=received_pair,
                    help="the day a file came in (default: its modification day)")
     p.add_argument("--check", action="store_true", help="check only; record nothing")
-    p.add_argument("--save", help="save the workspace with the revision (PATH)")
-    p.add_argument("-o", "--output", help="the meeting's workbook of the merge (.xlsx)")
+    p.add_argument("--save", type=saved, help="save the workspace with the revision")
+    p.add_argument("-o", "--output", help="the meeting's workbook of the merge",
+                   type=output(".xlsx", what="the meeting's workbook of the merge"))
 
     p = command(steps, "lights", cmd_lights, "the progress lights (红黄绿灯) on a day")
     common(p)
     p.add_argument("--on", type=day, default=day(SAMPLE_MEETING))
-    p.add_argument("--rule", help="a progress-light rule CSV (default: planning's)")
-    p.add_argument("-o", "--output", help="also write them as a workbook (.xlsx)")
+    p.add_argument("-o", "--output", help="also write them as a workbook",
+                   type=output(".xlsx", what="the lights' workbook"))
 
     p = command(steps, "notice", cmd_notice,
                 "the notice (通报) of a period and the supervision letters (督办函)")
@@ -204,7 +236,8 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     p.add_argument("--on", type=day, help="the day inside the period (default: its end)")
     p.add_argument("--number", help="the notice's document number (文号)")
     p.add_argument("--issuer", help="default 推进城镇化工作领导小组办公室")
-    p.add_argument("--rule", help="a progress-light rule CSV (default: planning's)")
-    p.add_argument("--formats", default="docx,pdf", help="docx, pdf or both (default)")
+    p.add_argument("--formats", type=formats, default=["docx", "pdf"],
+                   help="docx, pdf or docx,pdf (default)")
     p.add_argument("--no-letters", action="store_true", help="the notice only")
-    p.add_argument("-o", "--output", default="maps/通报", help="the folder to write")
+    p.add_argument("-o", "--output", default="maps/通报", help="the folder to write",
+                   type=output("", what="the notices", folder=True))

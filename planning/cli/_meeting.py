@@ -9,7 +9,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from planning.conformity import ConformityReport
 
-from planning.cli._common import SAMPLE_MEETING, Subcommands, command, day, period, workspace
+from planning.cli._common import (
+    SAMPLE_MEETING,
+    Subcommands,
+    add_header_options,
+    command,
+    day,
+    header_options,
+    output,
+    period,
+    sheet,
+    sheet_file,
+    workspace,
+    workspace_source,
+)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -27,10 +40,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    from planning.ledger import Ledger, write_briefing  # noqa: PLC0415
+    from planning.ledger import Ledger, header_fields, write_briefing  # noqa: PLC0415
 
+    headers = header_options(args, fields=header_fields(), what="a ledger",
+                             sheet_flag="--ledger")
     if args.ledger:
-        ledger = Ledger.from_excel(args.ledger, sheet=args.sheet,
+        ledger = Ledger.from_excel(args.ledger, sheet=args.sheet, headers=headers,
                                    errors="skip" if args.skip_bad_rows else "raise")
         report = None
     else:
@@ -51,10 +66,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
     ws = workspace(args.workspace)
     result = assessment.rank_workspace(ws, period=args.period, on=args.on)
     out = Path(args.output)
-    result.to_excel(out.with_suffix(".xlsx"))
+    result.to_excel(out)
     result.chart(out.with_suffix(".png"))
     print(result.table.to_string(index=False))
-    print(f"wrote {out.with_suffix('.xlsx')} and {out.with_suffix('.png')}")
+    print(f"wrote {out} and {out.with_suffix('.png')}")
     return 0
 
 
@@ -71,24 +86,30 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     """Add this group's subcommands."""
     p = command(sub, "demo", cmd_demo,
                 "the main job on the Taiqian sample: map, report, briefing")
-    p.add_argument("-o", "--output", default="maps", help="output folder (default: maps)")
+    p.add_argument("-o", "--output", default="maps", help="output folder (default: maps)",
+                   type=output("", what="the meeting pack", folder=True))
 
     p = command(sub, "brief", cmd_brief, "the 10-day working meeting briefing (HTML)")
-    p.add_argument("--ledger", help="an Excel ledger (台账); default: the workspace's ledger")
-    p.add_argument("--sheet")
-    p.add_argument("--workspace")
+    p.add_argument("--ledger", type=sheet_file, help="an Excel ledger (台账, .xlsx or .xls); "
+                   "default: the workspace's ledger")
+    p.add_argument("--sheet", type=sheet, help="the sheet's name, or its position from 1 "
+                   "(name:2011 for a sheet named by a number)")
+    add_header_options(p, "--ledger")
+    p.add_argument("--workspace", type=workspace_source)
     p.add_argument("--on", type=day, required=True,
                    help="meeting date (2011-12-17, 2011年12月17日; a month means its last day)")
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="leave out unreadable rows (listed in the briefing) instead of stopping")
-    p.add_argument("-o", "--output", default="maps/briefing.html")
+    p.add_argument("-o", "--output", default="maps/briefing.html",
+                   type=output(".html", ".htm", what="the briefing"))
 
     p = command(sub, "assess", cmd_assess,
                 "rank responsible units for reward and accountability")
-    p.add_argument("workspace", nargs="?")
+    p.add_argument("workspace", nargs="?", type=workspace_source)
     p.add_argument("--period", type=period, default="2011Q4",
                    help="e.g. 2011Q4, 2011年第四季度, 2011-12 or 2012")
     p.add_argument("--on", type=day, default=day(SAMPLE_MEETING),
                    help="the assessment date (default 2011-12-17)")
     p.add_argument("-o", "--output", default="maps/assessment.xlsx",
+                   type=output(".xlsx", what="the assessment table"),
                    help="the table (.xlsx); the chart goes beside it (.png)")

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from planning._errors import InputError
-from planning.cli._common import Subcommands, command, day, workspace
+from planning.cli._common import Subcommands, command, day, output, workspace
 
 
 def _known(ws: object, layer: str, column: str, value: str | None, flag: str) -> None:
@@ -68,6 +68,7 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
                 "a thematic map (专题图) to PDF, PNG or JPEG, or an atlas of townships/projects")
     p.add_argument("workspace", nargs="?")
     p.add_argument("-o", "--output", default="maps/thematic.pdf",
+                   type=output(".pdf", ".png", ".jpg", ".jpeg", "", what="a thematic map"),
                    help=".pdf, .png or .jpg; for --atlas a .pdf (one page per sheet) or a "
                    "folder (one file per sheet, named for delivery)")
     p.add_argument("--paper", choices=("A3", "A4"), default="A3")
@@ -91,7 +92,8 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     p.add_argument("workspace", nargs="?")
     p.add_argument("--project", help="one project's report (its project_id); default: all, "
                    "into a folder")
-    p.add_argument("-o", "--output", help="the file (one project) or folder (all)")
+    p.add_argument("-o", "--output", type=output(".docx", ".pdf", "", what="a review report"),
+                   help="the file (one project) or folder (all)")
     p.add_argument("--format", choices=("docx", "pdf"), default="docx")
     p.add_argument("--unit", help="the issuing unit")
     p.add_argument("--date", type=day, help="the report's date (default today)")

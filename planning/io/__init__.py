@@ -4,13 +4,17 @@
   with every repair in a :class:`LayerReport`;
 - :func:`write_layer` / :func:`write_layers` write layers atomically (other layers of a
   GeoPackage are kept), :func:`atomic_output` puts any file or folder in place atomically;
+- :func:`check_file` refuses files that are not what they claim (named pipes, link loops,
+  empty, truncated or encrypted files) before anything opens them, :func:`gdal_errors` turns
+  GDAL's errors into :class:`planning.LayerFileError` naming the user's file, and
+  :func:`check_encoding` checks a text encoding's name;
 - :func:`list_layers`, :func:`standard_fields`, :func:`map_fields`; the territorial plan's
   standard layer names (:func:`standard_layers`, :func:`layer_schema`, :func:`map_layers`,
   :func:`boundary_zones`), used when a File Geodatabase or GeoPackage opens as a workspace;
 - :mod:`planning.io.workbook`, the one workbook layer: :func:`write_workbook` (every
   ``.xlsx`` the toolkit writes, text never a formula), :func:`write_csv` (UTF-8 with BOM,
-  formula-like text protected) and :func:`read_grid` (every sheet it reads, memory following
-  the cells that exist);
+  formula-like text protected), :func:`read_grid` (every sheet it reads, ``.xlsx`` / ``.xls`` /
+  ``.csv``, memory following the cells that exist) and :func:`read_header_map`;
 - :mod:`planning.io.document`, the one document layer: a :class:`Document` (headings,
   paragraphs, facts, tables with the workbook's column kinds, pictures, blank opinion boxes,
   A4/A3 pages with numbered footers) written by :func:`write_document` as Word (.docx) or
@@ -20,7 +24,9 @@
 
 from __future__ import annotations
 
+from planning.io._encoding import check_encoding
 from planning.io._fields import map_fields, standard_fields
+from planning.io._files import check_file, gdal_errors
 from planning.io._layers import (
     TERRITORIAL_LAYERS,
     boundary_zones,
@@ -28,7 +34,8 @@ from planning.io._layers import (
     map_layers,
     standard_layers,
 )
-from planning.io._read import ID_COLUMNS, LayerReport, read_layer
+from planning.io._read import ID_COLUMNS, read_layer
+from planning.io._report import LayerReport
 from planning.io._write import (
     atomic_output,
     driver_for,
@@ -46,6 +53,7 @@ from planning.io.workbook import (
     Table,
     WrittenFile,
     read_grid,
+    read_header_map,
     write_csv,
     write_workbook,
 )
@@ -63,13 +71,17 @@ __all__ = [
     "WrittenFile",
     "atomic_output",
     "boundary_zones",
+    "check_encoding",
+    "check_file",
     "driver_for",
+    "gdal_errors",
     "geometry_type",
     "layer_schema",
     "list_layers",
     "map_fields",
     "map_layers",
     "read_grid",
+    "read_header_map",
     "read_layer",
     "standard_fields",
     "standard_layers",

@@ -1,8 +1,10 @@
 """Reading layers: the files a bureau really has, into one schema and one metric CRS.
 
 :func:`read_layer` turns GBK Shapefiles without ``.cpg``, 8-digit Gauss-Kruger eastings,
-lon/lat GeoJSON, File Geodatabases and invalid polygons into the toolkit's schema, with every
-repair counted in a :class:`LayerReport`.
+lon/lat GeoJSON, AMap (GCJ-02) data, Xian 1980 data with the bureau's parameters, File
+Geodatabases, zipped Shapefiles and invalid polygons into the toolkit's schema, with every
+repair counted in a :class:`LayerReport`; files that are not what they claim (named pipes,
+empty, truncated or encrypted files) are refused with an error that names the user's file.
 """
 
 from __future__ import annotations
@@ -10,11 +12,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import struct
-import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,83 +21,38 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import pyproj
 import shapely
 from shapely.errors import GEOSException
 
 from planning import settings
-from planning._core.geometry import polygonal_part
+from planning._core.geometry import drop_empty_rings, empty_rings, polygonal_part
 from planning._errors import CRSError, InputError, LayerFileError, Problem
 from planning.county import County
-from planning.crs import (
-    check_datum,
-    gk_crs,
-    gk_crs_for,
-    gk_zone_info,
-    in_china,
-    lonlat_bounds,
-    zone_from_easting,
+from planning.crs import is_gcj02, parse_crs
+from planning.datum import Helmert7, PlaneSimilarity
+from planning.io._encoding import (
+    check_encoding,
+    cut_name,
+    detect_shapefile_encoding,
+    field_names,
 )
-from planning.io._encoding import cut_name, detect_shapefile_encoding, field_names
 from planning.io._fields import map_fields
-from planning.io._write import list_layers
+from planning.io._files import Part, gdal_errors
+from planning.io._read_crs import (
+    amap_hints,
+    check_extent,
+    check_moved,
+    fix_crs,
+    target_crs,
+)
+from planning.io._report import LayerReport
+from planning.io._sources import Shapefile, Source, local_copy, resolve
 
 log = logging.getLogger(__name__)
 
 #: columns that identify features, checked for duplicates (first one present)
 ID_COLUMNS = ("project_id", "zone_id", "patch_id", "node_id", "line_id", "road_id",
               "inspection_id", "feature_id", "unit_id", "code")
-
-
-
-@dataclass
-class LayerReport:
-    """What :func:`read_layer` found and did. Attached as ``gdf.attrs["planning_report"]``.
-
-    Attributes
-    ----------
-    source : str
-        File (and layer) read.
-    encoding : str or None
-        Text encoding used for a Shapefile's .dbf, and ``encoding_reason`` why.
-    crs_in, crs_out : str
-        CRS of the file (after any correction) and of the result, and ``crs_reason`` why
-        the result is in that CRS (given by ``to_crs``, the county's, or derived from the data).
-    fields : dict
-        Standard field name -> toolkit column added (originals are kept).
-    repaired : list of int
-        Rows whose invalid geometry was made valid.
-    problems : list of Problem
-        Everything reported: repairs, empty geometries, duplicate ids, corrections.
-    """
-
-    source: str
-    encoding: str | None = None
-    encoding_reason: str = ""
-    crs_in: str = ""
-    crs_out: str = ""
-    crs_reason: str = ""
-    fields: dict[str, str] = field(default_factory=dict)
-    repaired: list[int] = field(default_factory=list)
-    empty: list[int] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    def note(self, message: str, *, level: int = logging.WARNING, **where: Any) -> None:
-        """Record a finding (and log it: repairs and defects as warnings)."""
-        self.problems.append(Problem(self.source, message, **where))
-        log.log(level, "%s", self.problems[-1])
-
-    def __str__(self) -> str:
-        lines = [f"{self.source}: CRS {self.crs_in} -> {self.crs_out}"
-                 + (f" ({self.crs_reason})" if self.crs_reason else "")]
-        if self.encoding:
-            lines.append(f"  encoding {self.encoding} ({self.encoding_reason})")
-        if self.fields:
-            lines.append("  fields " + ", ".join(f"{k}->{v}" for k, v in self.fields.items()))
-        lines += [f"  {p.message}" + (f" (row {p.row})" if p.row is not None else "")
-                  for p in self.problems]
-        return "\n".join(lines)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -115,28 +69,41 @@ def read_layer(
     county: County | None = None,
     to_crs: Any = None,
     check_extent: bool = True,
+    datum_shift: Helmert7 | PlaneSimilarity | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a layer into the toolkit's schema and a metric working CRS.
 
-    Shapefile, GeoPackage, GeoJSON and File Geodatabase are read. The file is never changed.
+    Shapefile (the ``.shp``, any of its parts such as the ``.dbf``, the folder holding it, or
+    a ``.zip``), GeoPackage, GeoJSON and File Geodatabase are read. The file is never changed.
 
+    - Files are checked before they are opened: a named pipe, a link that loops, a folder where
+      a file is needed, an empty or truncated file, or one wrapped by document-encryption
+      software is refused (:class:`LayerFileError`, naming the user's file); a Shapefile
+      without ``.dbf`` is read without attributes, and one whose ``.dbf`` holds fewer (or
+      more) records than the ``.shp`` has shapes is read whole, both reported.
     - Text encoding of Shapefiles: an explicit ``encoding`` wins; otherwise a ``.cpg`` is
       trusted when the text decodes with it, and the ``.dbf`` bytes are tested (UTF-8, then
       GB18030, which covers GBK and GB2312) when there is no ``.cpg`` or it is wrong.
     - Standard field names (DLBM, GHDLBM, TDYTQLXDM, GZQLXDM, XZQDM, ZLDWDM, TBMJ, ...;
       ``planning/data/field_names.csv``) get toolkit-named copies; originals are kept.
-    - CRS: a file without one needs ``crs=``; ``crs=`` also overrides a wrong ``.prj``.
-      Eastings with a zone prefix (8 digits) under a CRS without it, and the reverse, are
-      recognised and corrected; Xian 1980 / Beijing 1954 data is refused with an explanation.
-      Swapped axes are reported (``swap_xy=True`` swaps them).
+    - CRS: a file without one needs ``crs=``; ``crs=`` also overrides a wrong ``.prj``, and
+      ``crs="GCJ-02"`` reads AMap/Gaode longitude/latitude (moved back to CGCS2000). Data that
+      looks AMap-derived (its field names, or an outline that matches the county only after
+      the GCJ-02 correction) is reported. Eastings with a zone prefix (8 digits, 3- or
+      6-degree zones) under a CRS without it, and the reverse, are corrected; Xian 1980 /
+      Beijing 1954 data is moved to CGCS2000 with the bureau's parameters
+      (``datum_shift=``, :mod:`planning.datum`) and refused without them. Swapped axes are
+      reported (``swap_xy=True`` swaps them).
     - Working CRS and extent: with a ``county`` (a :class:`planning.County`) the layer goes
       to ``county.crs`` and must reach within ``county.extent_tolerance_m`` of the county's
       bounds. Without one it goes to the CGCS2000 3-degree Gauss-Kruger zone of its own
       centre longitude (:func:`planning.crs.gk_crs_for`) and must lie in China. ``to_crs``
       chooses the CRS explicitly (the extent is still checked). A layer far away means a
-      wrong CRS or swapped axes, and is refused unless ``check_extent=False``.
-    - Invalid geometries are made valid and counted; empty or missing geometries and duplicate
-      ids are reported. ``gdf.attrs["planning_report"]`` holds the :class:`LayerReport`.
+      wrong CRS or swapped axes, and is refused unless ``check_extent=False``. A layer that
+      reaches beyond the working zone is reported with the area distortion it suffers.
+    - Invalid geometries are made valid and counted; empty interior rings (which crash GEOS)
+      are removed; empty or missing geometries and duplicate ids are reported.
+      ``gdf.attrs["planning_report"]`` holds the :class:`LayerReport`.
 
     Problems that make the layer unusable are raised together in one :class:`InputError`
     (or :class:`CRSError`).
@@ -144,13 +111,16 @@ def read_layer(
     Parameters
     ----------
     path : path
-        The file (``.shp``, ``.gpkg``, ``.geojson``/``.json``, ``.gdb`` folder).
+        The file (``.shp`` or a part of it, ``.gpkg``, ``.geojson``/``.json``, ``.zip``, a
+        ``.gdb`` folder, or a folder holding one layer file).
     layer : str or int, optional
-        Layer of a multi-layer file; required when the file holds several.
+        Layer of a multi-layer file (or the file in a folder or zip); required when there
+        are several.
     encoding : str, optional
         Text encoding of a Shapefile's ``.dbf`` (e.g. ``"gbk"``), overriding ``.cpg``.
     crs : optional
-        CRS of the coordinates when the file has none or a wrong one.
+        CRS of the coordinates when the file has none or a wrong one; ``"GCJ-02"`` for
+        AMap/Gaode longitude/latitude.
     field_map : mapping, optional
         Extra ``{"FIELD": "toolkit_name"}`` pairs, tried before the standard ones.
     swap_xy : bool
@@ -161,6 +131,8 @@ def read_layer(
         Target CRS, overriding the county's (or the one derived from the data).
     check_extent : bool
         Refuse a layer that lies far from the county (or, without a county, outside China).
+    datum_shift : planning.datum.Helmert7 or planning.datum.PlaneSimilarity, optional
+        The transformation from Xian 1980 / Beijing 1954 to CGCS2000 the bureau was given.
 
     Returns
     -------
@@ -177,137 +149,265 @@ def read_layer(
     >>> read_layer(tmp).crs.to_epsg()  # no county: the zone of the data's centre, 39
     4548
     """
-    src = Path(path)
-    if not src.exists():
-        msg = f"No such file or folder: {src}"
-        raise LayerFileError(msg)
-    if county is not None and not isinstance(county, County):
-        msg = f"county must be a planning.County, got {type(county).__name__}."
-        raise TypeError(msg)
-    name = _pick_layer(src, layer)
-    report = LayerReport(source=f"{src}" + (f" [{name}]" if name is not None else ""))
-    enc = _resolve_encoding(src, encoding, report)
-    frame = _read_frame(src, name, enc, report)
+    encoding = _check_arguments(county, encoding, crs, to_crs, datum_shift)
+    source = resolve(Path(path), layer)
+    name = _pick_layer(source)
+    report = LayerReport(source=source.display + (f" [{name}]" if isinstance(name, str)
+                                                  and source.shapefile is None else ""))
+    for note in source.notes:
+        report.note(note, level=logging.INFO)
+    enc = _resolve_encoding(source, encoding, report)
+    frame = _read_frame(source, name, enc, report)
+    frame = remove_empty_rings(frame, report)
     fatal: list[Problem] = []
-    frame = _fix_crs(frame, crs, swap_xy, report, fatal, county=county)
+    prj = _prj_text(source) if frame.crs is None and crs is None else None
+    frame = fix_crs(frame, crs, swap_xy, report, fatal, county=county,
+                    datum_shift=datum_shift, prj=prj)
+    if not fatal and not is_gcj02(crs):
+        amap_hints(frame, county, report)
     if not fatal and check_extent:
-        _check_extent(frame, county, report, fatal)
+        _check_extent_step(frame, county, report, fatal)
     if not fatal:
-        target_crs = _target_crs(frame, county, to_crs, report, fatal)
-        if target_crs is not None:
-            frame = frame.to_crs(target_crs)
-            report.crs_out = target_crs.to_string()
-    frame = repair_geometries(frame, report)
+        target = target_crs(frame, county, to_crs, report, fatal)
+        if target is not None:
+            frame = frame.to_crs(target)
+            report.crs_out = target.to_string()
+            check_moved(frame, report, fatal)
+    if not fatal:
+        frame = repair_geometries(frame, report, rings=False)  # removed above
     frame, report.fields = map_fields(frame, field_map)
     _check_ids(frame, report)
     if fatal:
         problems = fatal + report.problems
         kind = CRSError if any("CRS" in p.message or "swapped" in p.message
                                for p in fatal) else InputError
-        raise kind(f"{src} cannot be read as it is.", problems)
+        raise kind(f"{report.source} cannot be read as it is.", problems)
     frame.attrs["planning_report"] = report
     return frame
 
 
-def _pick_layer(src: Path, layer: str | int | None) -> str | int | None:
-    if layer is not None or src.suffix.lower() in (".shp", ".geojson", ".json"):
-        return layer
-    names = list_layers(src)
-    if len(names) == 1:
-        return names[0]
-    msg = (f"{src} holds {len(names)} layers ({', '.join(names)}); choose one with "
-           "layer=..., or open the whole file with planning.open_workspace().")
+_check_extent_step = check_extent  # the parameter of read_layer shadows the step's name
+
+
+def _check_arguments(county: object, encoding: str | None, crs: Any, to_crs: Any,
+                     datum_shift: object) -> str | None:
+    """Check the options before any file is opened; return the encoding's codec name."""
+    if county is not None and not isinstance(county, County):
+        msg = f"county must be a planning.County, got {type(county).__name__}."
+        raise TypeError(msg)
+    if datum_shift is not None and not isinstance(datum_shift, Helmert7 | PlaneSimilarity):
+        msg = ("datum_shift must be a planning.datum.Helmert7 or PlaneSimilarity, got "
+               f"{type(datum_shift).__name__}.")
+        raise TypeError(msg)
+    if crs is not None and not is_gcj02(crs):
+        parse_crs(crs)
+    if to_crs is not None:
+        parse_crs(to_crs, what="to_crs")
+    return None if encoding is None else check_encoding(encoding)
+
+
+def _pick_layer(source: Source) -> str | int | None:
+    """The layer of a multi-layer file (GeoPackage, File Geodatabase) the user means."""
+    if source.shapefile is not None or Path(source.gdal).suffix.lower() in (".geojson",
+                                                                            ".json"):
+        return source.layer
+    with gdal_errors(source.display):
+        listed = [(str(n), kind) for n, kind in pyogrio.list_layers(source.gdal)]
+    names = [n for n, _ in listed]
+    layer = source.layer
+    if isinstance(layer, int) and not isinstance(layer, bool):
+        if 0 <= layer < len(names):
+            return names[layer]
+    elif layer is not None:
+        if layer in names:
+            return layer
+        folded = {n.lower(): n for n in names}
+        if str(layer).lower() in folded:
+            return folded[str(layer).lower()]
+    else:
+        spatial = [n for n, kind in listed if kind is not None]
+        if len(spatial) == 1 or len(names) == 1:
+            return spatial[0] if spatial else names[0]
+        if not names:
+            msg = f"{source.display} holds no layers."
+            raise LayerFileError(msg)
+    listing = ", ".join(f"{n}" + ("" if kind else " (table)") for n, kind in listed)
+    if layer is None:
+        msg = (f"{source.display} holds {len(names)} layers ({listing}); choose one with "
+               "layer=..., or open the whole file with planning.open_workspace().")
+    else:
+        msg = (f"{source.display} has no layer {layer!r}; its layers are {listing} (choose "
+               "one with layer=...).")
     raise InputError(msg)
 
 
-def _resolve_encoding(src: Path, encoding: str | None, report: LayerReport) -> str | None:
-    if src.suffix.lower() != ".shp":
+def _resolve_encoding(source: Source, encoding: str | None, report: LayerReport) -> str | None:
+    shapefile = source.shapefile
+    if shapefile is None:
         return encoding
-    dbf = src.with_suffix(".dbf")
-    if not dbf.exists():
-        dbf = src.with_suffix(".DBF")
     if encoding is not None:
         report.encoding, report.encoding_reason = encoding, "given by encoding="
         return encoding
-    if not dbf.exists():
+    if shapefile.dbf is None:
         return None
-    enc, reason, corrected = detect_shapefile_encoding(dbf, settings.encoding_sniff_bytes)
+    enc, reason, corrected = detect_shapefile_encoding(shapefile, settings.encoding_sniff_bytes)
     report.encoding, report.encoding_reason = enc, reason
     if corrected:
         report.note(f"text encoding detected: {reason}", level=logging.INFO)
     return enc
 
 
-def _read_frame(
-    src: Path, layer: str | int | None, encoding: str | None, report: LayerReport
-) -> gpd.GeoDataFrame:
-    kwargs: dict[str, Any] = {}
-    if layer is not None:
-        kwargs["layer"] = layer
-    if encoding is not None:
-        kwargs["encoding"] = encoding
-    try:
-        with _readable_copy(src, encoding, report) as readable:
-            frame = pyogrio.read_dataframe(readable, **kwargs)
-    except GEOSException as exc:
-        report.note(f"some geometries could not be built ({exc}); read feature by feature")
-        frame = _read_tolerant(src, layer, encoding, report)
-    except pyogrio.errors.DataSourceError as exc:
-        msg = f"Cannot open {src} as a layer: {exc}"
-        raise LayerFileError(msg) from exc
+def _prj_text(source: Source) -> str | None:
+    """The text of a Shapefile's .prj that GDAL could not read as a CRS (None: no .prj)."""
+    shapefile = source.shapefile
+    if shapefile is None or shapefile.prj is None:
+        return None
+    return shapefile.prj.read(4096).decode("utf-8", "replace").strip()
+
+
+def _read_frame(source: Source, layer: str | int | None, encoding: str | None,
+                report: LayerReport) -> gpd.GeoDataFrame:
+    shapefile = source.shapefile
+    if shapefile is not None:
+        frame = _read_shapefile(source, shapefile, encoding, report)
+    else:
+        frame = _read_gdal(source, source.gdal, layer, encoding, report)
     if not isinstance(frame, gpd.GeoDataFrame):
-        msg = (f"{src} [{layer}] is a table without geometry; read it with "
+        msg = (f"{source.display} [{layer}] is a table without geometry; read it with "
                "pyogrio.read_dataframe() or open the workspace that holds it.")
         raise InputError(msg)
     return frame
 
 
-@contextlib.contextmanager
-def _readable_copy(src: Path, encoding: str | None, report: LayerReport) -> Iterator[Path]:
-    """Yield ``src``, or a patched temporary copy of a Shapefile whose field names were cut.
+def _read_gdal(source: Source, path: str, layer: str | int | None, encoding: str | None,
+               report: LayerReport, *hidden: str, **options: Any) -> pd.DataFrame:
+    """One read by pyogrio (feature by feature with fiona when geometries cannot be built)."""
+    kwargs: dict[str, Any] = dict(options)
+    if layer is not None:
+        kwargs["layer"] = layer
+    if encoding is not None:
+        kwargs["encoding"] = encoding
+    with gdal_errors(source.display, *hidden):
+        try:
+            frame: pd.DataFrame = pyogrio.read_dataframe(path, **kwargs)
+        except GEOSException as exc:
+            report.note(f"some geometries could not be built ({exc}); read feature by feature")
+            frame = _read_tolerant(source, path, layer, encoding, report)
+    return frame
 
-    Writers cut dBASE field names at 11 bytes, which can split a Chinese character; GDAL and
-    pyogrio then fail on the whole file. The copy drops the half character (the input file is
-    never changed) and the report says which names were shortened.
+
+def _read_shapefile(source: Source, shapefile: Shapefile, encoding: str | None,
+                    report: LayerReport) -> gpd.GeoDataFrame:
+    """A Shapefile: without its .dbf, with a .dbf of another record count, or as it is."""
+    shapes, records = shapefile.shapes, shapefile.records
+    if shapefile.dbf is None:
+        report.note(f"there is no .dbf beside {shapefile.shp.display}: the {shapes} shapes were "
+                    "read without attributes")
+    patched = _patched_header(shapefile, encoding, report)
+    if shapefile.dbf is not None and shapes is not None and records != shapes:
+        return _read_mismatched(source, shapefile, encoding, patched, report)
+    if patched is None:
+        frame = _read_gdal(source, source.gdal, None, encoding, report)
+    else:
+        with _copy(shapefile, patched, (".shp", ".shx", ".dbf", ".prj", ".cpg")) as files:
+            frame = _read_gdal(source, str(files[".shp"]), None, encoding, report,
+                               str(files[".shp"].parent))
+    if shapes is not None and len(frame) < shapes and shapefile.dbf is not None:
+        deleted = _deleted_records(shapefile.dbf)
+        report.note(f"{shapes - len(frame)} of the {shapes} shapes were not read: {deleted} "
+                    "records are marked deleted in the .dbf, and GIS software skips them")
+    return frame if isinstance(frame, gpd.GeoDataFrame) else gpd.GeoDataFrame(frame)
+
+
+def _deleted_records(dbf: Part) -> int:
+    """Records of a .dbf whose deletion flag is set (``*``)."""
+    head = dbf.read(12)
+    records, header, length = struct.unpack("<IHH", head[4:12])
+    body = np.frombuffer(dbf.read(records * length, offset=header), dtype=np.uint8)
+    flags = body[: (len(body) // max(length, 1)) * length: max(length, 1)]
+    return int((flags == ord("*")).sum())
+
+
+@contextlib.contextmanager
+def _copy(shapefile: Shapefile, patched: bytes | None, suffixes: tuple[str, ...]
+          ) -> Iterator[dict[str, Path]]:
+    """A temporary copy of some parts, the .dbf header patched (never the user's files)."""
+    parts = {k: v for k, v in shapefile.parts().items() if k in suffixes}
+    with local_copy(parts, writable=(".dbf",) if patched else ()) as files:
+        if patched is not None and ".dbf" in files:
+            with files[".dbf"].open("r+b") as fh:
+                fh.write(patched)
+        yield files
+
+
+def _patched_header(shapefile: Shapefile, encoding: str | None, report: LayerReport
+                    ) -> bytes | None:
+    """The .dbf header without half characters cut off field names (None: nothing to do).
+
+    Writers cut dBASE field names at 10 bytes, which can split a Chinese character; GDAL and
+    pyogrio then fail on the whole file. Only names that fill the limit and end in half a
+    character *in the encoding used* are shortened, and the report says which.
     """
-    dbf = src.with_suffix(".dbf")
-    if src.suffix.lower() != ".shp" or encoding is None or not dbf.exists():
-        yield src
-        return
-    with dbf.open("rb") as fh:
-        head = fh.read(32)
-        header = head + fh.read(max(0, struct.unpack("<H", head[8:10])[0] - 32))
+    if shapefile.dbf is None or encoding is None:
+        return None
+    head = shapefile.dbf.read(32)
+    header = shapefile.dbf.read(max(32, int.from_bytes(head[8:10], "little")))
     patched = bytearray(header)
     for off, raw in field_names(header):
         fixed = cut_name(raw, encoding)
         if fixed is not None:
             patched[off:off + 11] = fixed.ljust(11, b"\x00")
             report.note(f"field name {fixed.decode(encoding)!r} had half a character cut off "
-                        "by the 11-byte dBASE limit; read without it")
-    if patched == header:
-        yield src
-        return
-    with tempfile.TemporaryDirectory(prefix="planning-shp-") as tmp:
-        for part in src.parent.glob(src.stem + ".*"):
-            shutil.copyfile(part, Path(tmp) / part.name)
-        with (Path(tmp) / dbf.name).open("r+b") as fh:
-            fh.write(bytes(patched))
-        yield Path(tmp) / src.name
+                        "by the 10-byte dBASE limit; read without it")
+    return None if patched == header else bytes(patched)
 
 
-def _read_tolerant(
-    src: Path, layer: str | int | None, encoding: str | None, report: LayerReport
-) -> gpd.GeoDataFrame:
+def _read_mismatched(source: Source, shapefile: Shapefile, encoding: str | None,
+                     patched: bytes | None, report: LayerReport) -> gpd.GeoDataFrame:
+    """Shapes and records read apart and joined by position, when their counts differ
+    (GDAL alone reads the smaller number and drops the rest without a word)."""
+    with _copy(shapefile, None, (".shp", ".shx", ".prj")) as geo, \
+            _copy(shapefile, patched, (".dbf", ".cpg")) as tab:
+        shapes = _read_gdal(source, str(geo[".shp"]), None, None, report,
+                            str(geo[".shp"].parent))
+        table = _read_gdal(source, str(tab[".dbf"]), None, encoding, report,
+                           str(tab[".dbf"].parent), read_geometry=False)
+    n_shapes, n_records = len(shapes), len(table)
+    rows = max(n_shapes, n_records)
+    lost = _rows(min(n_shapes, n_records), rows)
+    if n_records < n_shapes:
+        report.note(f"the .dbf holds {n_records} records for the {n_shapes} shapes of the .shp: "
+                    f"{lost} read without attributes (GDAL alone drops them)")
+    else:
+        report.note(f"the .dbf holds {n_records} records for the {n_shapes} shapes of the .shp: "
+                    f"{lost} read without geometry (GDAL alone drops them)")
+    attrs = pd.DataFrame(table).reindex(range(rows))
+    geoms = np.full(rows, None, dtype=object)
+    geoms[:n_shapes] = np.asarray(shapes.geometry.values, dtype=object)
+    return gpd.GeoDataFrame(attrs, geometry=geoms, crs=shapes.crs)
+
+
+def _rows(first: int, end: int) -> str:
+    """``row 4`` or ``rows 4-9`` (0-based, as the report numbers rows)."""
+    return f"row {first}" if end - first == 1 else f"rows {first}-{end - 1}"
+
+
+def _read_tolerant(source: Source, path: str, layer: str | int | None, encoding: str | None,
+                   report: LayerReport) -> gpd.GeoDataFrame:
     """Read feature by feature with fiona; close open rings; report what cannot be built."""
     import fiona  # noqa: PLC0415 - only needed for damaged files
 
     rows: list[dict[str, Any]] = []
     geoms: list[Any] = []
-    with fiona.open(src, layer=layer, encoding=encoding) as source:
-        crs_wkt = source.crs_wkt or None
-        for i, feature in enumerate(source):
-            rows.append(dict(feature.properties))
-            geoms.append(_build_geometry(feature.geometry, i, report))
+    try:
+        with fiona.open(path, layer=layer, encoding=encoding) as layer_file:
+            crs_wkt = layer_file.crs_wkt or None
+            for i, feature in enumerate(layer_file):
+                rows.append(dict(feature.properties))
+                geoms.append(_build_geometry(feature.geometry, i, report))
+    except fiona.errors.FionaError as exc:
+        msg = f"Cannot read {source.display}: {exc}."
+        raise LayerFileError(msg) from None
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=crs_wkt)
 
 
@@ -333,147 +433,37 @@ def _build_geometry(geom: Any, row: int, report: LayerReport) -> Any:
         return None
 
 
-def _guess_crs_hint(frame: gpd.GeoDataFrame, county: County | None) -> str:
+# --- geometry repairs --------------------------------------------------------------------
+
+
+def remove_empty_rings(frame: gpd.GeoDataFrame, report: LayerReport) -> gpd.GeoDataFrame:
+    """The layer without empty polygon rings, each removal reported.
+
+    A polygon with an empty interior ring survives GeoPackage, GeoJSON and GeoParquet and
+    passes ``make_valid``, and crashes GEOS operations (the whole process); it is rebuilt
+    without the empty ring, which changes neither its area nor its shape.
+    """
     geoms = frame.geometry.values
-    present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    if len(present) == 0:
-        return ""
-    minx, miny, _, _ = shapely.total_bounds(present)
-    if 73 <= minx <= 136 and 3 <= miny <= 54:
-        return " The coordinates look like longitude/latitude: try crs='EPSG:4490' (CGCS2000)."
-    zone = zone_from_easting(minx)
-    if zone is not None:
-        code = gk_crs(zone, prefix=True).to_epsg()
-        return (f" The eastings carry zone prefix {zone}: if the datum is CGCS2000 try "
-                f"crs='EPSG:{code}'.")
-    if 100_000 <= minx <= 900_000 and 1_000_000 <= miny <= 6_000_000:
-        if county is not None:
-            return (" The coordinates look like 6-digit Gauss-Kruger eastings: if they are in "
-                    f"the county's CRS try crs={county.crs!r}.")
-        return (" The coordinates look like 6-digit Gauss-Kruger eastings: give the zone's "
-                "CRS, e.g. crs='EPSG:4548' for CGCS2000 zone 39 (central meridian 117 E, "
-                "Taiqian).")
-    return ""
-
-
-def _fix_crs(
-    frame: gpd.GeoDataFrame, crs: Any, swap_xy: bool, report: LayerReport,
-    fatal: list[Problem], *, county: County | None,
-) -> gpd.GeoDataFrame:
-    if crs is not None:
-        if frame.crs is not None:
-            report.note(f"CRS of the file ({frame.crs.name}) overridden by crs=")
-        frame = frame.set_crs(crs, allow_override=True)
-    if frame.crs is None:
-        fatal.append(Problem(report.source, (
-            "the layer has no CRS (a Shapefile without .prj?). Pass crs=... to say what the "
-            "coordinates are, or add the .prj file." + _guess_crs_hint(frame, county))))
+    bad = empty_rings(np.asarray(geoms, dtype=object))
+    if not bad.any():
         return frame
-    check_datum(frame.crs, source=report.source)
-    if swap_xy:
-        frame = frame.copy()
-        frame[frame.geometry.name] = shapely.transform(
-            frame.geometry.values, lambda c: c[:, ::-1])
-        report.note("x and y swapped as asked (swap_xy=True)")
-    report.crs_in = frame.crs.to_string()
-    geoms = frame.geometry.values
-    present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    if len(present) == 0:
-        return frame
-    minx, miny, maxx, maxy = shapely.total_bounds(present)
-    if frame.crs.is_geographic:
-        if minx >= -90 and maxx <= 90 and 73 <= miny <= 136 and maxy <= 136 and maxx < 60:
-            fatal.append(Problem(report.source, (
-                f"the coordinates look swapped: x runs {minx:.3f}..{maxx:.3f} (latitudes?) and "
-                f"y {miny:.3f}..{maxy:.3f} (longitudes?). Read again with swap_xy=True.")))
-        return frame
-    return _fix_gk_prefix(frame, (minx, miny, maxx, maxy), report, fatal)
+    out = frame.copy()
+    values = np.asarray(out.geometry.values, dtype=object).copy()
+    for i in np.flatnonzero(bad):
+        values[i] = drop_empty_rings(values[i])
+        report.repaired.append(int(i))
+        report.note("polygon had an empty ring (which crashes geometry operations); removed it",
+                    row=int(i))
+    out[out.geometry.name] = gpd.GeoSeries(values, index=out.index, crs=out.crs)
+    return out
 
 
-def _fix_gk_prefix(
-    frame: gpd.GeoDataFrame, bounds: tuple[float, float, float, float], report: LayerReport,
-    fatal: list[Problem],
-) -> gpd.GeoDataFrame:
-    """Correct a zone prefix the CRS does not expect (or lacks); catch swapped axes."""
-    minx, miny, maxx, _ = bounds
-    info = gk_zone_info(frame.crs)
-    zone = zone_from_easting(minx)
-    if info is not None and zone is not None and zone_from_easting(maxx) == zone \
-            and not info[1]:
-        fixed = gk_crs(zone, prefix=True, datum=info[2])
-        report.note(f"eastings carry zone prefix {zone} but the CRS has none; "
-                    f"read as {fixed.name} (EPSG:{fixed.to_epsg()})")
-        report.crs_in = fixed.to_string()
-        return frame.set_crs(fixed, allow_override=True)
-    if info is not None and info[1] and zone is None and 100_000 <= minx < 1_000_000:
-        fixed = gk_crs(info[0], prefix=False, datum=info[2])
-        report.note(f"the CRS expects zone-prefixed eastings but they have 6 digits; "
-                    f"read as {fixed.name} (EPSG:{fixed.to_epsg()})")
-        report.crs_in = fixed.to_string()
-        return frame.set_crs(fixed, allow_override=True)
-    if minx > 1_000_000 and miny < 1_000_000 and zone is None:
-        fatal.append(Problem(report.source, (
-            f"x ({minx:.0f}..) looks like a northing and y ({miny:.0f}..) like an easting: the "
-            "axes are swapped. Read again with swap_xy=True.")))
-    return frame
-
-
-def _target_crs(
-    frame: gpd.GeoDataFrame, county: County | None, to_crs: Any, report: LayerReport,
-    fatal: list[Problem],
-) -> pyproj.CRS | None:
-    """The CRS the layer goes to: ``to_crs``, the county's, or the one of its own data."""
-    if to_crs is not None:
-        report.crs_reason = "given by to_crs="
-        return pyproj.CRS.from_user_input(to_crs)
-    if county is not None:
-        report.crs_reason = f"the CRS of county {county.code} {county.name_zh}"
-        return county.pyproj_crs
-    own: pyproj.CRS = frame.crs
-    if lonlat_bounds(frame) is None and own.is_projected:
-        report.crs_reason = "the file's own (no geometry to derive a zone from)"
-        return own
-    try:
-        derived = gk_crs_for(frame)
-    except CRSError as err:
-        fatal.append(Problem(report.source, f"{err} Or pass county=... or to_crs=..."))
-        return None
-    report.crs_reason = (f"derived from the data: {derived.name}, the zone of its centre; "
-                         "county=... or to_crs=... chooses it")
-    log.info("%s: working CRS %s", report.source, report.crs_reason)
-    return derived
-
-
-def _check_extent(
-    frame: gpd.GeoDataFrame, county: County | None, report: LayerReport, fatal: list[Problem],
-) -> None:
-    """Refuse a layer far from its county (or, without a county, outside China)."""
-    bounds = lonlat_bounds(frame)
-    if bounds is None:
-        return
-    lon, lat = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
-    where = (f"its centre is at {lon:.3f} E, {lat:.3f} N" if np.isfinite([lon, lat]).all()
-             else "its coordinates are not valid in its CRS")
-    fix = ("The CRS is probably wrong (pass crs=...), or the axes are swapped (swap_xy=True); "
-           "check_extent=False reads it anyway.")
-    if county is None:
-        if not (np.isfinite([lon, lat]).all() and in_china(lon, lat)):
-            fatal.append(Problem(report.source, f"the layer lies outside China: {where}. {fix}"))
-        return
-    geoms = frame.geometry.values
-    present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    box = shapely.box(*shapely.total_bounds(present))
-    if not (np.isfinite(shapely.total_bounds(present)).all()
-            and county.extent(frame.crs).intersects(box)):
-        c_lon, c_lat = county.center_lonlat
-        fatal.append(Problem(report.source, (
-            f"the layer lies far from the county {county.name_zh} ({county.name_en}): {where}, "
-            f"the county at about {c_lon:.2f} E, {c_lat:.2f} N (more than "
-            f"{county.extent_tolerance_m / 1000:g} km away). {fix} Or the layer belongs to "
-            "another county (county=...).")))
-
-
-def repair_geometries(frame: gpd.GeoDataFrame, report: LayerReport) -> gpd.GeoDataFrame:
+def repair_geometries(frame: gpd.GeoDataFrame, report: LayerReport, *,
+                      rings: bool = True) -> gpd.GeoDataFrame:
+    """Report missing and empty geometries; make invalid ones valid (each reported); with
+    ``rings``, remove empty rings first (:func:`remove_empty_rings`)."""
+    if rings:
+        frame = remove_empty_rings(frame, report)
     geoms = frame.geometry.values
     missing = shapely.is_missing(geoms)
     empty = shapely.is_empty(geoms) & ~missing

@@ -59,7 +59,8 @@ from planning._errors import (
     require_extra,
 )
 from planning.io._fields import map_fields
-from planning.io._read import LayerReport, repair_geometries
+from planning.io._read import repair_geometries
+from planning.io._report import LayerReport
 
 if TYPE_CHECKING:
     import sqlalchemy as sa

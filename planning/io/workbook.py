@@ -33,13 +33,19 @@ way: a leading ``'``.
 Reading
 -------
 :func:`read_grid` reads one sheet of an ``.xlsx`` / ``.xlsm`` workbook (read-only, cached
-values of formulas) or a ``.csv`` file into a :class:`Grid`: the dense box of the cells that
-hold a value, merged cells filled from their top-left cell, the merged ranges, and every sheet
-with its visibility. Memory follows the cells that exist: a sheet whose one value sits at
-XFD1048576, or whose one merged range spans A3:XFD1048576, is read in a fraction of a second;
-a sheet whose values span more than :data:`MAX_GRID_CELLS` cells (a value at A1 and one at
-XFD1048576) is refused with a :class:`~planning.SheetError` naming the far cell. A hidden
-sheet is never read in place of a visible one.
+values of formulas), an old ``.xls`` workbook (xlrd) or a ``.csv`` file into a :class:`Grid`:
+the dense box of the cells that hold a value, merged cells filled from their top-left cell,
+the merged ranges, every sheet with its visibility, and the formula cells whose value was
+never computed. A workbook is read by what it holds, whatever its suffix says (an ``.xls``
+renamed ``.xlsx`` is read, with a note). Memory follows the cells that exist: a sheet whose
+one value sits at XFD1048576, or whose one merged range spans A3:XFD1048576, is read in a
+fraction of a second; a sheet whose values span more than :data:`MAX_GRID_CELLS` cells (a
+value at A1 and one at XFD1048576) is refused with a :class:`~planning.SheetError` naming the
+far cell. A hidden sheet is never read in place of a visible one.
+
+:func:`read_header_map` reads a header -> field mapping (a CSV or workbook with the columns
+``header`` and ``field``), as the ledger and inspection readers take with ``headers=`` and the
+command line with ``--headers FILE``.
 """
 
 from __future__ import annotations
@@ -52,9 +58,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from planning._errors import LayerFileError
+from planning._core.text import fold, is_blank
+from planning._errors import LayerFileError, Problem, SheetError
 from planning.io._workbook_forms import VALIDATION_KINDS, Validation
-from planning.io._workbook_read import MAX_GRID_CELLS, Grid, MergeIndex, SheetInfo, read_grid_file
+from planning.io._workbook_grid import MAX_GRID_CELLS, Grid, MergeIndex, SheetInfo
+from planning.io._workbook_read import read_grid_file
 from planning.io._workbook_sheet import Column, Sheet, Table, guess_columns
 from planning.io._workbook_values import (
     KINDS,
@@ -86,6 +94,7 @@ __all__ = [
     "guess_columns",
     "number_format",
     "read_grid",
+    "read_header_map",
     "write_csv",
     "write_workbook",
 ]
@@ -244,8 +253,8 @@ def read_grid(path: str | os.PathLike[str], sheet: str | int | None = None, *,
     Parameters
     ----------
     path : str or path-like
-        An ``.xlsx`` / ``.xlsm`` workbook or a ``.csv`` file (UTF-8 with or without BOM, or
-        GB18030; its cells are text, an empty field is None).
+        An ``.xlsx`` / ``.xlsm`` workbook, an old ``.xls`` workbook, or a ``.csv`` file (UTF-8
+        with or without BOM, or GB18030; its cells are text, an empty field is None).
     sheet : str or int, optional
         The sheet's name or 0-based position among all sheets. Default: the first visible
         sheet (a hidden sheet before it is skipped with a note). A hidden sheet named here is
@@ -260,8 +269,9 @@ def read_grid(path: str | os.PathLike[str], sheet: str | int | None = None, *,
     Raises
     ------
     LayerFileError
-        The file is missing, is not a workbook or CSV file (an old ``.xls``, a damaged or
-        password-protected file: the message says how to fix it), or has no such sheet.
+        The file is missing, is not a workbook or CSV file (a web page saved as ``.xls``, a
+        damaged or password-protected file: the message says how to fix it), or has no such
+        sheet.
     SheetError
         The sheet's values span more than ``max_cells`` cells.
 
@@ -282,3 +292,68 @@ def read_grid(path: str | os.PathLike[str], sheet: str | int | None = None, *,
     ((1, 1), 5)
     """
     return read_grid_file(Path(path), sheet, max_cells=max_cells)
+
+
+_HEADER_WORDS = ("header", "表头", "列名", "列标题")
+_FIELD_WORDS = ("field", "字段", "字段名")
+
+
+def read_header_map(path: str | os.PathLike[str]) -> dict[str, str]:
+    """A header -> field mapping from a file with the columns ``header`` and ``field``.
+
+    The file is a CSV file or a workbook (read by :func:`read_grid`) laid out like
+    ``planning/data/ledger_headers.csv``: a row naming the columns ``header`` (or 表头) and
+    ``field`` (or 字段), then one row per sheet header. Rows whose header starts with ``#``
+    are comments; other columns (a ``note``) are ignored. Headers and fields are kept as
+    written (stripped); the readers compare headers without spaces and full-width forms.
+
+    Raises
+    ------
+    LayerFileError
+        The file is missing or cannot be read.
+    SheetError
+        No ``header`` / ``field`` columns, or rows with a header and no field (every such row
+        listed).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "headers.csv"
+    >>> _ = path.write_text("header,field\\n# a comment\\n工程名称,name_zh\\n", encoding="utf-8")
+    >>> read_header_map(path)
+    {'工程名称': 'name_zh'}
+    """
+    grid = read_grid(path)
+    columns: tuple[int, int] | None = None
+    mapping: dict[str, str] = {}
+    problems = []
+    for i, row in enumerate(grid.rows):
+        first = next((v for v in row if not is_blank(v)), None)
+        if first is None or str(first).strip().startswith("#"):
+            continue
+        if columns is None:
+            keys = [fold(v) if not is_blank(v) else "" for v in row]
+            found = [next((keys.index(w) for w in words if w in keys), None)
+                     for words in (_HEADER_WORDS, _FIELD_WORDS)]
+            if found[0] is None or found[1] is None:
+                break
+            columns = (found[0], found[1])
+            continue
+        header, target = row[columns[0]], row[columns[1]]
+        if is_blank(header):
+            continue
+        if is_blank(target):
+            problems.append(Problem(grid.source, "the header has no field: write the field "
+                                    "it reads as", row=grid.excel_row(i), column="field",
+                                    value=str(header).strip()))
+            continue
+        mapping[str(header).strip()] = str(target).strip()
+    if columns is None:
+        msg = (f"{grid.source} is not a header mapping: its first row must name the columns "
+               "'header' and 'field' (as planning/data/ledger_headers.csv does), then one "
+               "row per sheet header, such as 工程名称,name_zh.")
+        raise SheetError(msg, [Problem(grid.source, "no 'header' and 'field' columns")])
+    if problems:
+        msg = f"{grid.source} has header rows without a field; fill them in or delete them."
+        raise SheetError(msg, problems)
+    return mapping

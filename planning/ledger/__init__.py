@@ -31,7 +31,13 @@ from planning.ledger._outputs import write_briefing
 from planning.ledger._read_excel import header_mapping
 from planning.ledger._updates import KEEP
 from planning.ledger._view import LedgerView, ProjectReview
-from planning.ledger._vocab import CATEGORIES, NODE_STATES, REPORT_STATES, STATUSES
+from planning.ledger._vocab import (
+    CATEGORIES,
+    NODE_STATES,
+    REPORT_STATES,
+    STATUSES,
+    header_fields,
+)
 from planning.ledger.briefing import Briefing
 from planning.workspace import register_part
 
@@ -59,6 +65,7 @@ __all__ = [
     "ProgressRule",
     "ProjectReview",
     "SupervisionLetter",
+    "header_fields",
     "header_mapping",
     "progress_lights",
     "write_briefing",

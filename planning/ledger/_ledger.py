@@ -263,9 +263,9 @@ class Ledger(RoundTrip):
         Parameters
         ----------
         path : str or path-like
-            An ``.xlsx`` workbook.
+            An ``.xlsx`` / ``.xlsm`` workbook or an old ``.xls`` one.
         sheet : str or int, optional
-            The sheet (name, or 0-based position). Default: the first sheet.
+            The sheet (name, or 0-based position). Default: the first visible sheet.
         headers : mapping or path, optional
             Extra header -> field mappings (a dict, or a CSV with columns ``header`` and
             ``field`` like ``ledger_headers.csv``); they take precedence over the defaults.

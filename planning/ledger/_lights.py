@@ -124,7 +124,13 @@ class ProgressRule:
         if not source.is_file():
             msg = f"The progress-light rule {source} does not exist; check the path."
             raise InputError(msg)
-        return _rule_from(source.read_text(encoding="utf-8-sig"), source.name)
+        try:
+            text = source.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            msg = (f"The progress-light rule {source.name} is not UTF-8 text: save it as a "
+                   "UTF-8 CSV file with the columns setting and value.")
+            raise InputError(msg) from None
+        return _rule_from(text, source.name)
 
     def light(self, ratio: float) -> Light:
         """The light of an actual/scheduled progress ratio."""

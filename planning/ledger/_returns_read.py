@@ -45,15 +45,13 @@ from planning.ledger._fill_in import (
     text_of,
 )
 from planning.ledger._read_excel import (
-    _DONE_WORDS,
-    _NOT_DONE,
-    _TOTAL_WORDS,
     _find_header,
-    _Header,
+    _header_columns,
     _title_date,
     header_mapping,
     read_ledger_sheet,
 )
+from planning.ledger._sheet_rows import _DONE_WORDS, _NOT_DONE, _TOTAL_WORDS, LedgerHeader
 from planning.ledger._vocab import REPORT_STATES, value_code
 
 log = logging.getLogger(__name__)
@@ -197,21 +195,24 @@ def _read_meta(path: Path) -> tuple[Meta | None, list[str]]:
 # the data sheet
 
 
-def _data_sheet(path: Path, meta: Meta | None) -> tuple[Grid, _Header]:
+def _data_sheet(path: Path, meta: Meta | None) -> tuple[Grid, LedgerHeader]:
     """The sheet holding the nodes, and its header."""
     mapping = header_mapping()
     first = read_grid(path, meta.sheet) if meta is not None and meta.sheet else read_grid(path)
     others = [s.name for s in first.sheets if s.visible and s.name != first.title]
     for grid in itertools.chain([first], (read_grid(path, name) for name in others)):
-        header = _find_header(grid.rows, grid.merged, mapping)
-        if header is not None and ({"node_id", "node_name"} & set(header.columns)):
+        found = _find_header(grid.rows, grid.merged, mapping)
+        if found is None:
+            continue
+        header = _header_columns(grid.rows, *found, mapping, None)
+        if {"node_id", "node_name"} & set(header.columns):
             return grid, header
     msg = (f"No sheet of {path.name} has a time-node header (节点编号 or 节点内容 with other "
            "known columns, planning/data/ledger_headers.csv); it is not a ledger return.")
     raise SheetError(msg)
 
 
-def _cover(grid: Grid, header: _Header) -> tuple[str | None, int | None, pd.Timestamp | None]:
+def _cover(grid: Grid, header: LedgerHeader) -> tuple[str | None, int | None, pd.Timestamp | None]:
     """The unit and the day written in the rows above the header (填报单位, 填报日期)."""
     unit: str | None = None
     unit_row: int | None = None
@@ -232,7 +233,7 @@ def _cover(grid: Grid, header: _Header) -> tuple[str | None, int | None, pd.Time
     return unit, unit_row, day
 
 
-def _node_rows(grid: Grid, header: _Header
+def _node_rows(grid: Grid, header: LedgerHeader
                ) -> tuple[pd.DataFrame, list[CellProblem], frozenset[str]]:
     columns = {_FIELDS[f]: col for f, col in header.columns.items() if f in _FIELDS}
     records: list[dict[str, Any]] = []

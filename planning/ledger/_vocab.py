@@ -8,6 +8,7 @@ users may extend live in ``planning/data/ledger_headers.csv`` (column headers) a
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import math
 import re
@@ -16,8 +17,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from planning._core.dates import BLANK_MARKERS
-from planning._core.text import compact, is_blank
+from planning._core.dates import BLANK_MARKERS, date_bounds, parse_date
+from planning._core.text import compact, header_key, is_blank
 
 #: the key-task categories of the layer contract, code -> Chinese name
 CATEGORIES: dict[str, str] = {
@@ -55,11 +56,18 @@ LOG_COLUMNS = ("revision", "as_of", "removed", "note")
 
 _UNIT_SCALE = {"万元": 1.0, "万": 1.0, "亿元": 10_000.0, "亿": 10_000.0, "元": 1e-4}
 _AMOUNT = re.compile(r"^(?P<num>[+-]?\d+(?:\.\d*)?|\.\d+)(?P<unit>万元|万|亿元|亿|元)?$")
-_LIST_SPLIT = re.compile(r"[;；,，、/]+")
+_LIST_SPLIT = re.compile(r"[;；,，、/／\s]+")
 _CATEGORY_SUFFIX = re.compile(r"(项目|类|工程)$")
 _HEADING_NUMBER = re.compile(
-    r"^([一二三四五六七八九十]+[、.]|[(][一二三四五六七八九十\d]+[)]|\d+[、.])")
+    r"^([一二三四五六七八九十百]+[、.]|[(][一二三四五六七八九十百\d]+[)]|\d+[、.]|"
+    r"第[一二三四五六七八九十百\d]+(?:部分|类|项|章|节|篇)[、.:]?)")
+#: a section's number: 一、 / 第一部分 (level 1), (一) (level 2); compared after NFKC
+_SECTION = (re.compile(r"^(?:[一二三四五六七八九十百]+[、.]|第[一二三四五六七八九十百]+"
+                       r"(?:部分|类|项|章|节|篇))"),
+            re.compile(r"^[(][一二三四五六七八九十百]+[)]"))
+_ORDINAL = re.compile(r"^[一二三四五六七八九十百]+$")
 _COUNT_NOTE = re.compile(r"[(][^)]*[)]$")
+_PERIOD_SPLIT = re.compile(r"[-—－~～至到]+")
 
 
 def parse_amount(value: object, *, unit_wan: float = 1.0) -> float:
@@ -111,13 +119,60 @@ def parse_amount(value: object, *, unit_wan: float = 1.0) -> float:
     return number * scale
 
 
-def header_unit(header: str) -> tuple[str, float]:
-    """A compacted header without its unit in brackets, and what the unit is worth in 万元."""
-    text = compact(header).rstrip(":")
-    found = re.search(r"[(\[【]\s*(万元|亿元|元|万|亿)\s*[)\]】]", text)
+def header_unit(header: str) -> tuple[str, float | None]:
+    """A compacted header without its unit in brackets, and what the unit is worth in 万元.
+
+    The unit is None when the header names none (``总投资``), so that a unit the title rows
+    give (``单位：亿元``) can apply.
+
+    Examples
+    --------
+    >>> header_unit("总投资\\n（亿元）"), header_unit("计划总投资")
+    (('总投资', 10000.0), ('计划总投资', None))
+    """
+    text = header_key(header).rstrip(":")
+    found = re.search(r"[(\[【]\s*(?:单位[:]?)?(万元|亿元|元|万|亿)\s*[)\]】]", text)
     if found is None:
-        return text.lower(), 1.0
-    return (text[:found.start()] + text[found.end():]).lower(), _UNIT_SCALE[found.group(1)]
+        return text, None
+    return text[:found.start()] + text[found.end():], _UNIT_SCALE[found.group(1)]
+
+
+def sheet_unit(text: str) -> float | None:
+    """The amount unit a title or note line states (``单位：亿元``, ``金额单位：万元``), in 万元.
+
+    Examples
+    --------
+    >>> sheet_unit("台前县重点项目台账（单位：亿元）"), sheet_unit("注：投资单位为万元")
+    (10000.0, 1.0)
+    >>> sheet_unit("填报单位：县发改委") is None
+    True
+    """
+    found = re.search(r"单位(?:[:]|为|是)\s*(万元|亿元|元)", compact(text))
+    return None if found is None else _UNIT_SCALE[found.group(1)]
+
+
+def section_level(text: object) -> int | None:
+    """1 for a section numbered ``一、`` or ``第一部分``, 2 for ``（一）``; None otherwise.
+
+    Examples
+    --------
+    >>> section_level("一、拆除重建类"), section_level("（二）综合整治类")
+    (1, 2)
+    >>> section_level("一中扩建") is None
+    True
+    """
+    if not isinstance(text, str):
+        return None
+    key = compact(text)
+    for level, pattern in enumerate(_SECTION, start=1):
+        if pattern.match(key):
+            return level
+    return None
+
+
+def is_ordinal(text: object) -> bool:
+    """True for a bare Chinese numeral (``一``, ``十二``): a section's number in the 序号 column."""
+    return isinstance(text, str) and bool(_ORDINAL.match(compact(text)))
 
 
 @functools.cache
@@ -133,6 +188,11 @@ def default_headers() -> dict[str, str]:
     """The default header -> field mapping (``planning/data/ledger_headers.csv``)."""
     return {header_unit(row["header"])[0]: row["field"]
             for row in _read_data_csv("ledger_headers.csv")}
+
+
+def header_fields() -> frozenset[str]:
+    """The fields a ledger header may read as (``_ignore``: recognised, not read)."""
+    return frozenset(default_headers().values())
 
 
 def _read_data_csv(name: str) -> list[dict[str, str]]:
@@ -154,9 +214,9 @@ def value_code(field: str, value: object) -> object:
     if is_blank(value):
         return pd.NA
     text = compact(value)
-    if field == "listed_in":
-        parts = [p for p in _LIST_SPLIT.split(text) if p]
-        return ";".join(_values_table().get(("listed_in", p), p) for p in parts)
+    if field == "listed_in":  # known plans as their keys, others as written
+        parts = [p for p in _LIST_SPLIT.split(str(value).strip()) if p]
+        return ";".join(_values_table().get(("listed_in", compact(p)), p) for p in parts)
     vocab = {"category": CATEGORIES, "status": STATUSES, "report_state": REPORT_STATES
              }.get(field, {})
     if text in vocab:
@@ -174,3 +234,50 @@ def heading_category(text: str) -> str | None:
     core = _COUNT_NOTE.sub("", core)
     code = value_code("category", core)
     return code if isinstance(code, str) and code in CATEGORIES else None
+
+
+def period_dates(value: object) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day of a ``建设年限`` cell: ``2023-2025``, ``2023年3月-2024年12月``.
+
+    A single date or period (``2024年``, ``2024-06``) gives its own first and last day; an end
+    without its year (``2023.3-12``, ``2023年3月-12月``) takes the start's year.
+
+    Raises
+    ------
+    ValueError
+        When the value is neither a date nor two dates joined by ``-``, ``~`` or ``至``.
+
+    Examples
+    --------
+    >>> period_dates("2023-2025")
+    (datetime.date(2023, 1, 1), datetime.date(2025, 12, 31))
+    >>> period_dates("2023年3月至12月")
+    (datetime.date(2023, 3, 1), datetime.date(2023, 12, 31))
+    >>> period_dates("2024年"), period_dates("待定")
+    ((datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)), (None, None))
+    """
+    try:
+        bounds = date_bounds(value)
+    except ValueError:
+        bounds = None
+    else:
+        return (None, None) if bounds is None else bounds
+    text = compact(value)
+    for match in _PERIOD_SPLIT.finditer(text):
+        left, right = text[:match.start()], text[match.end():]
+        if not left or not right:
+            continue
+        year = re.match(r"^(\d{4})", left)
+        tries = [right]
+        if year and re.fullmatch(r"\d{1,2}月.*", right):
+            tries.append(f"{year.group(1)}年{right}")
+        elif year and re.fullmatch(r"\d{1,2}(\.\d{1,2})?", right):
+            tries.append(f"{year.group(1)}.{right}")
+        for candidate in tries:
+            try:
+                return parse_date(left, partial="start"), parse_date(candidate, partial="end")
+            except ValueError:
+                continue
+    msg = (f"{value!r} is not a period: write its start and end as 2023-2025 or "
+           "2023年3月-2024年12月")
+    raise ValueError(msg)

@@ -165,7 +165,7 @@ class Briefing:
             "max_days_overdue": grouped["days_overdue"].max(),
             "total_days_overdue": grouped["days_overdue"].sum(),
         }).rename_axis("unit").reset_index()
-        out["unit"] = out["unit"].fillna("（未注明）")
+        out["unit"] = out["unit"].astype(object).fillna("（未注明）")  # all blank: float NaN
         return out.sort_values(["overdue_nodes", "total_days_overdue", "unit"],
                                ascending=[False, False, True]).reset_index(drop=True)
 

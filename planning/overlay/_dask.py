@@ -42,8 +42,11 @@ import shapely
 from planning._errors import GeometryError, Problem, require_extra
 from planning._validate import POLYGONAL, Checker, check_crs, check_geometries
 from planning.overlay._local import (
+    LEFT_POSITION,
+    RIGHT_POSITION,
     Geoms,
     Pieces,
+    check_columns_pair,
     default_workers,
     intersection_local,
     polygons_ok,
@@ -51,9 +54,6 @@ from planning.overlay._local import (
 
 log = logging.getLogger(__name__)
 
-#: Position of each polygon in its input layer (kept in the pieces, dropped in the result).
-LEFT_POSITION = "__planning_left_position"
-RIGHT_POSITION = "__planning_right_position"
 #: Rows per partition when ``npartitions`` is not given (in-memory layers).
 PARTITION_ROWS = 50_000
 #: Overlays of fewer polygons than this (both layers together) run in-process unless
@@ -280,8 +280,10 @@ def _load(layer: Layer, name: str) -> Any:
 def _check_inputs(layers: Mapping[str, Any]) -> None:
     """CRS of both layers, and the geometries of the in-memory ones (Dask layers' geometries
     are checked per partition when they are partitioned)."""
-    check_crs({name: layer if isinstance(layer, gpd.GeoDataFrame) else layer._meta
-               for name, layer in layers.items()})
+    metas = {name: layer if isinstance(layer, gpd.GeoDataFrame) else layer._meta
+             for name, layer in layers.items()}
+    check_crs(metas)
+    check_columns_pair(metas)
     checker = Checker()
     for name, layer in layers.items():
         if isinstance(layer, gpd.GeoDataFrame) and \

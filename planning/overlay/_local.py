@@ -42,7 +42,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from planning._core.geometry import keep_polygons
+from planning._core.geometry import empty_rings, keep_polygons
 from planning._errors import GeometryError
 from planning._validate import POLYGONAL, Checker, check_crs, check_geometries, require_frame
 
@@ -59,6 +59,14 @@ _TOUCH_WORTHWHILE = 0.1
 
 Geoms = npt.NDArray[np.object_]
 Index = npt.NDArray[np.intp]
+
+#: Position of each polygon in its input layer: columns the engines add to the layers while
+#: they work (the Dask engine keeps them in its pieces), so no input layer may have them.
+LEFT_POSITION = "__planning_left_position"
+RIGHT_POSITION = "__planning_right_position"
+RESERVED_COLUMNS = (LEFT_POSITION, RIGHT_POSITION)
+#: suffixes of the columns both layers have (geopandas' default)
+SUFFIXES = ("_1", "_2")
 
 
 class Pieces(NamedTuple):
@@ -81,9 +89,16 @@ def validate_pair(
     left: object, right: object, *, names: tuple[str, str] = ("left", "right"),
     workers: int | None = None,
 ) -> None:
-    """Check two polygon layers for an overlay; raise once with every problem found."""
+    """Check two polygon layers for an overlay; raise once with every problem found.
+
+    The CRS (present, equal, metric), the geometries (valid, non-empty polygons without empty
+    rings, which crash GEOS), and the columns: none of the engines' own
+    (:data:`RESERVED_COLUMNS`) on either layer, and no two columns of the result with one
+    name (as geopandas raises for ``overlay``).
+    """
     frames = {names[0]: require_frame(left, names[0]), names[1]: require_frame(right, names[1])}
     check_crs(frames)
+    check_columns_pair(frames)
     checker = Checker()
     for name, frame in frames.items():
         if not polygons_ok(np.asarray(frame.geometry.array), workers=workers):
@@ -91,14 +106,52 @@ def validate_pair(
     checker.raise_if_any("The layers cannot be overlaid as they are.", GeometryError)
 
 
+def result_columns(left: pd.Index, right: pd.Index, left_geometry: str = "geometry",
+                   right_geometry: str = "geometry") -> list[str]:
+    """The columns of the overlay of layers with these columns: the attributes of both
+    (names in both get :data:`SUFFIXES`), then ``geometry``."""
+    lcols = [c for c in left if c != left_geometry]
+    rcols = [c for c in right if c != right_geometry]
+    common = set(lcols) & set(rcols)
+    return ([f"{c}{SUFFIXES[0]}" if c in common else c for c in lcols]
+            + [f"{c}{SUFFIXES[1]}" if c in common else c for c in rcols] + ["geometry"])
+
+
+def check_columns_pair(frames: dict[str, pd.DataFrame], *, reserved: bool = True) -> None:
+    """Raise :class:`GeometryError` when a layer has a reserved column (unless ``reserved`` is
+    False: the engines' own partitions have them) or the result of the overlay would have two
+    columns of one name."""
+    (lname, left), (rname, right) = frames.items()
+    taken = [f"{name} has a column {c!r}, a name the overlay engine keeps for itself"
+             for name, frame in frames.items() for c in frame.columns
+             if reserved and c in RESERVED_COLUMNS]
+    geometry = [getattr(f, "_geometry_column_name", "geometry") for f in frames.values()]
+    columns = result_columns(left.columns, right.columns, *geometry)
+    counts = pd.Series(columns).value_counts()
+    duplicated = [str(c) for c in counts[counts > 1].index]
+    if not taken and not duplicated:
+        return
+    problems = taken + [
+        f"the result would have {int(counts[c])} columns named {c!r} (columns both layers "
+        f"have get the suffixes {SUFFIXES[0]!r} and {SUFFIXES[1]!r}, and a column "
+        f"{c!r} is already there, or 'geometry' is an attribute)" for c in duplicated]
+    msg = (f"The layers {lname} and {rname} cannot be overlaid as they are: "
+           + "; ".join(problems) + ". Rename those columns first "
+           "(frame.rename(columns={...})).")
+    raise GeometryError(msg)
+
+
 def polygons_ok(geoms: Geoms, *, workers: int | None = None) -> bool:
-    """Return True when every geometry is a valid, non-empty Polygon or MultiPolygon.
+    """Return True when every geometry is a valid, non-empty Polygon or MultiPolygon without
+    empty rings.
 
     The validity test runs in threads; use it as a fast pre-check before building the
     detailed problem list with :func:`planning._validate.check_geometries`.
     """
     types = shapely.get_type_id(geoms)
     if not np.isin(types, (_POLYGON, _MULTIPOLYGON)).all() or shapely.is_empty(geoms).any():
+        return False
+    if empty_rings(geoms).any():
         return False
     chunks = split(len(geoms), workers or default_workers())
     with ThreadPoolExecutor(len(chunks) or 1) as pool:
@@ -135,9 +188,10 @@ def _frame(left: gpd.GeoDataFrame, right: gpd.GeoDataFrame, pieces: Pieces) -> g
     """Attach the attributes of both layers to the pieces, geopandas-style."""
     left_attrs = pd.DataFrame(left.drop(columns=left.geometry.name)).reset_index(drop=True)
     right_attrs = pd.DataFrame(right.drop(columns=right.geometry.name)).reset_index(drop=True)
+    check_columns_pair({"left": left, "right": right}, reserved=False)
     common = set(left_attrs.columns) & set(right_attrs.columns)
-    left_attrs = left_attrs.rename(columns={c: f"{c}_1" for c in common})
-    right_attrs = right_attrs.rename(columns={c: f"{c}_2" for c in common})
+    left_attrs = left_attrs.rename(columns={c: f"{c}{SUFFIXES[0]}" for c in common})
+    right_attrs = right_attrs.rename(columns={c: f"{c}{SUFFIXES[1]}" for c in common})
     attrs = pd.concat(
         [left_attrs.take(pieces.left).reset_index(drop=True),
          right_attrs.take(pieces.right).reset_index(drop=True)],

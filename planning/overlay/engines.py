@@ -37,6 +37,8 @@ import numpy as np
 from planning._errors import InputError
 from planning.overlay import _dask
 from planning.overlay._local import (
+    LEFT_POSITION,
+    RIGHT_POSITION,
     Geoms,
     Pieces,
     intersection_local,
@@ -174,8 +176,8 @@ class DaskEngine(Engine):
     """
 
     #: Columns of :meth:`lazy_intersection` with each piece's row in the left / right layer.
-    LEFT_POSITION: ClassVar[str] = _dask.LEFT_POSITION
-    RIGHT_POSITION: ClassVar[str] = _dask.RIGHT_POSITION
+    LEFT_POSITION: ClassVar[str] = LEFT_POSITION
+    RIGHT_POSITION: ClassVar[str] = RIGHT_POSITION
 
     client: Client | None = None
     npartitions: int | None = None

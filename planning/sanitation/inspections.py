@@ -1,10 +1,15 @@
 """Reading sanitation inspection sheets (卫生检查记录) row by row.
 
-Real sheets arrive as Excel or CSV with Chinese headers, a title row above the header, merged
-header cells over the score items, dates as text or Excel serial numbers and a total row at
-the bottom. Every cell is checked; a row with any problem is left out of the records and each
-of its problems is reported (row as shown in Excel, column as headed in the sheet, the value,
-why), so that the good rows still count and nothing is dropped without a word.
+Real sheets arrive as Excel (``.xlsx`` or an old ``.xls``) or CSV with Chinese headers, a
+title row above the header, merged header cells over the score items, dates as text or Excel
+serial numbers, placeholders (``/``, ``—``) in cells that do not apply, template rows with
+only a row number, filling instructions (``填写说明``, ``注：``) and a total row at the bottom.
+Placeholders are blank; template, instruction and summary rows are left out and reported in
+:attr:`Inspections.skipped`. Every other cell is checked; a row with any problem is left out of
+the records and each of its problems is reported (row as shown in Excel, column as headed in
+the sheet, the value, why), so that the good rows still count and nothing is dropped without a
+word. Names are stored as written; zone ids are matched to the zones by key (full-width and
+case folded) and stored as the zones write them.
 """
 
 from __future__ import annotations
@@ -13,16 +18,27 @@ import datetime as dt
 import logging
 import math
 import os
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from planning._core.dates import date_bounds
-from planning._core.text import cell_text, fold, is_blank
+from planning._core.text import (
+    cell_text,
+    clean_text,
+    compact,
+    fold,
+    header_key,
+    instruction_row,
+    is_blank,
+    is_placeholder,
+    is_unfilled,
+    shown,
+)
 from planning._errors import InputError, LayerFileError, Problem, SheetError
-from planning.io import read_grid
+from planning.io import Grid, read_grid, read_header_map
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +57,12 @@ IGNORED_HEADERS = ("序号", "no", "name_zh", "责任区名称", "名称", "depa
                    "township", "乡镇", "所属乡镇", "person_in_charge", "责任人", "kind")
 #: first cell of a summary row at the bottom of a sheet
 SUMMARY_MARKERS = ("合计", "总计", "小计", "平均", "平均分", "total", "average")
+#: what a header may be mapped to with ``headers=``: a field, ``item`` (a score item) or
+#: ``_ignore`` (not read)
+HEADER_FIELDS = (*HEADER_ALIASES, "item", "_ignore")
+_UNCOMPUTED = ("the cell holds a formula whose value was never computed (the workbook was "
+               "written by a program and not opened in Excel or WPS since): open it in Excel "
+               "or WPS, save it, and read it again")
 
 _HEADER_SCAN_ROWS = 15
 _SUM_TOLERANCE = 0.01
@@ -61,13 +83,17 @@ class Inspections:
         One per bad cell: row, column (as headed in the sheet), value and why. A row with any
         problem is not in ``records``.
     skipped : tuple of Problem
-        Rows that are not inspections (a total or average row), reported and left out.
+        Rows that are not inspections (a total or average row, a template row with only a
+        row number, a filling instruction or note), reported and left out.
     items : tuple of str
         The score item columns, as headed in the sheet.
     source : str
         The file (and sheet) or table read.
     n_rows : int
-        Data rows read (blank rows and summary rows not counted).
+        Data rows read (blank rows and the rows in ``skipped`` not counted).
+    notes : tuple of str
+        What else the reader noticed (placeholders read as blank, hidden sheets skipped,
+        columns not used for scores).
     """
 
     records: pd.DataFrame
@@ -76,6 +102,7 @@ class Inspections:
     items: tuple[str, ...] = ()
     source: str = "inspections"
     n_rows: int = 0
+    notes: tuple[str, ...] = ()
 
     @property
     def bad_rows(self) -> list[int]:
@@ -153,13 +180,12 @@ def inspection_day(value: object) -> dt.date | None:
 # loading the raw grid
 
 
-def _load_grid(source: str | os.PathLike[str], sheet: str | int | None) -> tuple[pd.DataFrame,
-                                                                                  str, int]:
-    """Read a sheet as a grid of raw cells; return it, its label and the row number base.
+def _load_grid(source: str | os.PathLike[str], sheet: str | int | None) -> tuple[Grid, str]:
+    """Read a sheet as a grid of raw cells; return it and its label.
 
     Read by the one grid reader (:func:`planning.io.read_grid`): merged ranges filled from
     their first cell, memory following the cells that exist, a hidden sheet never read in
-    place of a visible one. The base is the Excel row (or CSV line) of grid row 0.
+    place of a visible one; ``.xlsx``, ``.xlsm``, ``.xls`` and CSV files.
     """
     path = Path(source)
     if not path.is_file():
@@ -170,58 +196,83 @@ def _load_grid(source: str | os.PathLike[str], sheet: str | int | None) -> tuple
         msg = f"{str(path)!r} is a CSV file and has no sheets; leave out sheet={sheet!r}."
         raise InputError(msg)
     if suffix not in {".xlsx", ".xlsm", ".csv", ".txt", ".xls"}:
-        msg = (f"Cannot read inspections from {str(path)!r}: expected an Excel workbook (.xlsx) "
-               "or a CSV file (.csv).")
+        msg = (f"Cannot read inspections from {str(path)!r}: expected an Excel workbook (.xlsx "
+               "or .xls) or a CSV file (.csv).")
         raise LayerFileError(msg)
     grid = read_grid(path, sheet)
     for note in grid.notes:
         log.info(note)
-    label = grid.source if suffix in {".csv", ".txt"} else grid.label
-    return grid.frame(), label, grid.first_row
+    return grid, grid.source if suffix in {".csv", ".txt"} else grid.label
 
 
-def _canonical(header: object) -> str | None:
-    key = fold(header)
+def header_aliases(headers: Mapping[str, str] | str | os.PathLike[str] | None
+                   ) -> dict[str, str]:
+    """``headers=`` (a mapping, or a file with ``header`` and ``field`` columns) as folded
+    header -> field; raises :class:`~planning.InputError` for a field the reader lacks.
+
+    Examples
+    --------
+    >>> header_aliases({"区域代码": "zone_id", "抽查人": "inspector"})
+    {'区域代码': 'zone_id', '抽查人': 'inspector'}
+    """
+    if headers is None:
+        return {}
+    pairs = dict(headers) if isinstance(headers, Mapping) else read_header_map(headers)
+    unknown = [Problem("headers", f"{target!r} is not an inspection field", column=str(h),
+                       value=str(target)) for h, target in pairs.items()
+               if target not in HEADER_FIELDS]
+    if unknown:
+        msg = (f"headers maps {len(unknown)} header(s) to fields the inspection reader does not "
+               f"know; the fields are {', '.join(HEADER_FIELDS)}.")
+        raise InputError(msg, unknown)
+    return {header_key(h): target for h, target in pairs.items()}
+
+
+def _canonical(header: object, extra: Mapping[str, str] | None = None) -> str | None:
+    key = header_key(header)
+    if extra and key in extra:
+        return extra[key]
     for name, aliases in HEADER_ALIASES.items():
         if key in {fold(a) for a in aliases}:
             return name
     return None
 
 
-def _find_header(grid: pd.DataFrame, label: str) -> int:
+def _find_header(grid: pd.DataFrame, label: str, extra: Mapping[str, str]) -> int:
     """Index of the header row: the first row naming a zone id column and another field."""
     for i in range(min(_HEADER_SCAN_ROWS, len(grid))):
-        names = {_canonical(v) for v in grid.iloc[i] if not is_blank(v)} - {None}
+        names = {_canonical(v, extra) for v in grid.iloc[i] if not is_blank(v)} - {
+            None, "item", "_ignore"}
         if "zone_id" in names and len(names) >= 2:
             return i
     expected = " / ".join(HEADER_ALIASES["zone_id"][:3])
     msg = (f"{label}: no header row with a zone id column ({expected}) and a date or score "
            f"column in the first {_HEADER_SCAN_ROWS} rows. Name the columns as in "
-           "docs/sanitation.md.")
+           "docs/sanitation.md, or map them with headers={...}.")
     raise SheetError(msg)
 
 
-def _headers(grid: pd.DataFrame, at: int) -> tuple[list[str], int]:
+def _headers(grid: pd.DataFrame, at: int, extra: Mapping[str, str]) -> tuple[list[str], int]:
     """Column headers, merging a second header row under merged cells; and the first data row."""
-    top = [cell_text(v) if not is_blank(v) else "" for v in grid.iloc[at]]
+    top = [shown(v) if not is_blank(v) else "" for v in grid.iloc[at]]
     # merged cells: only the first cell of a merged range carries text; carry it right
     filled: list[str] = []
     for i, value in enumerate(top):
-        filled.append(value or (filled[i - 1] if i and _canonical(filled[i - 1]) is None
+        filled.append(value or (filled[i - 1] if i and _canonical(filled[i - 1], extra) is None
                                 else ""))
     if at + 1 >= len(grid):
         return filled, at + 1
     below = ["" if is_blank(v) else v for v in grid.iloc[at + 1]]
     # a second header row: blank (or repeating a vertically merged header) under the zone id
     # and date headers, text elsewhere, and at least one name of its own (the score items)
-    key_cols = [i for i, v in enumerate(top) if _canonical(v) in {"zone_id", "date"}]
+    key_cols = [i for i, v in enumerate(top) if _canonical(v, extra) in {"zone_id", "date"}]
     same = [fold(b) == fold(t) for t, b in zip(filled, below, strict=True)]
     is_sub = (all(below[i] == "" or same[i] for i in key_cols)
               and any(b != "" and not s for b, s in zip(below, same, strict=True))
               and all(b == "" or (isinstance(b, str) and not _is_number(b)) for b in below))
     if not is_sub:
         return filled, at + 1
-    merged = [cell_text(b) if b != "" else t for t, b in zip(filled, below, strict=True)]
+    merged = [shown(b) if b != "" else t for t, b in zip(filled, below, strict=True)]
     return merged, at + 2
 
 
@@ -247,14 +298,19 @@ class _Layout:
     ignored: list[str] = field(default_factory=list)
 
 
-def _layout(headers: list[str], data: pd.DataFrame, label: str) -> _Layout:
+def _layout(headers: list[str], data: pd.DataFrame, label: str,
+            extra: Mapping[str, str]) -> _Layout:
     fields: dict[str, int] = {}
     items: dict[str, int] = {}
     ignored: list[str] = []
     ignored_keys = {fold(h) for h in IGNORED_HEADERS}
     for i, header in enumerate(headers):
-        name = _canonical(header)
-        if name is not None and name not in fields:
+        name = _canonical(header, extra)
+        if name == "item" and header not in items:
+            items[header] = i
+        elif name == "_ignore":
+            ignored.append(header or f"column {i + 1}")
+        elif name is not None and name not in fields:
             fields[name] = i
         elif not header or fold(header) in ignored_keys or name is not None:
             ignored.append(header or f"column {i + 1}")
@@ -275,7 +331,7 @@ def _layout(headers: list[str], data: pd.DataFrame, label: str) -> _Layout:
 
 
 def _mostly_numbers(values: pd.Series) -> bool:
-    filled = [v for v in values if not is_blank(v)]
+    filled = [v for v in values if not is_unfilled(v) and instruction_row([v]) is None]
     if not filled:
         return False
     numbers = sum(1 for v in filled
@@ -296,20 +352,22 @@ def read_inspections(
     zones: pd.DataFrame | Iterable[Hashable] | None = None,
     max_score: float = 100.0,
     check_sum: bool = True,
+    headers: Mapping[str, str] | str | os.PathLike[str] | None = None,
 ) -> Inspections:
     """Read inspection records from Excel, CSV or a table, reporting every bad row.
 
     Parameters
     ----------
     source : path or pandas.DataFrame
-        An Excel workbook (``.xlsx``), a CSV file (UTF-8 or GB18030), or a table already in
-        memory such as the workspace table ``inspections``. Headers may be the contract names
-        (``inspection_id``, ``zone_id``, ``date``, ``inspector``, ``total``) or the usual
-        Chinese ones (编号, 责任区编号, 检查日期, 检查人, 总分, ...); a title row above the
-        header and a second header row under merged cells are recognised. Every other numeric
-        column is a score item.
+        An Excel workbook (``.xlsx``, ``.xlsm`` or an old ``.xls``), a CSV file (UTF-8 or
+        GB18030), or a table already in memory such as the workspace table ``inspections``.
+        Headers may be the contract names (``inspection_id``, ``zone_id``, ``date``,
+        ``inspector``, ``total``) or the usual Chinese ones (编号, 责任区编号, 检查日期, 检查人,
+        总分, ...); a title row above the header and a second header row under merged cells
+        are recognised. Every other numeric column is a score item.
     sheet : str or int, optional
-        The sheet of a workbook (name or 0-based position); the first sheet by default.
+        The sheet of a workbook (name or 0-based position); the first visible sheet by
+        default.
     zones : DataFrame or iterable of ids, optional
         The zones layer (its ``zone_id`` column) or the zone ids; rows naming another zone
         are reported.
@@ -318,6 +376,11 @@ def read_inspections(
     check_sum : bool, default True
         Report rows whose total differs from the sum of their item scores by more than 0.01.
         A blank total is filled with that sum.
+    headers : mapping or path, optional
+        Headers of this sheet -> what they hold: a field (``inspection_id``, ``zone_id``,
+        ``date``, ``inspector``, ``total``, ``note``), ``item`` (a score item) or ``_ignore``
+        (not read); a dict, or a CSV file (or workbook) with the columns ``header`` and
+        ``field``. They take precedence over the usual names.
 
     Returns
     -------
@@ -331,6 +394,8 @@ def read_inspections(
         When the file does not exist or is not Excel or CSV.
     SheetError
         When the sheet has no recognisable header (zone id and date columns).
+    InputError
+        When ``headers`` maps a header to a field the reader does not know.
 
     Examples
     --------
@@ -344,6 +409,9 @@ def read_inspections(
     >>> [(p.row, p.column, p.value) for p in result.problems]
     [(1, 'zone_id', 'Z9'), (2, 'date', '昨天')]
     """
+    extra = header_aliases(headers)
+    notes: list[str] = []
+    formulas: Mapping[tuple[int, int], str] = {}
     if isinstance(source, pd.DataFrame):
         label = "inspections table"
         grid = pd.concat([pd.DataFrame([list(map(str, source.columns))]),
@@ -351,19 +419,27 @@ def read_inspections(
         grid = grid.astype(object)
         base = -1  # data row i of the frame is grid row i + 1
     else:
-        grid, label, base = _load_grid(source, sheet)
+        sheet_grid, label = _load_grid(source, sheet)
+        grid, base = sheet_grid.frame(), sheet_grid.first_row
+        notes += sheet_grid.notes
+        formulas = sheet_grid.formulas
     known = _zone_ids(zones)
-    at = _find_header(grid, label)
-    headers, first = _headers(grid, at)
+    at = _find_header(grid, label, extra)
+    names, first = _headers(grid, at, extra)
     data = grid.iloc[first:].reset_index(drop=True)
-    layout = _layout(headers, data, label)
+    layout = _layout(names, data, label, extra)
     reader = _RowReader(layout, label, known, max_score=max_score, check_sum=check_sum)
     for offset in range(len(data)):
-        reader.read(list(data.iloc[offset]), row=first + offset + base)
-    return reader.result()
+        uncomputed = {c: formulas[(first + offset, c)] for c in range(len(names))
+                      if (first + offset, c) in formulas}
+        reader.read(list(data.iloc[offset]), row=first + offset + base, uncomputed=uncomputed)
+    if layout.ignored:
+        notes.append(f"{label}: columns not used for scores: {', '.join(layout.ignored)}")
+    return reader.result(notes)
 
 
-def _zone_ids(zones: pd.DataFrame | Iterable[Hashable] | None) -> set[str] | None:
+def _zone_ids(zones: pd.DataFrame | Iterable[Hashable] | None) -> dict[str, str] | None:
+    """The zone ids by key (:func:`fold`), as the zones write them (``str``)."""
     if zones is None:
         return None
     if isinstance(zones, pd.DataFrame):
@@ -373,13 +449,13 @@ def _zone_ids(zones: pd.DataFrame | Iterable[Hashable] | None) -> set[str] | Non
         values: Iterable[Hashable] = zones["zone_id"].dropna()
     else:
         values = zones
-    return {cell_text(v) for v in values}
+    return {fold(shown(v)): str(v) for v in values}
 
 
 class _RowReader:
     """Checks rows one by one and keeps the good ones."""
 
-    def __init__(self, layout: _Layout, label: str, known: set[str] | None, *,
+    def __init__(self, layout: _Layout, label: str, known: dict[str, str] | None, *,
                  max_score: float, check_sum: bool) -> None:
         self.layout = layout
         self.label = label
@@ -390,33 +466,64 @@ class _RowReader:
         self.problems: list[Problem] = []
         self.skipped: list[Problem] = []
         self.seen_ids: dict[str, int] = {}
+        self.placeholders: dict[int, list[str]] = {}
         self.n_rows = 0
+        self.used = sorted({*layout.fields.values(), *layout.items.values()})
 
     def _problem(self, row: int, field_name: str, value: object, message: str) -> None:
         index = self.layout.fields.get(field_name, self.layout.items.get(field_name))
         column = self.layout.headers[index] if index is not None else field_name
+        if any(p.row == row and p.column == column for p in self.problems[-8:]):
+            return  # one problem per cell (a formula never computed is also blank)
         self.problems.append(Problem(self.label, message, row=row, column=column,
-                                     value=None if is_blank(value) else cell_text(value)))
+                                     value=None if is_blank(value) else shown(value)))
 
-    def read(self, cells: list[object], *, row: int) -> None:
-        if all(is_blank(v) for v in cells):
+    def _skip(self, row: int, message: str, value: object = None) -> None:
+        self.skipped.append(Problem(self.label, message, row=row,
+                                    value=None if value is None else shown(value)))
+
+    def read(self, raw: list[object], *, row: int,
+             uncomputed: Mapping[int, str] | None = None) -> None:
+        found = [str(v).strip() for v in raw if is_placeholder(v)]
+        cells = [None if is_placeholder(v) else v for v in raw]
+        uncomputed = uncomputed or {}
+        if all(is_blank(v) for v in cells) and not uncomputed:
+            if found:
+                self._skip(row, "a template row (only placeholders): left out")
             return
+        if found:
+            self.placeholders[row] = found
         fields = self.layout.fields
-        if _summary_row(cells) and is_blank(cells[fields["zone_id"]]):
-            self.skipped.append(Problem(self.label, "a summary row, not an inspection: left out",
-                                        row=row, value=cell_text(next(v for v in cells
-                                                                  if not is_blank(v)))))
+        text = instruction_row(cells)
+        if text is not None:
+            self._skip(row, "a note or filling instruction, not an inspection: left out", text)
             return
+        if _summary_row(cells) and is_blank(cells[fields["zone_id"]]):
+            self._skip(row, "a summary row, not an inspection: left out",
+                       next(v for v in cells if not is_blank(v)))
+            return
+        if not uncomputed and all(is_blank(cells[i]) for i in self.used):
+            self._skip(row, "a template row (only a row number or columns that are not read): "
+                       "left out")
+            return
+        self._record(cells, row, uncomputed)
+
+    def _record(self, cells: list[object], row: int, uncomputed: Mapping[int, str]) -> None:
         self.n_rows += 1
         before = len(self.problems)
+        by_index = {i: name for name, i in (*self.layout.fields.items(),
+                                            *self.layout.items.items())}
+        for i, formula in uncomputed.items():
+            if i in by_index:
+                self._problem(row, by_index[i], formula, _UNCOMPUTED)
+        fields = self.layout.fields
         record: dict[str, object] = {"row": row}
         record["zone_id"] = self._zone(cells[fields["zone_id"]], row)
         record["date"] = self._date(cells[fields["date"]], row)
         record["inspection_id"] = self._inspection_id(cells, row)
-        inspector = cells[fields["inspector"]] if "inspector" in fields else None
-        record["inspector"] = None if is_blank(inspector) else cell_text(inspector)
-        note = cells[fields["note"]] if "note" in fields else None
-        record["note"] = None if is_blank(note) else cell_text(note)
+        for name in ("inspector", "note"):
+            value = cells[fields[name]] if name in fields else None
+            record[name] = None if is_unfilled(value) else clean_text(value)
         items = {name: self._score(cells[i], row, name, item=True)
                  for name, i in self.layout.items.items()}
         record.update(items)
@@ -428,12 +535,16 @@ class _RowReader:
         if is_blank(value):
             self._problem(row, "zone_id", value, "the zone id is missing")
             return None
-        text = cell_text(value)
-        if self.known is not None and text not in self.known:
-            sample = ", ".join(sorted(self.known)[:5])
+        text = str(clean_text(value))
+        if self.known is None:
+            return text
+        match = self.known.get(fold(text))
+        if match is None:
+            sample = ", ".join(sorted(self.known.values())[:5])
             self._problem(row, "zone_id", value, f"unknown zone id: no zone has it (zone ids "
                           f"look like {sample}); correct the id or add the zone")
-        return text
+            return text
+        return match
 
     def _date(self, value: object, row: int) -> dt.date | None:
         try:
@@ -449,12 +560,12 @@ class _RowReader:
         index = self.layout.fields.get("inspection_id")
         if index is None or is_blank(cells[index]):
             return f"{self.label}:{row}"
-        text = cell_text(cells[index])
-        if text in self.seen_ids:
+        text = str(clean_text(cells[index]))
+        if compact(text) in self.seen_ids:
             self._problem(row, "inspection_id", text, f"duplicate inspection id (first in row "
-                          f"{self.seen_ids[text]}); give every record its own id")
+                          f"{self.seen_ids[compact(text)]}); give every record its own id")
         else:
-            self.seen_ids[text] = row
+            self.seen_ids[compact(text)] = row
         return text
 
     def _score(self, value: object, row: int, name: str, *, item: bool) -> float | None:
@@ -491,7 +602,7 @@ class _RowReader:
                           f"the total does not equal the sum of the item scores ({item_sum:g})")
         return total
 
-    def result(self) -> Inspections:
+    def result(self, notes: Sequence[str] = ()) -> Inspections:
         items = tuple(self.layout.items)
         columns = ["inspection_id", "zone_id", "date", "inspector", *items, "total", "note",
                    "row"]
@@ -503,9 +614,18 @@ class _RowReader:
         if self.problems:
             log.warning("%s: %d problem(s) in %d row(s); those rows are left out", self.label,
                         len(self.problems), len({p.row for p in self.problems}))
+        every = list(notes)
+        if self.placeholders:
+            texts = [t for found in self.placeholders.values() for t in found]
+            rows = ", ".join(map(str, sorted(self.placeholders)[:10]))
+            every.append(f"{self.label}: {len(texts)} cell(s) hold a placeholder "
+                         f"({', '.join(sorted(set(map(repr, texts))))}) and were read as "
+                         f"blank: rows {rows}" + (" ..." if len(self.placeholders) > 10 else ""))
+        for note in every:
+            log.info(note)
         return Inspections(records=records, problems=tuple(self.problems),
                            skipped=tuple(self.skipped), items=items, source=self.label,
-                           n_rows=self.n_rows)
+                           n_rows=self.n_rows, notes=tuple(every))
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ import shapely
 from planning._errors import LayerFileError
 from planning.county import County
 from planning.crs import gk_crs_for, lonlat_bounds
-from planning.io import map_layers
+from planning.io import check_file, gdal_errors, map_layers
 from planning.workspace._store import Stored, open_folder, open_gdal, store_county
 from planning.workspace._workspace import Workspace
 
 
 def open_workspace(
     path: str | os.PathLike[str], *, schema: str | None = None, county: County | None = None,
+    check_extent: bool = True,
 ) -> Workspace:
     """Open a workspace from a GeoPackage, File Geodatabase, GeoJSON folder or PostGIS URL.
 
@@ -30,6 +31,11 @@ def open_workspace(
     from the ``county`` layer (:meth:`County.from_outline`) and, without one, the layers go
     to the Gauss-Kruger zone of their data. Giving a county whose code differs from the
     saved one is an error; the same county with another CRS moves the layers to it.
+    ``check_extent=False`` reads layers that lie far from the county (see
+    :func:`planning.read_layer`).
+
+    A path that is not a workspace (a file of another kind, an empty, truncated or encrypted
+    GeoPackage, a named pipe) is refused with a :class:`planning.LayerFileError` naming it.
 
     Examples
     --------
@@ -47,12 +53,24 @@ def open_workspace(
     if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
         return _open_postgis(target, schema, county)
     src = Path(target)
-    if not src.exists():
+    if not (src.exists() or src.is_symlink()):
         msg = f"No workspace at {src}."
         raise LayerFileError(msg)
+    check_file(src, what="workspace")
     if src.is_dir() and src.suffix.lower() != ".gdb":
-        return _build(open_folder(src, county))
-    return _build(open_gdal(src, county))
+        if not any(p.suffix.lower() in (".geojson", ".csv") for p in src.iterdir()):
+            msg = (f"{src} is a folder without workspace layers (.geojson) or tables (.csv) in "
+                   "it: give a workspace (.gpkg, .gdb, a folder saved by Workspace.save) or "
+                   "read a layer file with planning.read_layer().")
+            raise LayerFileError(msg)
+        return _build(open_folder(src, county, check_extent=check_extent))
+    if src.suffix.lower() not in (".gpkg", ".gdb"):
+        msg = (f"{src} is not a workspace: a workspace is a GeoPackage (.gpkg), a File "
+               "Geodatabase (.gdb folder), a folder of GeoJSON layers, or a postgresql:// URL. "
+               "Read a single layer file with planning.read_layer().")
+        raise LayerFileError(msg)
+    with gdal_errors(str(src)):
+        return _build(open_gdal(src, county, check_extent=check_extent))
 
 
 def _open_postgis(url: str, schema: str | None, county: County | None) -> Workspace:

@@ -158,14 +158,17 @@ class _Reader:
     """Reads the layers of one store into one CRS: the county's, else the saved one, else the
     one the first layer read derives from its data (read the ``county`` layer first)."""
 
-    def __init__(self, county: County | None, meta: Mapping[str, str]) -> None:
+    def __init__(self, county: County | None, meta: Mapping[str, str], *,
+                 check_extent: bool = True) -> None:
         self.county = county
         self.crs = None if county is not None else _saved_crs(meta)
+        self.check_extent = check_extent
 
     def __call__(self, path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
         if self.county is not None:
-            return naive_dates(read_layer(path, layer, county=self.county))
-        frame = read_layer(path, layer, to_crs=self.crs)
+            return naive_dates(read_layer(path, layer, county=self.county,
+                                          check_extent=self.check_extent))
+        frame = read_layer(path, layer, to_crs=self.crs, check_extent=self.check_extent)
         self.crs = frame.crs
         return naive_dates(frame)
 
@@ -174,7 +177,7 @@ def _county_first(names: list[str]) -> list[str]:
     return sorted(names, key=lambda n: n != "county")
 
 
-def open_gdal(src: Path, county: County | None = None) -> Stored:
+def open_gdal(src: Path, county: County | None = None, *, check_extent: bool = True) -> Stored:
     """Read a GeoPackage or File Geodatabase workspace."""
     listed = [(str(name), kind) for name, kind in pyogrio.list_layers(src)]
     meta: dict[str, str] = {}
@@ -182,7 +185,7 @@ def open_gdal(src: Path, county: County | None = None) -> Stored:
         table = pyogrio.read_dataframe(src, layer=META_TABLE)
         meta = dict(zip(table["key"], table["value"], strict=True))
     county = store_county(meta, county, str(src))
-    read = _Reader(county, meta)
+    read = _Reader(county, meta, check_extent=check_extent)
     spatial = _county_first([name for name, kind in listed if kind is not None])
     found = {name: read(src, name) for name in spatial}
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -199,7 +202,8 @@ def open_gdal(src: Path, county: County | None = None) -> Stored:
     return _ordered(layers, tables, meta, county)
 
 
-def open_folder(src: Path, county: County | None = None) -> Stored:
+def open_folder(src: Path, county: County | None = None, *,
+                check_extent: bool = True) -> Stored:
     """Read a folder workspace (GeoJSON layers, CSV tables)."""
     meta_path = src / f"{META_TABLE}.csv"
     meta: dict[str, str] = {}
@@ -208,7 +212,7 @@ def open_folder(src: Path, county: County | None = None) -> Stored:
         meta = dict(zip(table["key"], table["value"], strict=True))
     county = store_county(meta, county, str(src))
     dates = json.loads(meta.get("date_columns", "{}") or "{}")
-    read = _Reader(county, meta)
+    read = _Reader(county, meta, check_extent=check_extent)
     files = {p.stem: p for p in sorted(src.glob("*.geojson"))}
     found = {name: read(files[name]) for name in _county_first(list(files))}
     layers = {name: found[name] for name in files}

@@ -234,12 +234,14 @@ class Workspace(Mapping[str, pd.DataFrame]):
         field_map: Mapping[str, str] | None = None,
         swap_xy: bool = False,
         check_extent: bool = True,
+        datum_shift: Any = None,
     ) -> gpd.GeoDataFrame:
         """Read a file's layer into the workspace as layer ``name`` (default: the file's name).
 
         The layer goes through :func:`planning.read_layer` with the workspace's county (its
         CRS and extent check), or, without a county, into the CRS the workspace's layers
-        already share. Returns the layer as read, with its ``planning_report``.
+        already share; the options are :func:`planning.read_layer`'s. Returns the layer as
+        read, with its ``planning_report``.
 
         Examples
         --------
@@ -251,7 +253,8 @@ class Workspace(Mapping[str, pd.DataFrame]):
         (4548, ['townships'])
         """
         options: dict[str, Any] = {"encoding": encoding, "crs": crs, "field_map": field_map,
-                                   "swap_xy": swap_xy, "check_extent": check_extent}
+                                   "swap_xy": swap_xy, "check_extent": check_extent,
+                                   "datum_shift": datum_shift}
         others = [k for k in self.layers if k != name]
         if self._county is not None:
             frame = read_layer(path, layer, county=self._county, **options)
