@@ -34,7 +34,7 @@ def test_report_one_project(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("argv", "flag"), [
     (["print", "--township", "北京"], "--township"),
     (["print", "--project", "XX"], "--project"),
-    (["print", "-o", "m.svg"], ".pdf, .png or .jpg"),
+    (["print", "-o", "m.svg"], ".pdf, .png, .jpg, .jpeg or a folder"),
     (["report", "--project", "XX"], "--project"),
 ])
 def test_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],

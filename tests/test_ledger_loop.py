@@ -753,3 +753,18 @@ def test_notices_in_word_and_pdf(tmp_path: Path, sample_ro: planning.Workspace) 
     for expected in ("关于2011年12月全县重点项目推进情况的通报", "三、进度红灯的节点",
                      *notice.red["project_name"]):
         assert expected in shown, expected
+
+
+def test_empty_ledgers_have_lights_notices_and_no_workbooks(tmp_path: Path) -> None:
+    no_nodes = Ledger(pd.DataFrame({"project_id": ["P1"], "name_zh": ["人民路改造"]}),
+                      pd.DataFrame(columns=["project_id", "name_zh", "due_date"]))
+    nothing = Ledger(pd.DataFrame(columns=["project_id", "name_zh"]),
+                     pd.DataFrame(columns=["project_id", "name_zh", "due_date"]))
+    for ledger in (no_nodes, nothing):
+        lights = ledger.lights(on=SENT)
+        assert lights.nodes.empty
+        assert lights.counts()["red"] == 0
+        assert "进度红黄绿灯" in ledger.briefing(on=SENT).to_html()
+        assert ledger.notice(period="2011-12").red.empty
+        assert ledger.supervision_letters(on=SENT) == []
+        assert ledger.fill_in_workbooks(tmp_path, on=SENT).workbooks.empty

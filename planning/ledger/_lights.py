@@ -295,7 +295,8 @@ def _raw(ledger: HistoryView, day: pd.Timestamp, rule: ProgressRule
         "responsible": nodes["responsible"], "township": nodes["township"],
         "due_date": due, "done_date": nodes["done_date"], "state": nodes["state"],
         "window_start": start, "scheduled": scheduled, "actual": actual, "ratio": ratio,
-        "raw_light": pd.Series(lights, index=nodes.index, dtype=object), "reason": reasons,
+        "raw_light": pd.Series(lights, index=nodes.index, dtype=object),
+        "reason": pd.Series(reasons, index=nodes.index, dtype=object),
     }).reset_index(drop=True)
     return out, _project_schedule(ledger, day, out)
 
@@ -351,7 +352,8 @@ def _project_lights(projects: pd.DataFrame, nodes: pd.DataFrame, rule: ProgressR
     for light in ("red", "yellow"):
         column = counts[light] if light in counts.columns else pd.Series(dtype=int)
         out[f"{light}_nodes"] = out["project_id"].map(column).fillna(0).astype(int)
-    out["reason"] = [_project_reason(r) for r in out.to_dict("records")]
+    out["reason"] = pd.Series([_project_reason(r) for r in out.to_dict("records")],
+                              index=out.index, dtype=object)
     return out
 
 
@@ -386,8 +388,10 @@ def _escalate(frame: pd.DataFrame, key: str, earlier: list[pd.DataFrame],
             previous = out[key].map(before.set_index(key)["raw_light"])
             streak &= previous == "yellow"
         light = light.where(~streak, "red")
-        out["reason"] = out["reason"].where(
-            ~streak, out["reason"] + f"；连续{rule.yellows_to_red}次黄灯")
+        suffix = f"；连续{rule.yellows_to_red}次黄灯"
+        out["reason"] = pd.Series([f"{r}{suffix}" if s else r for r, s in
+                                   zip(out["reason"], streak, strict=True)],
+                                  index=out.index, dtype=object)
     out["light"] = light.astype(object).where(light.notna(), None)
     out["light_zh"] = out["light"].map(LIGHTS)
     return out

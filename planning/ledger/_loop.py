@@ -80,8 +80,11 @@ class RoundTrip(Updates):
         day = _dates.as_of(on)
         states = self._view().node_states(on=day)
         reports = _lt.reports_on(self._nodes_log, day)
-        projects = _lt.latest(self._projects_log, "project_id", day).set_index("project_id")
-        out = states.assign(start_date=states["project_id"].map(projects["start_date"]))
+        projects = _lt.latest(self._projects_log, "project_id", day)
+        starts = dict(zip(projects["project_id"], projects["start_date"], strict=True))
+        out = states.assign(start_date=pd.Series(
+            [starts.get(p, pd.NaT) for p in states["project_id"]], index=states.index,
+            dtype=_lt.DATE_DTYPE))
         return out.join(reports, on="node_id")
 
     def fill_in_workbooks(
