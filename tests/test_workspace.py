@@ -13,7 +13,7 @@ import pytest
 import shapely
 
 import planning
-from planning import CRSError, WorkspaceError
+from planning import CRSError, LayerFileError, WorkspaceError
 from planning.workspace import STANDARD_LAYERS, MissingLayerError, Workspace, open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,8 +121,9 @@ def test_save_is_atomic(sample_ro, tmp_path, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pyogrio, "write_dataframe", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(LayerFileError, match=r"is full \(the writer said: disk full\)") as caught:
         sample_ro.save(path)
+    assert "The previous ws.gpkg was left as it was" in str(caught.value)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["ws.gpkg"]
 

@@ -3,7 +3,8 @@
 - :func:`read_layer` reads the files a bureau really has into one schema and one metric CRS,
   with every repair in a :class:`LayerReport`;
 - :func:`write_layer` / :func:`write_layers` write layers atomically (other layers of a
-  GeoPackage are kept), :func:`atomic_output` puts any file or folder in place atomically;
+  GeoPackage are kept), :func:`atomic_output` puts any file or folder in place atomically
+  (:func:`recover_output` restores what a killed save moved aside);
 - :func:`check_file` refuses files that are not what they claim (named pipes, link loops,
   empty, truncated or encrypted files) before anything opens them, :func:`gdal_errors` turns
   GDAL's errors into :class:`planning.LayerFileError` naming the user's file, and
@@ -24,6 +25,7 @@
 
 from __future__ import annotations
 
+from planning.io._atomic import atomic_output, recover_output
 from planning.io._encoding import check_encoding
 from planning.io._fields import map_fields, standard_fields
 from planning.io._files import check_file, gdal_errors
@@ -37,7 +39,6 @@ from planning.io._layers import (
 from planning.io._read import ID_COLUMNS, read_layer
 from planning.io._report import LayerReport
 from planning.io._write import (
-    atomic_output,
     driver_for,
     geometry_type,
     list_layers,
@@ -83,6 +84,7 @@ __all__ = [
     "read_grid",
     "read_header_map",
     "read_layer",
+    "recover_output",
     "standard_fields",
     "standard_layers",
     "write_csv",

@@ -1,17 +1,15 @@
 """Writing layers and files atomically: a failed write never leaves half a file behind.
 
-:func:`atomic_output` is the one way the toolkit puts a file or folder in place;
-:func:`write_layers` writes several layers into one GeoPackage / File Geodatabase in a single
-replace.
+:func:`atomic_output` (:mod:`planning.io._atomic`) is the one way the toolkit puts a file or
+folder in place; :func:`write_layers` writes several layers into one GeoPackage / File
+Geodatabase in a single replace.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,46 +18,14 @@ import pandas as pd
 import pyogrio
 
 from planning._errors import LayerFileError
+from planning.io._atomic import atomic_output
+
+# atomic_output is imported from here too (planning.io.workbook)
+__all__ = ["atomic_output", "driver_for", "geometry_type", "list_layers", "writable",
+           "write_layer", "write_layers"]
 
 _DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON",
             ".json": "GeoJSON", ".gdb": "OpenFileGDB"}
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
-
-    Works for files and for directory outputs (File Geodatabase, GeoJSON folders). On
-    failure the temporary output is removed and the previous file is left intact.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
-    >>> with atomic_output(target) as tmp:
-    ...     _ = tmp.write_text("done")
-    >>> target.read_text()
-    'done'
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    tmp = tmpdir / target.name
-    try:
-        yield tmp
-        if not tmp.exists():
-            msg = f"Nothing was written to {target}."
-            raise LayerFileError(msg)
-        if tmp.is_dir():
-            backup = None
-            if target.exists():
-                backup = tmpdir / (target.name + ".old")
-                target.rename(backup)
-            tmp.rename(target)
-        else:
-            tmp.replace(target)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def driver_for(path: str | os.PathLike[str]) -> str:

@@ -8,9 +8,11 @@ through ``Workspace.save("postgresql://...", schema=...)`` and
 How a workspace is stored
 -------------------------
 - One table per layer and per table, named as the layer (identifiers are always quoted, so
-  ``县城 规划`` or ``x'; DROP TABLE y; --`` is stored as a name; values are bound or copied,
-  never spliced into SQL). A name longer than PostgreSQL's 63 bytes is shortened with a
-  hash suffix, and the mapping is kept in the metadata table.
+  ``县城 规划``, ``roads;2011``, ``Roads`` beside ``roads`` or ``x'; DROP TABLE y; --`` is
+  stored as a name; values are bound or copied, never spliced into SQL). A name longer than
+  PostgreSQL's 63 bytes is shortened with a hash suffix, and the mapping is kept in the
+  metadata table. Text holding NUL (which PostgreSQL cannot store) is refused before anything
+  is written; a workspace removes such characters when a frame is added, with a note.
 - Geometry columns are ``geometry(<type>, <srid>)`` with the SRID of the layer's CRS; a
   layer mixing geometry types (``projects``: points, lines and polygons) gets a generic
   ``geometry(GEOMETRY, <srid>)`` column. Each geometry column has a GiST spatial index.
@@ -275,9 +277,32 @@ def _plan_frame(name: str, frame: pd.DataFrame, taken: set[str],
                 continue
             column = _Column(stored, original, str(series.dtype), kind,
                              values=_values(series, kind))
+            if kind == "text":
+                _check_text(name, str(original), column.values, problems)
         columns.append(column)
     crs = frame.crs.to_wkt() if active is not None and frame.crs is not None else None
     return _Plan(name, table, columns, geometry_stored, len(frame), crs)
+
+
+def _check_text(name: str, column: str, values: npt.NDArray[np.object_],
+                problems: list[Problem]) -> None:
+    """PostgreSQL text holds neither NUL nor unpaired surrogates: say where they are."""
+    for row, value in enumerate(values):
+        if isinstance(value, str) and ("\x00" in value or (not value.isprintable()
+                                       and _unencodable(value))):
+            problems.append(Problem(
+                name, "text holds a NUL character or an unpaired surrogate, which PostgreSQL "
+                "cannot store; remove it (Workspace.add_layer and add_table do, with a note)",
+                row=row, column=column))
+            return
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _geometry_column(name: str, series: pd.Series, stored: str, original: str | int,

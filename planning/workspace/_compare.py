@@ -48,7 +48,9 @@ def _same_values(x: pd.Series, y: pd.Series) -> bool:
             return False
         return bool((xs[~missing].to_numpy() == ys[~missing].to_numpy()).all())
     if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y):
-        return bool(np.allclose(x.to_numpy(float), y.to_numpy(float), equal_nan=True))
+        # to the last digits only: GeoJSON keeps some numbers to 15 significant digits
+        return bool(np.allclose(x.to_numpy(float), y.to_numpy(float), rtol=1e-12, atol=0.0,
+                                equal_nan=True))
     # empty text and missing text are the same value here: a CSV cannot tell them apart
     xs = x.astype(object).where(x.notna() & (x.astype(str) != ""), None)
     ys = y.astype(object).where(y.notna() & (y.astype(str) != ""), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -11,9 +12,12 @@ import shapely
 from planning._errors import LayerFileError
 from planning.county import County
 from planning.crs import gk_crs_for, lonlat_bounds
-from planning.io import check_file, gdal_errors, map_layers
+from planning.io import check_file, gdal_errors, map_layers, recover_output
+from planning.workspace._storage import read_storage
 from planning.workspace._store import Stored, open_folder, open_gdal, store_county
 from planning.workspace._workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 
 def open_workspace(
@@ -22,9 +26,9 @@ def open_workspace(
 ) -> Workspace:
     """Open a workspace from a GeoPackage, File Geodatabase, GeoJSON folder or PostGIS URL.
 
-    Spatial layers go through :func:`planning.read_layer` (geometries repaired and reported,
-    standard field names mapped) into the county's CRS; tables are read as they are. The
-    source is never changed.
+    Layers of a store the toolkit did not write go through :func:`planning.read_layer`
+    (geometries repaired and reported, standard field names mapped) into the county's CRS;
+    tables are read as they are. The source is never changed.
 
     The county is the one saved with the workspace; for a file that was not saved by the
     toolkit (or saved without one), ``county`` says which county it is, else it is derived
@@ -36,6 +40,11 @@ def open_workspace(
 
     A path that is not a workspace (a file of another kind, an empty, truncated or encrypted
     GeoPackage, a named pipe) is refused with a :class:`planning.LayerFileError` naming it.
+
+    A store saved by the toolkit opens as it was saved: names a format could not hold are
+    restored from its metadata, and so are dtypes and column order. When a save that was
+    killed had moved the previous version of a File Geodatabase or folder aside, it is put
+    back first, and ``ws.notes`` says so.
 
     Examples
     --------
@@ -53,6 +62,7 @@ def open_workspace(
     if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
         return _open_postgis(target, schema, county)
     src = Path(target)
+    notes = recover_output(src)
     if not (src.exists() or src.is_symlink()):
         msg = f"No workspace at {src}."
         raise LayerFileError(msg)
@@ -63,14 +73,18 @@ def open_workspace(
                    "it: give a workspace (.gpkg, .gdb, a folder saved by Workspace.save) or "
                    "read a layer file with planning.read_layer().")
             raise LayerFileError(msg)
-        return _build(open_folder(src, county, check_extent=check_extent))
+        ws = _build(open_folder(src, county, check_extent=check_extent))
+        ws.notes[:0] = notes
+        return ws
     if src.suffix.lower() not in (".gpkg", ".gdb"):
         msg = (f"{src} is not a workspace: a workspace is a GeoPackage (.gpkg), a File "
                "Geodatabase (.gdb folder), a folder of GeoJSON layers, or a postgresql:// URL. "
                "Read a single layer file with planning.read_layer().")
         raise LayerFileError(msg)
     with gdal_errors(str(src)):
-        return _build(open_gdal(src, county, check_extent=check_extent))
+        ws = _build(open_gdal(src, county, check_extent=check_extent))
+    ws.notes[:0] = notes
+    return ws
 
 
 def _open_postgis(url: str, schema: str | None, county: County | None) -> Workspace:
@@ -93,6 +107,24 @@ def _open_postgis(url: str, schema: str | None, county: County | None) -> Worksp
 
 
 def _build(stored: Stored) -> Workspace:
-    layers = map_layers(stored.layers)[0]  # standard names (STBHHX, GHFQ, ...) -> contract
-    return Workspace(layers, stored.tables, name=stored.meta.get("name", ""),
+    return Workspace(_contract_names(stored), stored.tables, name=stored.meta.get("name", ""),
                      county=stored.county)
+
+
+def _contract_names(stored: Stored) -> dict[str, gpd.GeoDataFrame]:
+    """The layers, standard ones (STBHHX, GHFQ, ...) under their contract names, except those
+    the toolkit saved: they keep the names they were saved with."""
+    saved = {spec.name for spec in read_storage(stored.meta) or []}
+    foreign = {k: v for k, v in stored.layers.items() if k not in saved}
+    mapped, renamed = map_layers(foreign)
+    if not saved:
+        return mapped
+    out = {k: v for k, v in stored.layers.items() if k in saved}
+    for name, frame in mapped.items():
+        if name not in out:
+            out[name] = frame
+            continue
+        log.info("layers %s keep their names: the workspace already has %r",
+                 sorted(s for s, c in renamed.items() if c == name), name)
+        out.update((s, foreign[s]) for s, c in renamed.items() if c == name)
+    return out

@@ -23,15 +23,15 @@ from planning._errors import CRSError, InputError, Problem, WorkspaceError
 from planning._version import __version__
 from planning.county import County
 from planning.io import atomic_output, read_layer
+from planning.workspace._clean import check_columns, check_name, clean_text
 from planning.workspace._compare import compare_frames
-from planning.workspace._store import META_TABLE, save_folder, save_gdal, store_kind
+from planning.workspace._store import check_replaceable, save_folder, save_gdal, store_kind
 
 log = logging.getLogger(__name__)
 
 #: The layer names other tools rely on (a contract; see docs/ARCHITECTURE.md).
 STANDARD_LAYERS = ("county", "townships", "projects", "sanitation_zones", "urban_plan",
                    "landuse_plan", "control_zones", "control_lines", "builtup_area", "roads")
-_FORBIDDEN = set('/\\\x00:*?"<>|')
 
 
 class Part(Protocol):
@@ -73,16 +73,6 @@ class MissingLayerError(WorkspaceError, KeyError):
         return str(self.args[0])
 
 
-def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip() or name != name.strip() \
-            or name.startswith(".") or _FORBIDDEN & set(name) or name == META_TABLE:
-        msg = (f"{name!r} cannot be a layer or table name: use a non-empty name without "
-               f"surrounding spaces, a leading dot, or any of {''.join(sorted(_FORBIDDEN))!r}"
-               f" (and not {META_TABLE!r}).")
-        raise WorkspaceError(msg)
-    return name
-
-
 class Workspace(Mapping[str, pd.DataFrame]):
     """The layers and tables of one county, in one metric CRS.
 
@@ -98,6 +88,14 @@ class Workspace(Mapping[str, pd.DataFrame]):
         The county the workspace holds. When it is not given and the workspace has a
         ``county`` layer, it is derived from that outline (:meth:`County.from_outline`, in
         the workspace's CRS). Analyses that need county facts default to it.
+
+    Attributes
+    ----------
+    notes : list of str
+        What the workspace had to change or mend, one sentence each (also logged as
+        warnings): characters no store can hold removed from text (NUL, unpaired surrogates;
+        see :meth:`add_layer`), a previous version put back after a save that was killed
+        (:func:`planning.open_workspace`).
 
     Examples
     --------
@@ -127,6 +125,7 @@ class Workspace(Mapping[str, pd.DataFrame]):
         self.layers: dict[str, gpd.GeoDataFrame] = {}
         self.tables: dict[str, pd.DataFrame] = {}
         self._parts: dict[str, Part] = {}
+        self.notes: list[str] = []
         for key, frame in (layers or {}).items():
             self.add_layer(key, frame)
         for key, table in (tables or {}).items():
@@ -186,8 +185,29 @@ class Workspace(Mapping[str, pd.DataFrame]):
         return f"EPSG:{code}" if code else crs.name
 
     def add_layer(self, name: str, frame: gpd.GeoDataFrame) -> None:
-        """Add or replace a layer (a copy is stored; its CRS must match the workspace's)."""
-        _check_name(name)
+        """Add or replace a layer (a copy is stored; its CRS must match the workspace's).
+
+        The names a workspace accepts are saved and read back unchanged by every store: a
+        layer or table name is non-empty text without surrounding spaces, a leading dot,
+        control characters or any of ``/\\:*?"<>|``, and not a table's name; column names
+        are non-empty text without control characters, each once. Where a format cannot
+        hold a name (File Geodatabase rules, GeoPackage's reserved names, file names in a
+        folder) it is stored under another and restored on open. Characters that no store
+        can hold (NUL, unpaired surrogates) are removed from text values, with a note in
+        :attr:`notes` and the log; every other character, control characters included, is
+        kept and read back unchanged.
+
+        Examples
+        --------
+        >>> import planning
+        >>> ws = planning.Workspace(county=planning.TAIQIAN)
+        >>> roads = planning.load_sample()["roads"].head(2).copy()
+        >>> roads.loc[0, "name_zh"] = "人民路\\x00"
+        >>> ws.add_layer("roads;2011", roads)
+        >>> ws["roads;2011"].loc[0, "name_zh"], len(ws.notes)
+        ('人民路', 1)
+        """
+        check_name(name, other_kind=self.tables, kind="layer")
         if not isinstance(frame, gpd.GeoDataFrame):
             msg = f"Layer {name!r} must be a GeoDataFrame, got {type(frame).__name__}."
             raise WorkspaceError(msg)
@@ -196,7 +216,10 @@ class Workspace(Mapping[str, pd.DataFrame]):
                    "with planning.read_layer(..., crs=...).")
             raise CRSError(msg)
         self._check_layer_crs(name, frame.crs)
-        stored = frame.copy()
+        check_columns(name, frame)
+        stored = self._clean(name, frame)
+        if stored is frame:
+            stored = frame.copy()
         stored.attrs = {}
         self.layers[name] = stored
         if name == "county" and self._county is None:
@@ -264,12 +287,23 @@ class Workspace(Mapping[str, pd.DataFrame]):
         return frame
 
     def add_table(self, name: str, table: pd.DataFrame) -> None:
-        """Add or replace a table without geometry (a copy is stored)."""
-        _check_name(name)
+        """Add or replace a table without geometry (a copy is stored; the names and text
+        rules are those of :meth:`add_layer`)."""
+        check_name(name, other_kind=self.layers, kind="table")
         if not isinstance(table, pd.DataFrame) or isinstance(table, gpd.GeoDataFrame):
             msg = f"Table {name!r} must be a pandas DataFrame without geometry."
             raise WorkspaceError(msg)
-        self.tables[name] = table.copy()
+        check_columns(name, table)
+        stored = self._clean(name, table)
+        self.tables[name] = table.copy() if stored is table else stored
+
+    def _clean(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` without characters no store can hold (a cleaned copy, with a note)."""
+        cleaned, note = clean_text(name, frame)
+        if note is not None:
+            log.warning(note)
+            self.notes.append(note)
+        return cleaned
 
     def part(self, name: str) -> Any:
         """A part the workspace carries (built on first use, then kept and saved with it).
@@ -298,6 +332,7 @@ class Workspace(Mapping[str, pd.DataFrame]):
         """A deep copy (layers, tables and the parts in use, such as the ledger)."""
         out = Workspace(self.layers, self.tables, name=self.name, county=self._county)
         out._parts = copy.deepcopy(self._parts)
+        out.notes = list(self.notes)
         return out
 
     def summary(self) -> pd.DataFrame:
@@ -342,16 +377,25 @@ class Workspace(Mapping[str, pd.DataFrame]):
         ``path`` ends in ``.gpkg`` (GeoPackage), ``.gdb`` (File Geodatabase), or is a folder
         for GeoJSON files (``.geojson`` layers, ``.csv`` tables); a ``postgresql://`` URL saves
         to PostGIS in ``schema``. Returns the path or URL written.
+
+        At every instant ``path`` holds the complete previous workspace or the complete new
+        one (see :func:`planning.io.atomic_output`: a link is followed, permissions are kept,
+        what a killed save left beside it is tidied). Every name and value is saved so that
+        :func:`planning.open_workspace` gives back equal frames (:meth:`compare`); a name a
+        format cannot hold is stored under another (docs/saving.md). A folder that is not a
+        workspace is never replaced. A full disk or a folder that cannot be written is one
+        :class:`planning.LayerFileError`, and the previous workspace stays.
         """
         target = os.fspath(path)
+        layers, tables = self._frames_to_save()
+        meta = _meta_values(self)
         if target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
             from planning.io import postgis  # noqa: PLC0415 - optional dependency
 
-            postgis.save_frames(self.layers, self._all_tables(), target, schema=schema,
-                                meta=_meta_values(self))
+            postgis.save_frames(layers, tables, target, schema=schema, meta=meta)
             return target
         kind = store_kind(Path(target))
-        layers, tables, meta = self.layers, self._all_tables(), _meta_values(self)
+        check_replaceable(Path(os.path.realpath(target)), kind)
         with atomic_output(target) as tmp:
             if kind == "folder":
                 save_folder(tmp, layers, tables, meta)
@@ -359,6 +403,21 @@ class Workspace(Mapping[str, pd.DataFrame]):
                 save_gdal(tmp, layers, tables, meta, "GPKG" if kind == "gpkg" else "OpenFileGDB")
         log.info("saved %s to %s", self, target)
         return target
+
+    def _frames_to_save(self) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, pd.DataFrame]]:
+        """The layers and tables as saved, checked again (``ws.layers`` is a plain dict, so
+        frames may have arrived without :meth:`add_layer`); text cleaned, with a note."""
+        layers = {}
+        for name, frame in self.layers.items():
+            check_name(name, other_kind=self.tables, kind="layer")
+            check_columns(name, frame)
+            layers[name] = self._clean(name, frame)
+        tables = {}
+        for name, table in self._all_tables().items():
+            check_name(name, other_kind=self.layers, kind="table")
+            check_columns(name, table)
+            tables[name] = self._clean(name, table)
+        return layers, tables
 
     def compare(self, other: Workspace, *, tolerance: float = 1e-6) -> list[str]:
         """Differences between two workspaces (empty when they hold the same data).
