@@ -23,7 +23,15 @@ def test_demo_writes_the_meeting_outputs(tmp_path: Path, capsys):
     assert main(["demo", "-o", str(out)]) == 0
     names = {p.name for p in out.iterdir()}
     assert {"meeting.html", "conformity.xlsx", "conformity.gpkg", "briefing.html",
-            "layers.csv", "assessment.xlsx", "assessment.png"} <= names
+            "briefing.pdf", "map.pdf", "reviews", "layers.csv", "assessment.xlsx",
+            "assessment.png"} <= names
+    # the review reports of the projects the check flags, one PDF each
+    report = planning.check_conformity(planning.load_sample())
+    flagged = report.projects.loc[report.projects["verdict"] != "conforms", "project_id"]
+    reviews = sorted(p.name for p in (out / "reviews").iterdir())
+    assert [name[:6] for name in reviews] == sorted(flagged)
+    assert all(name.endswith("审查意见书.pdf") for name in reviews)
+    assert (out / "map.pdf").read_bytes().startswith(b"%PDF")
     html = (out / "meeting.html").read_text(encoding="utf-8")
     assert "城关镇" in html
     assert "县城西环路" in html

@@ -22,7 +22,7 @@ import logging
 import math
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -296,18 +296,29 @@ def review_reports(
     *,
     format: str = "docx",  # the file format
     ws: Mapping[str, pd.DataFrame] | None = None,
+    projects: Sequence[str] | None = None,
     **options: object,
 ) -> list[Path]:
     """Every project's review report into a folder (``{project_id}{name}审查意见书.docx``),
-    the folder written atomically. Options as in :func:`review_report`."""
+    the folder written atomically; ``projects`` (ids) limits them to those projects. Options
+    as in :func:`review_report`."""
     if format not in ("docx", "pdf"):
         msg = f"format must be 'docx' or 'pdf', got {format!r}"
         raise InputError(msg)
     target = Path(folder)
+    chosen = report.projects
+    if projects is not None:
+        wanted = [str(p) for p in projects]
+        unknown = sorted(set(wanted) - set(chosen["project_id"].astype(str)))
+        if unknown:
+            msg = (f"projects {', '.join(unknown)} are not in the report; its projects are "
+                   f"{', '.join(chosen['project_id'].astype(str))}.")
+            raise InputError(msg)
+        chosen = chosen[chosen["project_id"].astype(str).isin(wanted)]
     names: list[Path] = []
     with atomic_output(target) as tmp:
         tmp.mkdir(parents=True)
-        for _, row in report.projects.iterrows():
+        for _, row in chosen.iterrows():
             name = f"{row['project_id']}{row.get('name_zh') or ''}审查意见书.{format}"
             name = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name)
             review_report(report, str(row["project_id"]), tmp / name, ws=ws,
