@@ -16,15 +16,23 @@ when given, on the sanitation inspection scores of their responsibility zones. T
    2011Q4.
 4. **Sanitation score** = the unit's mean inspection score (0-100), from
    :func:`planning.sanitation.unit_scores`.
-5. **Total** = weighted mean of the scores the unit has (default weights: nodes 0.5,
-   timeliness 0.2, sanitation 0.3); a missing score's weight is shared out over the others.
+5. **Returns score** (报送及时, who was late) = 100 × (fill-in workbooks returned on time + ½ ×
+   returned late) / workbooks sent to the unit in the period whose deadline has passed (or
+   that came back) by ``on``: a workbook never returned counts 0. From the ledger's returns
+   log (:meth:`planning.Ledger.fill_in_workbooks`, :meth:`planning.Ledger.merge_returns`);
+   a unit that was sent none has no returns score.
+6. **Total** = weighted mean of the scores the unit has (default weights: nodes 0.4,
+   timeliness 0.16, sanitation 0.24, returns 0.2: without returns to count, the first three
+   keep their shares 0.5, 0.2, 0.3); a missing score's weight is shared out over the others.
    A unit with no score at all is listed, not ranked. A unit with no node to assess is
    listed, not ranked (nor rewarded) on its sanitation score alone, unless
    ``rank_without_nodes=True``.
-6. Rank by total, highest first; equal totals share a rank.
-7. **Reward**: the ``top`` best-ranked units that have no node overdue on ``on``.
+7. Rank by total, highest first; equal totals share a rank.
+8. **Reward**: the ``top`` best-ranked units that have no node overdue on ``on``.
    **Accountability**: the ``bottom`` lowest-ranked units, and every unit below
-   ``pass_mark`` (60).
+   ``pass_mark`` (60). The table also counts each unit's red and yellow progress lights on
+   ``on`` (:meth:`planning.Ledger.lights`); red nodes that are not overdue (behind the
+   scheduled progress) and missing or late returns are named among the reasons.
 
 Examples
 --------
@@ -62,11 +70,14 @@ __all__ = ["DEFAULT_WEIGHTS", "Assessment", "cjk_font", "rank", "rank_workspace"
 log = logging.getLogger(__name__)
 
 #: default weights of the scores in the total
-DEFAULT_WEIGHTS: dict[str, float] = {"nodes": 0.5, "timeliness": 0.2, "sanitation": 0.3}
+DEFAULT_WEIGHTS: dict[str, float] = {"nodes": 0.4, "timeliness": 0.16, "sanitation": 0.24,
+                                     "returns": 0.2}
 _COLUMNS = [
     "rank", "unit", "kind", "nodes", "nodes_on_time", "nodes_done_late", "nodes_open",
     "nodes_overdue_now", "days_overdue", "days_overdue_total", "node_score", "timeliness_score",
-    "sanitation_score", "n_inspections", "total", "ranked", "note",
+    "sanitation_score", "n_inspections", "returns_expected", "returns_on_time",
+    "returns_late", "returns_missing", "returns_score", "red_nodes", "red_behind",
+    "yellow_nodes", "total", "ranked", "note",
 ]
 #: the units' kinds as the workbook shows them
 KINDS_ZH = {"township": "乡镇", "department": "县直部门"}
@@ -166,6 +177,14 @@ _EXCEL_COLUMNS = (
     Column("timeliness_score", "时效得分", kind="float", decimals=1),
     Column("sanitation_score", "卫生得分", kind="float", decimals=1),
     Column("n_inspections", "检查次数", kind="int"),
+    Column("returns_expected", "应报送", kind="int"),
+    Column("returns_on_time", "按时报送", kind="int"),
+    Column("returns_late", "逾期报送", kind="int"),
+    Column("returns_missing", "未报送", kind="int"),
+    Column("returns_score", "报送得分", kind="float", decimals=1),
+    Column("red_nodes", "红灯节点", kind="int"),
+    Column("red_behind", "其中未逾期（落后序时进度）", kind="int"),
+    Column("yellow_nodes", "黄灯节点", kind="int"),
     Column("total", "总分", kind="float", decimals=1),
     Column("note", "备注", width=30, wrap=True), Column("reason", "原因", width=30, wrap=True),
 )
@@ -236,6 +255,7 @@ def rank(
     scores = _unit_node_scores(nodes, max_days=max_days)
     now = ledger.node_states(on=day)
     overdue_now = now[now["state"] == "overdue"].groupby("responsible").size()
+    scores = scores.join(_returns_and_lights(ledger, start, day), how="outer")
     table = _combine(scores, _sanitation(inspections), overdue_now, _units(ledger), used)
     table = _ranked(table, rank_without_nodes=rank_without_nodes)
     reward, accountable = _lists(table, top=top, bottom=bottom, pass_mark=pass_mark)
@@ -324,6 +344,30 @@ def _unit_node_scores(nodes: pd.DataFrame, *, max_days: float) -> pd.DataFrame:
     return out
 
 
+_RETURN_COUNTS = ("returns_expected", "returns_on_time", "returns_late", "returns_missing",
+                  "red_nodes", "red_behind", "yellow_nodes")
+
+
+def _returns_and_lights(ledger: Ledger, start: pd.Timestamp, day: pd.Timestamp
+                        ) -> pd.DataFrame:
+    """Per unit: fill-in workbooks sent in the period and how they came back (by ``day``),
+    the returns score, and the red and yellow progress lights on ``day``."""
+    status = ledger.returns_status(on=day)
+    status = status[status["sent_on"].between(start, day) & (status["status"] != "pending")]
+    grouped = status.groupby("unit")["status"]
+    counts = grouped.value_counts().unstack(fill_value=0)
+    out = pd.DataFrame({"returns_expected": grouped.size()})
+    for state in ("on_time", "late", "missing"):
+        out[f"returns_{state}"] = counts[state] if state in counts.columns else 0
+    out["returns_score"] = 100 * (out["returns_on_time"] + 0.5 * out["returns_late"]) / out[
+        "returns_expected"]
+    lights = ledger.lights(on=day).units.set_index("unit")[["red", "red_behind", "yellow"]]
+    lights.columns = ["red_nodes", "red_behind", "yellow_nodes"]
+    out = out.join(lights, how="outer")
+    out.index.name = "unit"
+    return out
+
+
 def _sanitation(inspections: pd.DataFrame | None) -> pd.DataFrame:
     if inspections is None:
         return pd.DataFrame({"sanitation_score": pd.Series(dtype=float),
@@ -368,14 +412,14 @@ def _combine(scores: pd.DataFrame, sanitation: pd.DataFrame, overdue_now: pd.Ser
     table = pd.DataFrame(index=pd.Index(names, name="unit"))
     table = table.join(scores).join(sanitation)
     for column in ("nodes", "nodes_on_time", "nodes_done_late", "nodes_open", "days_overdue",
-                   "days_overdue_total", "n_inspections"):
+                   "days_overdue_total", "n_inspections", *_RETURN_COUNTS):
         table[column] = table[column].fillna(0).astype(int)
     table["nodes_overdue_now"] = overdue_now.reindex(table.index).fillna(0).astype(int)
     guess = pd.Series(["township" if n.endswith(("镇", "乡")) else "department" for n in names],
                       index=table.index)
     table["kind"] = kinds[~kinds.index.duplicated()].reindex(table.index).fillna(guess)
     parts = {"nodes": table["node_score"], "timeliness": table["timeliness_score"],
-             "sanitation": table["sanitation_score"]}
+             "sanitation": table["sanitation_score"], "returns": table["returns_score"]}
     weighted = pd.Series(0.0, index=table.index)
     present = pd.Series(0.0, index=table.index)
     for key, weight in weights.items():
@@ -415,6 +459,10 @@ def _lists(table: pd.DataFrame, *, top: int, bottom: int, pass_mark: float
             why.append(f"排名后{bottom}位")
         if row["nodes_overdue_now"]:
             why.append(f"{row['nodes_overdue_now']}个节点逾期未完成")
+        if row["red_behind"]:
+            why.append(f"{row['red_behind']}个节点进度落后于序时进度（红灯）")
+        if row["returns_missing"] or row["returns_late"]:
+            why.append(f"台账填报未报送{row['returns_missing']}次、逾期报送{row['returns_late']}次")
         reasons.append("；".join(why))
     accountable["reason"] = reasons
     return reward.reset_index(drop=True), accountable.reset_index(drop=True)

@@ -100,7 +100,8 @@ def test_no_reward_while_a_node_is_overdue(ledger: Ledger) -> None:
     assert table.loc[A, "total"] == pytest.approx(50)
     assert not table.loc[C, "ranked"]
     assert result.reward["unit"].tolist() == [B]  # A has an overdue node, D too
-    assert result.weights == {"nodes": 1.0, "timeliness": 0.0, "sanitation": 0.0}
+    assert result.weights == {"nodes": 1.0, "timeliness": 0.0, "sanitation": 0.0,
+                              "returns": 0.0}
 
 
 def test_judged_on_a_meeting_day(ledger: Ledger) -> None:

@@ -34,7 +34,7 @@ def test_pdf_briefing_is_a4_portrait_numbered(tmp_path: Path, sample_ro: plannin
         assert expected in body, expected
     # the conflict section: one row per project, its main conflict; conforming items only
     # counted (the appendix), never listed
-    section = body[body.index("五、与规划冲突"):body.index("附表：投资分布")]
+    section = body[body.index("五、与规划冲突"):body.index("六、进度红黄绿灯")]
     brief = sample_ro.ledger.briefing(on=MEETING, report=report)
     assert brief.conflicts is not None
     for pid, main in zip(brief.conflicts["project_id"], brief.conflicts["main_reason"],

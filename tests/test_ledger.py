@@ -326,7 +326,8 @@ def test_briefing_with_a_conformity_report(small: Ledger, tmp_path: Path) -> Non
     path = brief.to_excel(tmp_path / "brief.xlsx")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["总体情况", "投资按类别", "投资按乡镇", "已完成节点", "逾期按单位",
-                               "逾期节点", "即将到期节点", "规划冲突项目"]
+                               "逾期节点", "即将到期节点", "规划冲突项目", "红黄绿灯项目",
+                               "单位红黄绿灯"]
     rows = list(book["逾期节点"].iter_rows(min_row=4, values_only=True))
     assert [(r[0], r[1], r[5]) for r in rows] == [("县交通运输局", "P1", 7)]
     with pytest.raises(TypeError, match=r"report must be a planning\.ConformityReport"):

@@ -9,7 +9,8 @@ outline), ``check`` (three-plans-in-one conformity), ``map`` (a meeting map of a
 ``sanitation`` (the responsibility zones), ``brief`` (the 10-day meeting briefing),
 ``assess`` (the ranking of responsible units), ``stats`` (the land-survey summary and the
 GB 50137 balance tables), ``inspect-quality`` (质检), ``print`` (thematic maps and atlases to
-PDF / PNG / JPEG), ``report`` (review reports of projects, Word or PDF).
+PDF / PNG / JPEG), ``report`` (review reports of projects, Word or PDF), ``ledger send |
+merge | lights | notice`` (the round trip with the responsible units).
 
 Each group of subcommands is a module with an ``add_commands(sub)`` function, listed in
 :data:`GROUPS` in the order ``planning --help`` shows them.
@@ -32,13 +33,13 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from planning._version import __version__
-from planning.cli import _checks, _data, _meeting, _print, _survey
+from planning.cli import _checks, _data, _ledger, _meeting, _print, _survey
 from planning.cli._common import FlagsFormatter, error_text
 
 log = logging.getLogger("planning")
 
 #: the modules that add subcommands, in the order of ``planning --help``
-GROUPS = (_meeting, _data, _checks, _survey, _print)
+GROUPS = (_meeting, _data, _checks, _survey, _print, _ledger)
 
 #: exit status of bad input (arguments, files, data), as argparse uses it
 BAD_INPUT = 2

@@ -18,6 +18,7 @@ from typing import Literal
 import pandas as pd
 
 from planning._errors import InputError
+from planning.io._workbook_forms import SHEET_STATES, SheetState, Validation
 from planning.io._workbook_values import (
     KINDS,
     Cleaning,
@@ -43,12 +44,14 @@ LANDSCAPE_FROM = 90
 
 @dataclass(frozen=True)
 class CellStyle:
-    """The named style of a cell: its role, kind of value, decimals and wrapping."""
+    """The named style of a cell: its role, kind of value, decimals, wrapping, and whether a
+    user fills it in (``editable``: unlocked when the sheet is protected, shaded)."""
 
     role: str = "body"
     kind: str = "text"
     decimals: int | None = None
     wrap: bool = False
+    editable: bool = False
 
     @property
     def name(self) -> str:
@@ -60,6 +63,8 @@ class CellStyle:
                 parts.append(str(self.decimals))
         if self.wrap:
             parts.append("wrap")
+        if self.editable:
+            parts.append("editable")
         return " ".join(parts)
 
     @property
@@ -70,9 +75,10 @@ class CellStyle:
 
 
 @functools.lru_cache(maxsize=256)
-def _style(role: str, kind: str, decimals: int | None, wrap: bool) -> CellStyle:
+def _style(role: str, kind: str, decimals: int | None, wrap: bool,
+           editable: bool = False) -> CellStyle:
     """One shared CellStyle per combination (a sheet has few, and many cells)."""
-    return CellStyle(role, kind, decimals, wrap)
+    return CellStyle(role, kind, decimals, wrap, editable)
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,14 @@ class Sheet:
         The filtered range; its first row holds the filter buttons.
     widths : dict of int to float
         Column widths in characters (columns not named here keep Excel's default).
+    protected : bool
+        Protect the sheet: only the cells put with ``editable=True`` can be changed
+        (sorting and filtering stay allowed). No password: protection guards against slips,
+        not against a user who means to change a cell; check what comes back.
+    state : {"visible", "hidden", "veryHidden"}
+        The sheet's visibility (``veryHidden`` sheets are not listed by Excel's Unhide).
+    validations : list of (range, Validation)
+        Data-validation rules, added with :meth:`validate`.
 
     Examples
     --------
@@ -162,6 +176,9 @@ class Sheet:
         self.print_rows: tuple[int, int] | None = None
         self.autofilter: tuple[int, int, int, int] | None = None
         self.widths: dict[int, float] = {}
+        self.protected = False
+        self.state: SheetState = "visible"
+        self.validations: list[tuple[tuple[int, int, int, int], Validation]] = []
         self.cleaning = Cleaning()
         self._cells: dict[tuple[int, int], tuple[object, CellStyle]] = {}
         self._merges: list[tuple[int, int, int, int]] = []
@@ -171,8 +188,13 @@ class Sheet:
         self.max_column = 0
 
     def put(self, row: int, column: int, value: object, *, role: Role = "body",
-            kind: Kind = "text", decimals: int | None = None, wrap: bool = False) -> None:
-        """Put a value (cleaned: see :func:`planning.io.workbook.write_workbook`) in a cell."""
+            kind: Kind = "text", decimals: int | None = None, wrap: bool = False,
+            editable: bool = False) -> None:
+        """Put a value (cleaned: see :func:`planning.io.workbook.write_workbook`) in a cell.
+
+        ``editable`` cells are the ones a user fills in: unlocked when the sheet is
+        :attr:`protected`, and shaded. ``value`` may be None (an empty cell with a style).
+        """
         _check_cell(row, column)
         if role not in ROLES:
             msg = f"role must be one of {', '.join(ROLES)}, got {role!r}"
@@ -183,9 +205,39 @@ class Sheet:
         stored = cell_value(value, self.cleaning)
         if isinstance(stored, dt.date) and role in ("body", "total"):
             kind = "date"  # a day in a column of another kind is still shown as a day
-        self._cells[(row, column)] = (stored, _style(role, kind, decimals, wrap))
+        self._cells[(row, column)] = (stored, _style(role, kind, decimals, wrap, editable))
         self.max_row = max(self.max_row, row)
         self.max_column = max(self.max_column, column)
+
+    def validate(self, first_row: int, first_column: int, last_row: int, last_column: int,
+                 rule: Validation) -> None:
+        """Add a data-validation rule to a range (Excel checks what a user types there).
+
+        Examples
+        --------
+        >>> from planning.io.workbook import Validation
+        >>> sheet = Sheet("填报")
+        >>> sheet.validate(2, 3, 40, 3, Validation("decimal", minimum=0, maximum=100))
+        >>> sheet.validations[0][0]
+        (2, 3, 40, 3)
+        """
+        _check_cell(first_row, first_column)
+        _check_cell(last_row, last_column)
+        if last_row < first_row or last_column < first_column:
+            msg = (f"A range runs from its top-left to its bottom-right cell, got "
+                   f"({first_row}, {first_column}) to ({last_row}, {last_column})")
+            raise ValueError(msg)
+        if not isinstance(rule, Validation):
+            msg = f"rule must be a planning.io.workbook.Validation, got {type(rule).__name__}"
+            raise TypeError(msg)
+        self.validations.append(((first_row, first_column, last_row, last_column), rule))
+
+    def hide(self, state: SheetState = "hidden") -> None:
+        """Hide the sheet (``"veryHidden"``: not listed by Excel's Unhide either)."""
+        if state not in SHEET_STATES:
+            msg = f"state must be one of {', '.join(SHEET_STATES)}, got {state!r}"
+            raise ValueError(msg)
+        self.state = state
 
     def merge(self, first_row: int, first_column: int, last_row: int, last_column: int) -> None:
         """Merge a range; its top-left cell holds the value, the others are styled alike."""
@@ -262,7 +314,8 @@ class Sheet:
             value, style = self._cells[(r, c)]
             if display_width(value) + 2 > self.widths[c]:
                 self._cells[(r, c)] = (value, CellStyle(style.role, style.kind,
-                                                        style.decimals, wrap=True))
+                                                        style.decimals, wrap=True,
+                                                        editable=style.editable))
 
     def _spans_columns(self, row: int, column: int) -> bool:
         top = self._covered.get((row, column))

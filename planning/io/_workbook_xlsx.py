@@ -3,7 +3,8 @@
 Every cell is written here: text as a string cell (openpyxl would make text starting with
 ``=`` a formula and ``#N/A`` an error), text that a spreadsheet would read as a formula
 with Excel's quote prefix (shown as text even after the cell is edited), each cell with one
-of the workbook's named styles.
+of the workbook's named styles. Forms get their data validations, sheet protection (cells a
+user fills in unlocked and shaded) and visibility here too.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from planning.io._workbook_forms import Validation
 from planning.io._workbook_sheet import CellStyle, Sheet
-from planning.io._workbook_values import FORMULA_STARTS
+from planning.io._workbook_values import FORMULA_STARTS, Cleaning, storable_text
 
 #: characters Excel does not allow in sheet names, and its longest sheet name
 _BAD_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -67,9 +69,18 @@ class _Styles:
         return key
 
     def _named(self, style: CellStyle) -> Any:
-        from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill  # noqa: PLC0415
+        from openpyxl.styles import (  # noqa: PLC0415
+            Alignment,
+            Font,
+            NamedStyle,
+            PatternFill,
+            Protection,
+        )
 
         named = NamedStyle(name=style.name, number_format=style.number_format)
+        if style.editable:  # what a user fills in: unlocked, shaded
+            named.protection = Protection(locked=False)
+            named.fill = PatternFill("solid", fgColor=EDITABLE_FILL)
         if style.role == "title":
             named.font = Font(bold=True, size=14)
             named.alignment = Alignment(vertical="center")
@@ -88,6 +99,10 @@ class _Styles:
         return named
 
 
+#: the fill of the cells a user fills in (light yellow), so that a form shows them
+EDITABLE_FILL = "FFF2CC"
+
+
 def save_workbook(sheets: Sequence[Sheet], path: Path) -> tuple[list[str], list[str]]:
     """Write the sheets to ``path`` (a new file); return the sheet names and notes."""
     from openpyxl import Workbook  # noqa: PLC0415  (heavy; only needed to write workbooks)
@@ -100,6 +115,12 @@ def save_workbook(sheets: Sequence[Sheet], path: Path) -> tuple[list[str], list[
         ws = book.create_sheet(name)
         _write_cells(ws, sheet, styles)
         _page(ws, sheet)
+        _form(ws, sheet)
+    visible = [i for i, sheet in enumerate(sheets) if sheet.state == "visible"]
+    if not visible:
+        msg = "A workbook needs at least one visible sheet; every sheet given is hidden."
+        raise ValueError(msg)
+    book.active = visible[0]
     book.save(path)
     return names, notes
 
@@ -143,3 +164,38 @@ def _page(ws: Any, sheet: Sheet) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
+
+
+def _form(ws: Any, sheet: Sheet) -> None:
+    """Data validations, protection and visibility."""
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415
+
+    for (r1, c1, r2, c2), rule in sheet.validations:
+        ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+        ws.add_data_validation(_validation(rule, ref, DataValidation))
+    if sheet.protected:
+        protection = ws.protection
+        protection.sheet = True
+        # allowed on a protected form: sorting, filtering, resizing (False = not locked)
+        protection.sort = False
+        protection.autoFilter = False
+        protection.formatColumns = False
+        protection.formatRows = False
+    ws.sheet_state = sheet.state
+
+
+def _validation(rule: Validation, ref: str, factory: Any) -> Any:
+    formula1, formula2, operator = rule.formulas()
+    kind = {"text_length": "textLength"}.get(rule.kind, rule.kind)
+    cleaning = Cleaning()
+    texts = {name: None if value is None else storable_text(value, cleaning)
+             for name, value in (("promptTitle", rule.title), ("prompt", rule.prompt),
+                                 ("error", rule.error))}
+    item = factory(type=kind, formula1=formula1, formula2=formula2, operator=operator,
+                   allow_blank=rule.allow_blank, showErrorMessage=True,
+                   showInputMessage=rule.prompt is not None, **texts)
+    if rule.error is not None:
+        item.errorTitle = "输入有误"
+    item.add(ref)
+    return item

@@ -20,7 +20,11 @@ are written by the same code, which guarantees:
 - frozen header rows, an autofilter on the header, column widths fitted to the content
   (CJK characters count double; 8 to 60 characters, wider text wraps), print setup
   (orientation, A4 or A3, fitted to the page width, title and header rows repeated on every
-  page) and an atomic write (:func:`planning.io.atomic_output`).
+  page) and an atomic write (:func:`planning.io.atomic_output`);
+- forms: cells a user fills in (``Sheet.put(..., editable=True)``: unlocked and shaded),
+  sheet protection (``Sheet.protected``), data validations (:class:`Validation`: days,
+  numbers, a drop-down list) and hidden sheets (``Sheet.hide()``), so that a workbook sent
+  out to be filled in says what may be typed where and carries what identifies it.
 
 :func:`write_csv` writes a frame as UTF-8 CSV with a byte-order mark (so that Excel opens
 Chinese text), atomically, with text that would start a formula protected the usual (OWASP)
@@ -56,6 +60,7 @@ import pandas as pd
 
 from planning._core.text import fold, is_blank
 from planning._errors import LayerFileError, Problem, SheetError
+from planning.io._workbook_forms import VALIDATION_KINDS, Validation
 from planning.io._workbook_grid import MAX_GRID_CELLS, Grid, MergeIndex, SheetInfo
 from planning.io._workbook_read import read_grid_file
 from planning.io._workbook_sheet import Column, Sheet, Table, guess_columns
@@ -75,6 +80,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "KINDS",
     "MAX_GRID_CELLS",
+    "VALIDATION_KINDS",
     "Column",
     "Grid",
     "Kind",
@@ -82,6 +88,7 @@ __all__ = [
     "Sheet",
     "SheetInfo",
     "Table",
+    "Validation",
     "WrittenFile",
     "display_width",
     "guess_columns",

@@ -22,11 +22,22 @@ True
 from __future__ import annotations
 
 from planning._core.vocab import PLANS
-from planning.ledger._ledger import KEEP, NODES_HISTORY, PROJECTS_HISTORY, Ledger
+from planning.ledger._fill_in import FillInSend
+from planning.ledger._ledger import NODES_HISTORY, PROJECTS_HISTORY, RETURNS_TABLE, Ledger
+from planning.ledger._lights import LIGHTS, Lights, ProgressRule, progress_lights
+from planning.ledger._merge_result import PROBLEM_CODES, MergeResult
+from planning.ledger._notices import Notice, SupervisionLetter, write_notices
 from planning.ledger._outputs import write_briefing
 from planning.ledger._read_excel import header_mapping
+from planning.ledger._updates import KEEP
 from planning.ledger._view import LedgerView, ProjectReview
-from planning.ledger._vocab import CATEGORIES, NODE_STATES, STATUSES, header_fields
+from planning.ledger._vocab import (
+    CATEGORIES,
+    NODE_STATES,
+    REPORT_STATES,
+    STATUSES,
+    header_fields,
+)
 from planning.ledger.briefing import Briefing
 from planning.workspace import register_part
 
@@ -35,16 +46,28 @@ register_part("ledger", Ledger.from_workspace)  # ws.ledger
 __all__ = [
     "CATEGORIES",
     "KEEP",
+    "LIGHTS",
     "NODES_HISTORY",
     "NODE_STATES",
     "PLANS",
+    "PROBLEM_CODES",
     "PROJECTS_HISTORY",
+    "REPORT_STATES",
+    "RETURNS_TABLE",
     "STATUSES",
     "Briefing",
+    "FillInSend",
     "Ledger",
     "LedgerView",
+    "Lights",
+    "MergeResult",
+    "Notice",
+    "ProgressRule",
     "ProjectReview",
+    "SupervisionLetter",
     "header_fields",
     "header_mapping",
+    "progress_lights",
     "write_briefing",
+    "write_notices",
 ]

@@ -9,8 +9,6 @@ hands the logs to the workspace, which saves them as the tables ``ledger_project
 
 from __future__ import annotations
 
-import difflib
-import enum
 import logging
 import os
 from collections.abc import Mapping
@@ -21,11 +19,12 @@ import numpy as np
 import pandas as pd
 
 from planning._core import dates as _dates
-from planning._core.dates import DateLike, as_day, optional_day
-from planning._core.text import clean_text
+from planning._core.dates import DateLike, as_day
 from planning._errors import InputError, Problem
 from planning._validate import Checker
+from planning.ledger import _returns_log as _rl
 from planning.ledger import _tables as _lt
+from planning.ledger._loop import RoundTrip
 from planning.ledger._read_excel import read_ledger_sheet
 from planning.ledger._view import ProjectReview
 from planning.ledger._vocab import LOG_COLUMNS, NODE_COLUMNS, PROJECT_COLUMNS
@@ -40,17 +39,10 @@ log = logging.getLogger(__name__)
 #: the workspace tables the history is saved as
 PROJECTS_HISTORY = "ledger_projects_history"
 NODES_HISTORY = "ledger_nodes_history"
+RETURNS_TABLE = _rl.RETURNS_TABLE
 
 
-class _Keep(enum.Enum):
-    KEEP = "keep"
-
-
-#: default of the update methods: leave this field as it is
-KEEP = _Keep.KEEP
-
-
-class Ledger:
+class Ledger(RoundTrip):
     """Projects and their time nodes, with every update kept by date.
 
     Parameters
@@ -121,9 +113,11 @@ class Ledger:
         sites: gpd.GeoDataFrame | None,
         departments: pd.DataFrame | None,
         as_of: DateLike | None,
+        returns: pd.DataFrame | None = None,
     ) -> None:
         self._projects_log = projects_log.reset_index(drop=True)
         self._nodes_log = nodes_log.reset_index(drop=True)
+        self._returns_log = _rl.empty_log() if returns is None else _rl.coerce_returns(returns)
         self._sites = sites
         self._departments = None if departments is None else departments.copy()
         self._as_of = None if as_of is None else _dates.as_of(as_of, "as_of")
@@ -141,10 +135,11 @@ class Ledger:
         sites: gpd.GeoDataFrame | None = None,
         departments: pd.DataFrame | None = None,
         as_of: DateLike | None = None,
+        returns: pd.DataFrame | None = None,
     ) -> Ledger:
         ledger = cls.__new__(cls)
         ledger._setup(projects_log, nodes_log, sites=sites, departments=departments,
-                      as_of=as_of)
+                      as_of=as_of, returns=returns)
         return ledger
 
     # ----------------------------------------------------------------------------------
@@ -189,7 +184,8 @@ class Ledger:
             The projects layer (its geometry becomes the project sites).
         tables : mapping of str to pandas.DataFrame
             ``ledger_projects_history`` and ``ledger_nodes_history`` when present (written
-            by :meth:`to_tables`); otherwise ``time_nodes``. ``departments`` when present.
+            by :meth:`to_tables`); otherwise ``time_nodes``. ``departments`` and
+            ``ledger_returns`` (the fill-in workbooks sent and returned) when present.
             Projects of the layer missing from a saved history are added as of the start.
 
         Returns
@@ -211,7 +207,7 @@ class Ledger:
                 added["revision"] += int(pd.concat([plog, nlog])["revision"].max()) + 1
                 plog = pd.concat([plog, added], ignore_index=True)
             return cls._from_logs(plog, nlog, sites=_lt.sites_of(projects),
-                                  departments=departments)
+                                  departments=departments, returns=tables.get(RETURNS_TABLE))
         if "time_nodes" not in tables:
             msg = (
                 "The workspace has no time_nodes table (and no saved ledger history); add a "
@@ -229,7 +225,9 @@ class Ledger:
             ``ledger_projects_history`` and ``ledger_nodes_history`` (every record, columns
             ``revision``, ``as_of`` (NaT for the records the ledger started from),
             ``removed``, ``note``, then the project or node columns), and ``time_nodes``
-            (the latest state of every node, the layer-contract table).
+            (the latest state of every node, the layer-contract table), and
+            ``ledger_returns`` (the log of fill-in workbooks sent and returned) once there
+            is one.
 
         Examples
         --------
@@ -237,11 +235,14 @@ class Ledger:
         >>> sorted(planning.load_sample().ledger.to_tables())
         ['ledger_nodes_history', 'ledger_projects_history', 'time_nodes']
         """
-        return {
+        tables = {
             PROJECTS_HISTORY: self._projects_log.copy(),
             NODES_HISTORY: self._nodes_log.copy(),
             "time_nodes": self.nodes,
         }
+        if len(self._returns_log):
+            tables[RETURNS_TABLE] = self._returns_log.copy()
+        return tables
 
     @classmethod
     def from_excel(
@@ -375,184 +376,6 @@ class Ledger:
             msg = "The ledger has no date of its own: give on=, for example on='2011-12-17'."
             raise InputError(msg)
         return self.as_of
-
-    # ----------------------------------------------------------------------------------
-    # updates (append-only)
-
-    def update_node(
-        self,
-        node_id: str,
-        *,
-        on: DateLike,
-        done: DateLike | _Keep | None = KEEP,
-        due: DateLike | _Keep = KEEP,
-        responsible: str | _Keep = KEEP,
-        name_zh: str | _Keep = KEEP,
-        note: str = "",
-    ) -> None:
-        """Record an update of a time node, valid from ``on``; earlier states are kept.
-
-        Parameters
-        ----------
-        node_id : str
-        on : date
-            The day the update applies from (a meeting or reporting date; a month such as
-            ``2011-12`` means its last day, as every ``on=``).
-        done : date or None, optional
-            The completion date (not after ``on``); None records "not done" (a correction).
-        due, responsible, name_zh : optional
-            New due date, responsible unit, name.
-        note : str, optional
-            Why (kept in the history).
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> ledger = Ledger(pd.DataFrame({"project_id": ["P1"], "name_zh": ["人民路改造"]}),
-        ...                 pd.DataFrame({"project_id": ["P1"], "name_zh": ["开工建设"],
-        ...                               "due_date": ["2011-12-15"]}))
-        >>> ledger.update_node("P1-N1", on="2011-12-10", due="2011-12-25", note="延期")
-        >>> ledger.update_node("P1-N1", on="2011-12-20", done="2011-12-19")
-        >>> [ledger.node_states(on=d)["state"].item()
-        ...  for d in ("2011-12-12", "2011-12-16", "2011-12-21")]
-        ['open', 'open', 'done']
-        >>> len(ledger.nodes_history)
-        3
-        """
-        day = _dates.as_of(on)
-        record = self._current(self._nodes_log, "node_id", node_id, day, "node")
-        changes: dict[str, object] = {}
-        if done is not KEEP:
-            done_day = optional_day(done, "done", partial="end")
-            changes["done_date"] = pd.NaT if done_day is None else done_day
-            if done_day is not None and done_day > day:
-                msg = (f"done={done!r} is after the update date {day.date()}: record the "
-                       "completion on or after the day it happened")
-                raise InputError(msg)
-        if due is not KEEP:
-            due_day = optional_day(due, "due", partial="end")
-            changes["due_date"] = pd.NaT if due_day is None else due_day
-        if responsible is not KEEP:
-            changes["responsible"] = clean_text(responsible)
-        if name_zh is not KEEP:
-            changes["name_zh"] = clean_text(name_zh)
-        self._append("_nodes_log", record, changes, day, note)
-
-    def add_node(
-        self,
-        project_id: str,
-        *,
-        on: DateLike,
-        name_zh: str,
-        due: DateLike,
-        responsible: str | None = None,
-        node_id: str | None = None,
-        note: str = "",
-    ) -> str:
-        """Add a time node to a project, valid from ``on``; returns its id.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> ledger = Ledger(pd.DataFrame({"project_id": ["P1"], "name_zh": ["人民路改造"],
-        ...                               "lead_department": ["县住房和城乡建设局"]}),
-        ...                 pd.DataFrame(columns=["project_id", "name_zh", "due_date"]))
-        >>> ledger.add_node("P1", on="2011-12-17", name_zh="管网铺设", due="2012年3月")
-        'P1-N1'
-        >>> ledger.nodes["responsible"].tolist()
-        ['县住房和城乡建设局']
-        """
-        day = _dates.as_of(on)
-        project = self._current(self._projects_log, "project_id", project_id, day, "project")
-        existing = _lt.latest(self._nodes_log, "node_id", None)
-        siblings = existing[existing["project_id"] == project_id]
-        seq = int(siblings["seq"].max()) + 1 if len(siblings) else 1
-        new_id = node_id or f"{project_id}-N{seq}"
-        if new_id in set(self._nodes_log["node_id"]):
-            msg = f"node id {new_id!r} is already in the ledger; give another node_id="
-            raise InputError(msg)
-        lead = project["lead_department"]
-        record = pd.Series({
-            "node_id": new_id, "project_id": project_id, "seq": seq, "name_zh": clean_text(name_zh),
-            "due_date": optional_day(due, "due", partial="end") or pd.NaT,
-            "done_date": pd.NaT,
-            "responsible": clean_text(responsible) if responsible else lead,
-        })
-        self._append("_nodes_log", record, {}, day, note, force=True)
-        return new_id
-
-    def remove_node(self, node_id: str, *, on: DateLike, note: str = "") -> None:
-        """Take a node out of the ledger from ``on`` (it stays in the history)."""
-        day = _dates.as_of(on)
-        record = self._current(self._nodes_log, "node_id", node_id, day, "node")
-        self._append("_nodes_log", record, {"removed": True}, day, note)
-
-    def update_project(self, project_id: str, *, on: DateLike, note: str = "",
-                       **changes: object) -> None:
-        """Record new values of project fields (status, investment, dates...) from ``on``.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> ledger = Ledger(pd.DataFrame({"project_id": ["P1"], "name_zh": ["人民路改造"],
-        ...                               "status": ["planned"]}),
-        ...                 pd.DataFrame(columns=["project_id", "name_zh", "due_date"]))
-        >>> ledger.update_project("P1", on="2012-01-05", status="在建", investment_wan="4,200")
-        >>> snap = ledger.snapshot(on="2012-01-06")
-        >>> snap["status"].item(), snap["investment_wan"].item()
-        ('in_progress', 4200.0)
-        """
-        day = _dates.as_of(on)
-        record = self._current(self._projects_log, "project_id", project_id, day, "project")
-        unknown = sorted(set(changes) - (set(record.index) - {"project_id", *LOG_COLUMNS}))
-        if unknown:
-            msg = (f"unknown project field(s) {', '.join(unknown)}; fields: "
-                   + ", ".join(c for c in record.index if c not in LOG_COLUMNS))
-            raise InputError(msg)
-        checker = Checker()
-        fields: dict[str, object] = {str(k): v for k, v in
-                                     record.drop(list(LOG_COLUMNS)).to_dict().items()}
-        fields.update(changes)
-        cleaned = _lt.clean_projects(pd.DataFrame([fields]), checker)
-        checker.raise_if_any(f"The update of project {project_id} cannot be recorded.")
-        new = cleaned.iloc[0]
-        values: dict[str, object] = {k: new[k] for k in (*changes, "category_zh")
-                                     if k in new.index}
-        self._append("_projects_log", record, values, day, note)
-
-    def _current(self, frame: pd.DataFrame, key: str, value: str, day: pd.Timestamp,
-                 what: str) -> pd.Series:
-        latest = _lt.latest(frame, key, day)
-        hit = latest[latest[key] == value]
-        if len(hit) == 0:
-            close = difflib.get_close_matches(str(value), frame[key].astype(str).unique(), n=3)
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
-            msg = f"There is no {what} {value!r} in the ledger on {day.date()}.{hint}"
-            raise InputError(msg)
-        return hit.iloc[0]
-
-    def _append(self, attr: str, record: pd.Series, changes: Mapping[str, object],
-                day: pd.Timestamp, note: str, *, force: bool = False) -> None:
-        new = record.copy()
-        changed = False
-        for key, value in changes.items():
-            changed = changed or not _lt.same(new.get(key), value)
-            new[key] = value
-        if not (changed or force or note):
-            log.info("update of %s on %s changes nothing; not recorded", record.iloc[0],
-                     day.date())
-            return
-        new["revision"] = self._next_revision()
-        new["as_of"] = day
-        new["removed"] = bool(changes.get("removed", False))
-        new["note"] = note
-        frame: pd.DataFrame = getattr(self, attr)
-        row = pd.DataFrame([new.to_dict()]).astype(frame.dtypes.to_dict(), errors="ignore")
-        setattr(self, attr, pd.concat([frame, row], ignore_index=True))
-
-    def _next_revision(self) -> int:
-        both = pd.concat([self._projects_log["revision"], self._nodes_log["revision"]])
-        return int(both.max()) + 1 if len(both) else 0
 
     # ----------------------------------------------------------------------------------
     # states on a day

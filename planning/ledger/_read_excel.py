@@ -63,6 +63,8 @@ class SheetData:
     as_of: pd.Timestamp | None
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: the Excel row of each row of ``nodes``, in order
+    node_rows: list[int] = field(default_factory=list)
 
 
 def header_mapping(
@@ -262,9 +264,12 @@ def read_ledger_sheet(
         log.warning(notes[-1])
     for note in notes:
         log.info(note)
+    node_rows = [reader.first_row + n["_row"] for n in reader.nodes
+                 if n["_row"] not in bad_nodes and n["_project_row"] not in bad_projects]
     return SheetData(reader.projects_frame(skip=bad_projects),
                      reader.nodes_frame(skip_projects=bad_projects, skip_nodes=bad_nodes),
-                     _title_date(grid[: header.first]), notes, list(reader.checker.problems))
+                     _title_date(grid[: header.first]), notes, list(reader.checker.problems),
+                     node_rows)
 
 
 def _title_date(rows: Sequence[Sequence[Any]]) -> pd.Timestamp | None:

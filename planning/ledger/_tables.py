@@ -23,6 +23,7 @@ from planning.ledger._vocab import (
     LOG_COLUMNS,
     NODE_COLUMNS,
     PROJECT_COLUMNS,
+    REPORT_COLUMNS,
     STATUSES,
     parse_amount,
     value_code,
@@ -201,13 +202,35 @@ def coerce_log(frame: pd.DataFrame, columns: Iterable[str], dates: Mapping[str, 
         raise InputError(msg)
     out["revision"] = pd.to_numeric(out["revision"]).astype(np.int64)
     out["removed"] = out["removed"].map(_truth).astype(bool)
-    out["note"] = out["note"].fillna("").astype(str)
+    # a column of empty notes comes back from a CSV table as numbers (NaN)
+    out["note"] = out["note"].astype(object).where(out["note"].notna(), "").astype(str)
     for column in ("as_of", *dates):
         out[column] = pd.to_datetime(out[column]).dt.normalize().astype(DATE_DTYPE)
     if "seq" in out.columns:
         out["seq"] = pd.to_numeric(out["seq"]).astype("Int64")
     if "investment_wan" in out.columns:
         out["investment_wan"] = pd.to_numeric(out["investment_wan"]).astype(float)
+    if "progress_pct" in out.columns:
+        out["progress_pct"] = pd.to_numeric(out["progress_pct"], errors="coerce").astype(float)
+    return out
+
+
+def reports_on(log_frame: pd.DataFrame, day: pd.Timestamp | None) -> pd.DataFrame:
+    """What the units had reported of each node by ``day`` (index ``node_id``).
+
+    The columns of :data:`REPORT_COLUMNS` from each node's record valid on ``day`` (NA where
+    nothing was reported; the columns exist even when no report was ever merged).
+    """
+    latest_records = latest(log_frame, "node_id", day).set_index("node_id")
+    out = pd.DataFrame(index=latest_records.index)
+    for column in REPORT_COLUMNS:
+        if column in latest_records.columns:
+            out[column] = latest_records[column]
+        else:
+            out[column] = np.nan if column == "progress_pct" else pd.NA
+    out["progress_pct"] = pd.to_numeric(out["progress_pct"], errors="coerce").astype(float)
+    for column in ("report_state", "progress", "problems"):
+        out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out
 
 

@@ -33,6 +33,22 @@ class LedgerView(Protocol):
 
 
 @runtime_checkable
+class HistoryView(LedgerView, Protocol):
+    """A ledger with its history: what the units reported, the departments, the returns log
+    (what the fill-in workbooks, the merging of returns and the progress lights need)."""
+
+    @property
+    def departments(self) -> pd.DataFrame | None: ...
+
+    @property
+    def returns(self) -> pd.DataFrame: ...
+
+    def node_reports(self, *, on: DateLike) -> pd.DataFrame: ...
+
+    def returns_status(self, *, on: DateLike) -> pd.DataFrame: ...
+
+
+@runtime_checkable
 class ProjectReview(Protocol):
     """A review of project sites: one row per project with ``project_id``, ``verdict``
     (``conforms`` / ``conditional`` / ``conflict``) and ``reasons_zh`` or ``reasons``.

@@ -34,6 +34,10 @@ STATUSES: dict[str, str] = {
 NODE_STATES: dict[str, str] = {
     "done": "按期完成", "done_late": "逾期完成", "overdue": "逾期未完成", "open": "未到期",
 }
+#: what a responsible unit reports of a node (the 推进状态 of a fill-in workbook), code -> Chinese
+REPORT_STATES: dict[str, str] = {
+    "not_started": "未开始", "in_progress": "推进中", "done": "已完成", "blocked": "受阻",
+}
 
 #: project columns of the layer contract (docs/ARCHITECTURE.md), in order
 PROJECT_COLUMNS = (
@@ -43,6 +47,10 @@ PROJECT_COLUMNS = (
 )
 #: time-node columns of the layer contract
 NODE_COLUMNS = ("node_id", "project_id", "seq", "name_zh", "due_date", "done_date", "responsible")
+#: what the responsible units report of a node, kept in the node history beside the node
+#: columns (``planning ledger merge``): percentage complete (0-100), the reported state
+#: (:data:`REPORT_STATES`), progress text (进展情况) and problems (存在问题)
+REPORT_COLUMNS = ("progress_pct", "report_state", "progress", "problems")
 #: columns every history record adds to the project or node columns
 LOG_COLUMNS = ("revision", "as_of", "removed", "note")
 
@@ -209,7 +217,8 @@ def value_code(field: str, value: object) -> object:
     if field == "listed_in":  # known plans as their keys, others as written
         parts = [p for p in _LIST_SPLIT.split(str(value).strip()) if p]
         return ";".join(_values_table().get(("listed_in", compact(p)), p) for p in parts)
-    vocab = {"category": CATEGORIES, "status": STATUSES}.get(field, {})
+    vocab = {"category": CATEGORIES, "status": STATUSES, "report_state": REPORT_STATES
+             }.get(field, {})
     if text in vocab:
         return text
     table = _values_table()

@@ -28,7 +28,14 @@ from planning._errors import InputError
 from planning.io import Column, Sheet, Table, write_workbook
 from planning.io.document import Block, Document, Heading, Paragraph, TableBlock
 from planning.io.workbook import Kind
-from planning.ledger._view import LedgerView, ProjectReview
+from planning.ledger._lights import (
+    LIGHT_PROJECT_COLUMNS,
+    LIGHT_UNIT_COLUMNS,
+    Lights,
+    flagged_projects,
+    progress_lights,
+)
+from planning.ledger._view import HistoryView, LedgerView, ProjectReview
 from planning.ledger._vocab import CATEGORIES, STATUSES
 
 DEFAULT_TITLE = "推进城镇化工作领导小组办公室工作例会简报"
@@ -123,6 +130,9 @@ class Briefing:
     sheet_problems : pandas.DataFrame
         Problems of the workbook rows left out when the ledger was read with
         ``errors="skip"``: ``source``, ``row``, ``column``, ``value``, ``message``.
+    lights : Lights or None
+        The progress lights (红黄绿灯) on the meeting day (:meth:`planning.Ledger.lights`);
+        the projects with a red or yellow light and every unit's lights are a section.
 
     The node lists have the columns ``responsible``, ``project_id``, ``project_name``,
     ``node_id``, ``seq``, ``node``, ``due_date``, ``done_date``, ``days_overdue``,
@@ -142,6 +152,7 @@ class Briefing:
     territorial_conflicts: pd.DataFrame | None = None
     sheet_problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["source", "row", "column", "value", "message"]))
+    lights: Lights | None = None
 
     @property
     def overdue_by_unit(self) -> pd.DataFrame:
@@ -196,6 +207,10 @@ class Briefing:
         ]
         if len(self.sheet_problems):
             items.append(("sheet_problems", "台账数据问题（未读入的行）", len(self.sheet_problems)))
+        if self.lights is not None:
+            lit = self.lights.counts()
+            items += [("projects_red", "红灯项目", lit["red"]),
+                      ("projects_yellow", "黄灯项目", lit["yellow"])]
         if self.conflicts is not None:
             items += [
                 ("projects_conflict", "规划冲突项目",
@@ -232,6 +247,12 @@ class Briefing:
         if len(self.sheet_problems):
             sections.append(_Section(2, "六、台账数据问题（以下各行未读入，请更正后重报）",
                                      self.sheet_problems, _PROBLEMS))
+        if self.lights is not None:  # numbered after the sections above
+            number = "一二三四五六七八九十"[len(sections)]
+            sections += [
+                _Section(2, f"{number}、进度红黄绿灯（对照序时进度）：红灯、黄灯项目",
+                         flagged_projects(self.lights), LIGHT_PROJECT_COLUMNS),
+                _Section(3, "责任单位红黄绿灯", self.lights.units, LIGHT_UNIT_COLUMNS)]
         sections += [
             _Section(2, "附表：投资分布", pd.DataFrame(), ()),
             _Section(3, "投资按类别", self.investment_by_category, _INVEST_CAT),
@@ -332,6 +353,9 @@ class Briefing:
             sheets.append(("国土空间规划冲突项目", self.territorial_conflicts, _CONFLICTS))
         if len(self.sheet_problems):
             sheets.append(("台账数据问题", self.sheet_problems, _PROBLEMS))
+        if self.lights is not None:
+            sheets += [("红黄绿灯项目", flagged_projects(self.lights), LIGHT_PROJECT_COLUMNS),
+                       ("单位红黄绿灯", self.lights.units, LIGHT_UNIT_COLUMNS)]
         built: list[Sheet] = []
         for name, frame, columns in sheets:
             specs = [Column(f, head, kind=_EXCEL_KINDS.get(kind, "text"))
@@ -377,6 +401,8 @@ def build_briefing(ledger: LedgerView, *, on: pd.Timestamp, period_days: int,
     due_soon = listed[~done & (listed["due_date"] >= on) & (listed["due_date"] < following)
                       ].sort_values(["due_date", "project_id", "seq"], kind="stable")
     snapshot = ledger.snapshot(on=on)
+    lights = progress_lights(ledger, on=on, period_days=int(period_days)) if isinstance(
+        ledger, HistoryView) else None
     return Briefing(
         on=on, previous_meeting=previous, next_meeting=following, title=title or DEFAULT_TITLE,
         projects=snapshot, nodes=nodes, completed=completed.reset_index(drop=True),
@@ -387,6 +413,7 @@ def build_briefing(ledger: LedgerView, *, on: pd.Timestamp, period_days: int,
             [{"source": p.source, "row": p.row, "column": p.column, "value": p.value,
               "message": p.message} for p in ledger.problems],
             columns=["source", "row", "column", "value", "message"]),
+        lights=lights,
     )
 
 

@@ -184,7 +184,7 @@ def _check_workspace(ws: object) -> Mapping[str, pd.DataFrame]:
 
 def _specs(ws: Mapping[str, pd.DataFrame], report: ConformityReport | None, keys: list[str],
            day: dt.date, plans: tuple[classes.Classification, classes.Classification],
-           ) -> list[LayerSpec]:
+           *, projects_by: str = "status") -> list[LayerSpec]:
     builders = {
         "townships": lambda: _meeting.townships(ws),
         "landuse_plan": lambda: _meeting.landuse_plan(ws, plans[1]),
@@ -201,7 +201,7 @@ def _specs(ws: Mapping[str, pd.DataFrame], report: ConformityReport | None, keys
         "sanitation_coverage": lambda: _meeting.sanitation_coverage(ws),
         "builtup_area": lambda: _meeting.builtup_area(ws),
         "roads": lambda: _meeting.roads(ws),
-        "projects": lambda: _projects.projects(ws, report, day),
+        "projects": lambda: _projects.projects(ws, report, day, by=projects_by),
         "county": lambda: _meeting.county(ws),
     }
     specs = []
@@ -255,6 +255,7 @@ def meeting_map(
     on: DateLike | None = None,
     urban_classification: classes.Classification = "gb50137",
     land_classification: classes.Classification = "tdt1024",
+    projects_by: str = "status",
 ) -> MeetingMap:
     """Build the meeting map of a workspace.
 
@@ -285,6 +286,10 @@ def meeting_map(
         :mod:`planning.classes`; default the bundled GB 50137 and TD/T 1024 tables): class
         names and fills come from them, matched as the conformity check matches codes.
         Pass the same tables as to :func:`planning.check_conformity`.
+    projects_by : {"status", "light"}, default "status"
+        What the projects' fill shows: their status on ``on``, or their progress light
+        (红黄绿灯 against the scheduled progress, :meth:`planning.Ledger.lights`, in the
+        colours of ``planning/data/progress_lights.csv``). The popup shows both.
 
     Returns
     -------
@@ -303,7 +308,8 @@ def meeting_map(
     keys = _meeting.layer_keys(layers)
     chosen = globals()["basemap"](basemap)
     day = as_of(on).date() if on is not None else _projects.default_day(ws)
-    specs = _specs(ws, checked, keys, day, (urban_classification, land_classification))
+    specs = _specs(ws, checked, keys, day, (urban_classification, land_classification),
+                   projects_by=projects_by)
     name = title if title is not None else (
         f"{getattr(ws, 'name', '') or '台前县'} 城乡建设工作会议地图 meeting map")
     m = MeetingMap(basemap=chosen, title=name, day=day, max_zoom=19, zoom_start=11,
