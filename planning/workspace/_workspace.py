@@ -30,8 +30,13 @@ from planning.workspace._store import check_replaceable, save_folder, save_gdal,
 log = logging.getLogger(__name__)
 
 #: The layer names other tools rely on (a contract; see docs/ARCHITECTURE.md).
+#: The layers of the layer contract (docs/ARCHITECTURE.md): the 2011 plans, the territorial
+#: plan (``planning_zones``, ``landsea_use``) and the third survey (``land_survey``,
+#: ``admin_units``, ``settlement_land``).
 STANDARD_LAYERS = ("county", "townships", "projects", "sanitation_zones", "urban_plan",
-                   "landuse_plan", "control_zones", "control_lines", "builtup_area", "roads")
+                   "landuse_plan", "control_zones", "control_lines", "planning_zones",
+                   "landsea_use", "builtup_area", "roads", "land_survey", "admin_units",
+                   "settlement_land")
 
 
 class Part(Protocol):
