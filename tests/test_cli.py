@@ -44,6 +44,7 @@ def test_demo_writes_the_meeting_outputs(tmp_path: Path, capsys):
     assert "TQ-001" in briefing or "县城西环路" in briefing
     printed = capsys.readouterr().out
     assert "conflict" in printed
+    assert f"reviews/ ({len(flagged)} files, " in printed  # a folder: its files and size
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 

@@ -33,8 +33,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     pack = meeting_pack(load_sample(), args.output, on=SAMPLE_MEETING,
                         title="台前县推进城镇化工作会议 · 十日例会")
     for path in pack.files.values():
-        size = path.stat().st_size if path.is_file() else 0
-        print(f"wrote {path} ({size / 1024:,.0f} KiB)")
+        if path.is_dir():
+            files = [f for f in path.rglob("*") if f.is_file()]
+            size = sum(f.stat().st_size for f in files)
+            print(f"wrote {path}/ ({len(files)} files, {size / 1024:,.0f} KiB)")
+        else:
+            print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)")
     print(_demo_headline(pack.report))
     return 0
 
