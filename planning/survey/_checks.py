@@ -92,6 +92,15 @@ def _schema_of(name: str, frame: pd.DataFrame) -> pd.DataFrame | None:
     return None if layer is None else schema(layer)
 
 
+def _standard(name: str, layers: Layers) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The layer in its survey layer's standard field names, and that schema (None for a
+    layer that is not a survey layer)."""
+    layer = survey_layer(name, layers[name])
+    if layer is None:
+        return None
+    return standardize(layers[name], str(layer)), schema(layer)
+
+
 def fields_present(_rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
     frame = layers[name]
     table = _schema_of(name, frame)
@@ -124,11 +133,10 @@ def _type_problem(series: pd.Series, kind: str) -> npt.NDArray[np.bool_]:
 
 
 def field_types(_rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
-    frame = layers[name]
-    table = _schema_of(name, frame)
-    if table is None:
+    standard = _standard(name, layers)
+    if standard is None:
         return none()
-    frame = standardize(frame, str(survey_layer(name, frame)))
+    frame, table = standard
     out = []
     words = {"text": "text", "int": "a whole number", "float": "a number"}
     for f, kind in zip(table["field"], table["type"], strict=True):
@@ -143,11 +151,10 @@ def field_types(_rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
 
 
 def field_lengths(_rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
-    frame = layers[name]
-    table = _schema_of(name, frame)
-    if table is None:
+    standard = _standard(name, layers)
+    if standard is None:
         return none()
-    frame = standardize(frame, str(survey_layer(name, frame)))
+    frame, table = standard
     out = []
     for f, kind, length, decimals in zip(table["field"], table["type"], table["length"],
                                          table["decimals"], strict=True):
@@ -172,11 +179,10 @@ def field_lengths(_rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
 
 
 def required_values(_rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
-    frame = layers[name]
-    table = _schema_of(name, frame)
-    if table is None:
+    standard = _standard(name, layers)
+    if standard is None:
         return none()
-    frame = standardize(frame, str(survey_layer(name, frame)))
+    frame, table = standard
     out = []
     for f in table.loc[table["required"], "field"]:
         if f in frame.columns:
