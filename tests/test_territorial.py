@@ -337,3 +337,36 @@ def test_meeting_map_and_briefing(ws: planning.Workspace, tmp_path: Path) -> Non
     assert set(briefing.territorial_conflicts["project_id"]) == set(
         both.territorial_projects.loc[both.territorial_projects["verdict"] != "conforms",
                                       "project_id"])
+
+
+def test_every_area_in_the_workbook_is_in_m2_mu_and_ha(ws: planning.Workspace,
+                                                      tmp_path: Path) -> None:
+    """Each area the conflict ledger reports comes in 平方米, 亩 and 公顷 (ellipsoidal), and
+    the three agree row by row."""
+    both = planning.check_conformity(ws, system="both")
+    path = both.to_excel(tmp_path / "both.xlsx")
+    units = {"(平方米)": 1.0, "(亩)": 15 / 10_000, "(公顷)": 1 / 10_000}
+    checked = 0
+    for name in ("冲突台账", "面积核对", "项目审查", "审查原因", "国土空间规划审查",
+                 "国土审查原因", "用地构成", "规划自身冲突"):
+        grid = read_grid(path, sheet=name)
+        header = [str(h) for h in grid.rows[0]]
+        areas = {h[: -len("(亩)")] for h in header if h.endswith("(亩)")}
+        assert areas, name
+        for stem in areas:
+            assert all(stem + unit in header for unit in units), (name, stem, header)
+            cols = {unit: header.index(stem + unit) for unit in units}
+            for row in grid.rows[1:]:
+                if row[cols["(平方米)"]] is None:
+                    continue
+                m2 = float(row[cols["(平方米)"]])
+                for unit, factor in units.items():
+                    assert float(row[cols[unit]]) == pytest.approx(m2 * factor, abs=1e-3)
+                checked += 1
+    assert checked > 100
+    # and the figures are the ellipsoidal ones of the sites
+    sites = _sites(ws["projects"]).set_index("project_id")
+    review = both.territorial_projects.set_index("project_id")
+    areal = review["site_area_m2"].notna()
+    expected = planning.ellipsoidal_area(sites.loc[review.index[areal]])
+    assert np.allclose(review.loc[areal, "site_area_m2"], expected, rtol=1e-9)

@@ -90,7 +90,8 @@ def _zone_names() -> dict[str, str]:
 
 
 def summary_frame(by_township: pd.DataFrame) -> pd.DataFrame:
-    """Area in mu per township (rows) and code/kind (columns), with totals."""
+    """Area in mu per township (rows) and code/kind (columns), with totals in 亩, m² and
+    公顷 (ellipsoidal)."""
     frame = by_township.copy()
     frame["township"] = frame["township"].fillna(NO_TOWNSHIP)
     label = frame["code"].fillna("").astype(str).map(lambda c: f"{c} {CODES[c]}" if c else "")
@@ -100,6 +101,7 @@ def summary_frame(by_township: pd.DataFrame) -> pd.DataFrame:
                               aggfunc="sum", fill_value=0.0)
     pivot["合计(亩)"] = pivot.sum(axis=1)
     pivot.loc["合计"] = pivot.sum(axis=0)
+    pivot["合计(平方米)"] = pivot["合计(亩)"] / MU_PER_M2
     pivot["合计(公顷)"] = pivot["合计(亩)"] / 15
     pivot.index.name = "所属乡镇"
     return pivot.reset_index().round(4)
@@ -151,6 +153,7 @@ def projects_frame(report: ReportTables) -> pd.DataFrame:
         "项目名称": p["name_zh"].to_numpy(),
         "拟用地性质": p["land_class"].to_numpy(),
         "选址形式": [SITE_ZH.get(str(k), str(k)) for k in p["site_kind"]],
+        "用地面积(平方米)": p["site_area_m2"].round(2).to_numpy(),
         "用地面积(亩)": p["site_area_mu"].round(4).to_numpy(),
         "用地面积(公顷)": p["site_area_ha"].round(4).to_numpy(),
         "审查结论": [VERDICT_ZH[str(v)] for v in p["verdict"]],
@@ -206,7 +209,7 @@ _RECONCILIATION_COLUMNS = (Column("项目"), Column("图斑数", kind="int"),
 _PLANAR_COLUMN = Column("平面面积(平方米)", kind="m2")
 _PROJECT_COLUMNS = (
     Column("序号", kind="int"), Column("项目编号"), Column("项目名称"), Column("拟用地性质"),
-    Column("选址形式"), Column("用地面积(亩)", kind="mu"),
+    Column("选址形式"), Column("用地面积(平方米)", kind="m2"), Column("用地面积(亩)", kind="mu"),
     Column("用地面积(公顷)", kind="ha", decimals=4), Column("审查结论"),
     Column("冲突项", kind="int"), Column("有条件项", kind="int"),
     Column("审查意见", width=60, wrap=True),
@@ -221,7 +224,8 @@ _REASON_COLUMNS = (
 
 def _summary_columns(frame: pd.DataFrame) -> tuple[Column, ...]:
     return tuple(Column(str(c)) if c == "所属乡镇" else
-                 Column(str(c), kind="ha" if "公顷" in str(c) else "mu")
+                 Column(str(c), kind="ha" if "公顷" in str(c) else
+                        "m2" if "平方米" in str(c) else "mu")
                  for c in frame.columns)
 
 

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from planning._core.units import MU_PER_M2
+from planning._core.units import HA_PER_M2, MU_PER_M2
 from planning.conformity._excel import SITE_ZH
 from planning.conformity._plan_conflicts import PLAN_CHECKS
 from planning.conformity._projects import VERDICT_ZH
@@ -34,29 +34,37 @@ class TerritorialTables(Protocol):
     def plan_conflicts(self) -> pd.DataFrame | None: ...
 
 
-_BREAKDOWN_ZH = {"agricultural_m2": "农用地(亩)", "cultivated_m2": "其中耕地(亩)",
-                 "basic_farmland_m2": "其中永久基本农田(亩)", "construction_m2": "建设用地(亩)",
-                 "unused_m2": "未利用地(亩)", "surveyed_m2": "已调查面积(亩)",
-                 "not_surveyed_m2": "无调查数据(亩)"}
+_BREAKDOWN_ZH = {"agricultural_m2": "农用地", "cultivated_m2": "其中耕地",
+                 "basic_farmland_m2": "其中永久基本农田", "construction_m2": "建设用地",
+                 "unused_m2": "未利用地", "surveyed_m2": "已调查面积",
+                 "not_surveyed_m2": "无调查数据"}
+#: the breakdown's areas in each unit: (header suffix, factor from m², column kind, decimals)
+_BREAKDOWN_UNITS = (("(平方米)", 1.0, "m2", 2), ("(亩)", MU_PER_M2, "mu", 4),
+                    ("(公顷)", HA_PER_M2, "ha", 4))
 _PROJECT_COLUMNS = (
     Column("序号", kind="int"), Column("项目编号"), Column("项目名称"), Column("拟用地性质"),
-    Column("用地用海分类"), Column("选址形式"), Column("用地面积(亩)", kind="mu", decimals=4),
+    Column("用地用海分类"), Column("选址形式"), Column("用地面积(平方米)", kind="m2"),
+    Column("用地面积(亩)", kind="mu", decimals=4), Column("用地面积(公顷)", kind="ha", decimals=4),
     Column("审查结论"), Column("冲突项", kind="int"), Column("有条件项", kind="int"),
     Column("审查意见", width=60, wrap=True),
 )
 _REASON_COLUMNS = (
     Column("项目编号"), Column("审查项"), Column("代码"), Column("名称"), Column("结论"),
     Column("占用面积(平方米)", kind="m2"), Column("占用面积(亩)", kind="mu", decimals=4),
+    Column("占用面积(公顷)", kind="ha", decimals=4),
     Column("计入结论"), Column("说明", width=60, wrap=True),
 )
 _BREAKDOWN_COLUMNS = (
     Column("项目编号"), Column("权属"),
-    *(Column(h, kind="mu", decimals=4) for h in _BREAKDOWN_ZH.values()), Column("说明"),
+    *(Column(h + suffix, kind=kind, decimals=decimals)
+      for suffix, _, kind, decimals in _BREAKDOWN_UNITS for h in _BREAKDOWN_ZH.values()),
+    Column("说明"),
 )
 _PLAN_COLUMNS = (
     Column("序号", kind="int"), Column("编号"), Column("冲突类型"), Column("内容"),
     Column("结论"), Column("面积(平方米)", kind="m2"), Column("面积(亩)", kind="mu", decimals=4),
-    Column("碎图斑"), Column("说明", width=60, wrap=True), Column("处理意见", width=20, wrap=True),
+    Column("面积(公顷)", kind="ha", decimals=4), Column("碎图斑"),
+    Column("说明", width=60, wrap=True), Column("处理意见", width=20, wrap=True),
 )
 
 
@@ -76,7 +84,9 @@ def _projects(frame: pd.DataFrame) -> pd.DataFrame:
         "拟用地性质": frame["land_class"].to_numpy(),
         "用地用海分类": _class_names(frame["landsea_class"]),
         "选址形式": [SITE_ZH.get(str(k), str(k)) for k in frame["site_kind"]],
+        "用地面积(平方米)": frame["site_area_m2"].round(2).to_numpy(),
         "用地面积(亩)": frame["site_area_mu"].round(4).to_numpy(),
+        "用地面积(公顷)": frame["site_area_ha"].round(4).to_numpy(),
         "审查结论": [VERDICT_ZH[str(v)] for v in frame["verdict"]],
         "冲突项": frame["n_conflicts"].to_numpy(),
         "有条件项": frame["n_conditions"].to_numpy(),
@@ -95,6 +105,7 @@ def _reasons(frame: pd.DataFrame) -> pd.DataFrame:
         "结论": [VERDICT_ZH[str(v)] for v in frame["verdict"]],
         "占用面积(平方米)": frame["area_m2"].astype(float).round(2).to_numpy(),
         "占用面积(亩)": frame["area_mu"].astype(float).round(4).to_numpy(),
+        "占用面积(公顷)": frame["area_ha"].astype(float).round(4).to_numpy(),
         "计入结论": ["是" if c else "否" for c in frame["counted"]],
         "说明": frame["detail_zh"].to_numpy(),
     })
@@ -103,8 +114,10 @@ def _reasons(frame: pd.DataFrame) -> pd.DataFrame:
 def _breakdown(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"项目编号": frame["project_id"].to_numpy(),
                         "权属": [OWNERSHIP_ZH.get(str(o), str(o)) for o in frame["ownership"]]})
-    for column in BREAKDOWN_AREAS:
-        out[_BREAKDOWN_ZH[column]] = (frame[column].astype(float) * MU_PER_M2).round(4).to_numpy()
+    for suffix, factor, _, decimals in _BREAKDOWN_UNITS:
+        for column in BREAKDOWN_AREAS:
+            out[_BREAKDOWN_ZH[column] + suffix] = (frame[column].astype(float) * factor).round(
+                decimals).to_numpy()
     out["说明"] = frame["note_zh"].to_numpy()
     return out
 
@@ -118,6 +131,7 @@ def _plan(frame: pd.DataFrame) -> pd.DataFrame:
         "结论": [VERDICT_ZH.get(str(v), str(v)) for v in frame["verdict"]],
         "面积(平方米)": frame["area_m2"].astype(float).round(2).to_numpy(),
         "面积(亩)": frame["area_mu"].astype(float).round(4).to_numpy(),
+        "面积(公顷)": frame["area_ha"].astype(float).round(4).to_numpy(),
         "碎图斑": ["是" if s else "否" for s in frame["sliver"]],
         "说明": frame["detail_zh"].to_numpy(),
         "处理意见": "",

@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from planning import settings
-from planning._core.units import MU_PER_M2
+from planning._core.units import HA_PER_M2, MU_PER_M2
 from planning._errors import InputError
 from planning.conformity import _territorial_tables as T  # noqa: N812 - the data tables
 from planning.conformity._territorial import site_area_m2
@@ -27,8 +27,8 @@ PLAN_CHECKS = {
     "zone_overlap": "规划分区重叠",
     "zone_gap": "规划分区缺漏",
 }
-PLAN_COLUMNS = ["conflict_id", "check", "what", "verdict", "area_m2", "area_mu", "sliver",
-                "detail_zh", "geometry"]
+PLAN_COLUMNS = ["conflict_id", "check", "what", "verdict", "area_m2", "area_mu", "area_ha",
+                "sliver", "detail_zh", "geometry"]
 
 
 def plan_conflicts(
@@ -42,7 +42,8 @@ def plan_conflicts(
     engine: Engine,
 ) -> gpd.GeoDataFrame:
     """One row per conflict of the plan: ``conflict_id``, ``check`` (see
-    :data:`PLAN_CHECKS`), ``what``, ``verdict``, ``area_m2``, ``area_mu``, ``sliver``
+    :data:`PLAN_CHECKS`), ``what``, ``verdict``, ``area_m2``, ``area_mu``, ``area_ha``
+    (ellipsoidal), ``sliver``
     (overlaps and gaps smaller than ``sliver_area_m2``, default
     ``planning.settings.sliver_area_m2``: digitising noise along shared edges, listed but
     not counted), ``detail_zh`` and the geometry (the overlap, the gap, or the boundary for
@@ -63,6 +64,7 @@ def plan_conflicts(
                              crs=crs)
     sliver = settings.sliver_area_m2 if sliver_area_m2 is None else sliver_area_m2
     frame["area_mu"] = frame["area_m2"].astype(float) * MU_PER_M2
+    frame["area_ha"] = frame["area_m2"].astype(float) * HA_PER_M2
     frame["sliver"] = (frame["check"] != "boundary_quota") & (frame["area_m2"] < sliver)
     frame = frame.sort_values("sliver", kind="stable").reset_index(drop=True)
     frame["conflict_id"] = [f"GH{i + 1:03d}" for i in range(len(frame))]
@@ -72,7 +74,8 @@ def plan_conflicts(
 def _row(check: str, what: str, verdict: str, area: float, detail: str, *,
          geometry: object) -> dict[str, object]:
     return {"conflict_id": "", "check": check, "what": what, "verdict": verdict,
-            "area_m2": float(area), "area_mu": float(area) * MU_PER_M2, "sliver": False,
+            "area_m2": float(area), "area_mu": float(area) * MU_PER_M2,
+            "area_ha": float(area) * HA_PER_M2, "sliver": False,
             "detail_zh": detail,
             "geometry": geometry}
 

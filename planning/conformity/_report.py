@@ -66,7 +66,7 @@ class ConformityReport:
     plan_conflicts : geopandas.GeoDataFrame or None
         Conflicts of the territorial plan itself: ``conflict_id``, ``check``
         (:data:`planning.conformity.PLAN_CHECKS`), ``what``, ``verdict``, ``area_m2``,
-        ``area_mu``, ``detail_zh``, geometry.
+        ``area_mu``, ``area_ha``, ``sliver``, ``detail_zh``, geometry.
 
     Every ``area_m2`` / ``area_mu`` / ``area_ha`` is ellipsoidal
     (:func:`planning.ellipsoidal_area`, the land-survey method); ``planar_area_m2`` is the

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from planning import classes
-from planning._core.units import MU_PER_M2
+from planning._core.units import HA_PER_M2, MU_PER_M2
 from planning._errors import InputError, Problem, UnknownCodeError
 from planning._validate import Checker, check_columns, check_geometries
 from planning.areas import ellipsoidal_area
@@ -97,6 +97,7 @@ def review_sites(
     frame = _per_project(projects, table, kinds, sites)
     area = np.where(kinds == "point", np.nan, site_area_m2(sites, projects.crs))
     frame["site_area_m2"], frame["site_area_mu"] = area, area * MU_PER_M2
+    frame["site_area_ha"] = area * HA_PER_M2
     frame.insert(frame.columns.get_loc("site_kind"), "landsea_class", uses["use"].to_numpy())
     breakdown = land_breakdown(projects, sites, kinds, land_survey=land_survey,
                                control_lines=control_lines, engine=engine)
