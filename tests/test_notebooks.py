@@ -34,4 +34,4 @@ def test_notebook_is_stored_without_outputs(path: Path):
 def test_every_issue_notebook_is_there():
     names = {p.stem for p in NOTEBOOKS}
     assert {"01_workspace", "02_three_plans", "03_ledger_and_meeting",
-            "04_sanitation"} <= names
+            "04_sanitation", "05_survey", "06_round_trip"} <= names
