@@ -260,3 +260,51 @@ def test_an_unranked_unit_is_told_which_scores_it_has(tmp_path: Path) -> None:
     assert row["returns_score"] == 100.0
     assert not row["ranked"]
     assert row["note"] == "无考核节点，仅有报送得分，未排名"
+
+
+def test_a_node_sheet_with_only_node_ids_and_reports_is_read(tmp_path: Path) -> None:
+    ledger = planning.load_sample().ledger
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["节点编号", PCT, "进展情况"])
+    ws.append(["TQ-018-N4", 30, "已开工"])
+    path = tmp_path / "ids.xlsx"
+    book.save(path)
+    result = ledger.merge_returns({path: "2011-12-22"}, on=MERGED, apply=False)
+    assert result.problems.empty
+    assert result.changes[["node_id", "field", "new"]].values.tolist() == [
+        ["TQ-018-N4", "progress_pct", "30"], ["TQ-018-N4", "progress", "已开工"]]
+
+
+def test_a_retyped_form_with_colon_labels_keeps_the_form_checks(tmp_path: Path) -> None:
+    ledger, _ = _send(tmp_path)
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws["A1"] = "县水利局重点项目时间节点填报表（截至2011年12月17日）"
+    ws["A2"], ws["B2"] = "填报单位：", "县水利局"
+    for c, head in enumerate(["节点编号", "节点内容", "完成时限", PCT], start=1):
+        ws.cell(3, c, head)
+    ws.append(["TQ-018-N4", "主体工程改名", "2012-03-12", 50])   # a locked field changed
+    ws.append(["TQ-006-N1", "立项批复", "2012-01-16", 30])
+    path = tmp_path / "retyped.xlsx"
+    book.save(path)
+    result = ledger.merge_returns({path: "2011-12-22"}, on=MERGED, apply=False)
+    assert result.returns[["unit", "kind"]].values.tolist() == [[UNIT, "fill_in"]]
+    errors = result.errors
+    assert errors[["node_id", "code", "column"]].values.tolist() == [
+        ["TQ-018-N4", "locked_edit", "节点内容"]]
+    missing = result.problems.loc[result.problems["code"] == "row_missing", "node_id"]
+    assert "TQ-025-N3" in set(missing)
+    assert "TQ-006-N1" not in set(missing)
+    assert result.changes["node_id"].tolist() == ["TQ-006-N1"]
+
+
+def test_a_second_send_does_not_overwrite_a_return(tmp_path: Path) -> None:
+    ledger, sent = _send(tmp_path)
+    ledger.fill_in_workbooks(tmp_path / "sent", on=SENT, units=[UNIT])  # as sent: rewritten
+    fill(sent, sent, {"TQ-018-N4": {PCT: 45}})  # the unit's return saved over its name
+    before = sent.read_bytes()
+    with pytest.raises(planning.InputError, match=rf"{sent.name}.*another folder"):
+        ledger.fill_in_workbooks(tmp_path / "sent", on=SENT, units=[UNIT])
+    assert sent.read_bytes() == before
+    assert (ledger.returns["event"] == "sent").sum() == 2

@@ -415,13 +415,28 @@ def _check_rows(item: _Return, states: _States, problems: Problems) -> None:
         if _locked_edits(check, form=read.kind == "fill_in") or not _row_dates(check):
             continue
         _row_changes(check)
-    if intact:
-        assert read.meta is not None
-        for node_id in read.meta.sent["node_id"]:
-            if node_id not in seen:
-                problems.add("row_missing", "warning", "a node sent is not in the return",
-                             "下发的节点未在报表中填报", unit=item.unit, source=item.source,
-                             column=HEADERS["node_id"], node_id=node_id, value=node_id)
+    for node_id in _sent_nodes(item, states):
+        if node_id not in seen:
+            problems.add("row_missing", "warning", "a node sent is not in the return",
+                         "下发的节点未在报表中填报", unit=item.unit, source=item.source,
+                         column=HEADERS["node_id"], node_id=node_id, value=node_id)
+
+
+def _sent_nodes(item: _Return, states: _States) -> list[str]:
+    """The nodes sent to the unit: the hidden record's; for a form retyped (or without its
+    hidden record) answering a send of the log, the unit's nodes not done on the day sent."""
+    read = item.read
+    assert read is not None
+    if read.meta is not None and read.meta.intact:
+        return [str(n) for n in read.meta.sent["node_id"]]
+    if read.kind != "fill_in" or not item.send_id or item.unit is None \
+            or item.sent_on is None:
+        return []
+    nodes = states.on(item.sent_on).frame
+    if not len(nodes):
+        return []
+    mine = nodes[(nodes["responsible"] == item.unit) & nodes["done_date"].isna()]
+    return [str(n) for n in mine["node_id"]]
 
 
 def _unknown(item: _Return, record: Mapping[Hashable, Any], problems: Problems) -> None:
@@ -465,7 +480,9 @@ def _locked_edits(check: _Row, *, form: bool) -> bool:
         if name not in present or name == "node_id":
             continue
         value, was = check.record.get(name), was_row.get(name)
-        if (is_missing(value) and not form) or _norm(value) == _norm(was):
+        # a blank says nothing in a node sheet, a bureau ledger or a retyped form
+        if (is_missing(value) and not (form and meta is not None)) or _norm(value) == _norm(
+                was):
             continue
         found = True
         header, old, new = HEADERS[name], text_of(was) or "空", text_of(value) or "空"

@@ -45,8 +45,10 @@ from planning.ledger._fill_in import (
     text_of,
 )
 from planning.ledger._read_excel import (
+    _HEADER_SCAN_ROWS,
     _find_header,
     _header_columns,
+    _lookup,
     _title_date,
     header_mapping,
     read_ledger_sheet,
@@ -70,6 +72,8 @@ ROW_FIELDS = ("node_id", "project_id", "project_name", "name_zh", "start_date", 
 _DATE_FIELDS = {"start_date": "start", "due_date": "end", "done_date": "end"}
 _UNIT_LABELS = ("填报单位", "报送单位", "单位名称", "填报单位(盖章)", "报送单位(盖章)")
 _FILE_NAME = re.compile(r"^(\d{8})_(.+?)_台账填报")
+#: the header fields of the columns a unit reports
+_REPORT_HEADERS = frozenset({"node_done", "node_state", "node_pct", "progress", "problems"})
 _MONTH_SHEET = re.compile(r"^\s*(\d{4})年(\d{1,2})月\s*$")
 
 
@@ -232,18 +236,29 @@ def _data_sheet(path: Path, meta: Meta | None) -> tuple[Grid, LedgerHeader, list
                              f"or was renamed; the nodes were read from the sheet "
                              f"{grid.title}, found by its header")
             return grid, header, notes
-    msg = (f"No sheet of {path.name} has a time-node header (节点编号 or 节点内容 with other "
-           "known columns, planning/data/ledger_headers.csv); it is not a ledger return.")
+    msg = (f"No sheet of {path.name} has a time-node header (节点内容 with another known "
+           "column, or 节点编号 with a column the units report such as 完成进度 or 推进状态; "
+           "planning/data/ledger_headers.csv); it is not a ledger return.")
     raise SheetError(msg)
 
 
 def _node_header(grid: Grid, mapping: dict[str, str]) -> tuple[Grid, LedgerHeader] | None:
-    """The grid and its header when it has a time-node header."""
-    found = _find_header(grid.rows, grid.merged, mapping)
+    """The grid and its header when it has a time-node header: the ledger's (a name column
+    and another known one), or 节点编号 with a column the units report (完成进度, ...)."""
+    found = _find_header(grid.rows, grid.merged, mapping) or _node_id_header(grid, mapping)
     if found is None:
         return None
     header = _header_columns(grid.rows, *found, mapping, None)
     return (grid, header) if {"node_id", "node_name"} & set(header.columns) else None
+
+
+def _node_id_header(grid: Grid, mapping: dict[str, str]) -> tuple[int, int] | None:
+    """The header row of a sheet with 节点编号 and a reported column but no node name."""
+    for r in range(min(_HEADER_SCAN_ROWS, grid.n_rows)):
+        fields = {_lookup(str(v), mapping)[0] for v in grid.rows[r] if isinstance(v, str)}
+        if "node_id" in fields and fields & _REPORT_HEADERS:
+            return r, r
+    return None
 
 
 def _cover(grid: Grid, header: LedgerHeader) -> tuple[str | None, int | None, pd.Timestamp | None]:
@@ -254,8 +269,10 @@ def _cover(grid: Grid, header: LedgerHeader) -> tuple[str | None, int | None, pd
     for r in range(header.first):
         cells = grid.rows[r]
         for c, value in enumerate(cells):
-            label = compact(value) if isinstance(value, str) else ""
-            following = next((v for v in cells[c + 1:] if not is_blank(v)), None)
+            # labels compared without spaces and colons (填报单位：, 填报单位 :), the value in
+            # the next filled cell or after the colon (填报单位：县水利局)
+            label, _, rest = (compact(value) if isinstance(value, str) else "").partition(":")
+            following = rest or next((v for v in cells[c + 1:] if not is_blank(v)), None)
             if label in _UNIT_LABELS and unit is None:
                 unit, unit_row = _text(following), grid.excel_row(r)
             elif label == "填报日期" and following is not None:
@@ -433,3 +450,27 @@ def resolve_paths(paths: object) -> list[tuple[Path, object]]:
     if isinstance(paths, Mapping):
         return [(Path(p), d) for p, d in paths.items()]
     return [(Path(p), None) for p in paths]  # type: ignore[attr-defined]
+
+
+def filled_in(path: Path) -> str | None:
+    """Why an existing file must not be overwritten by a new send (None: a fill-in workbook
+    as written, nothing typed into it): a unit's return saved under the name it was sent
+    with, or a file that is no fill-in workbook."""
+    try:
+        read = read_return(path)
+    except (LayerFileError, SheetError):
+        return "it is not a fill-in workbook this toolkit wrote"
+    meta = read.meta
+    if meta is None or not meta.intact:
+        return "it is not a fill-in workbook as sent (no hidden record, or a changed one)"
+    if read.problems or read.report_date is not None:
+        return "it was filled in (a unit's return)"
+    sent = {str(r["node_id"]): r for r in meta.sent.to_dict("records")}
+    for record in read.rows.to_dict("records"):
+        was = sent.get(str(record["node_id"]))
+        for name in ("done_date", "report_state", "progress_pct", "progress", "problems"):
+            now = "" if is_blank(record[name]) or record[name] is pd.NaT else text_of(record[name])
+            before = "" if was is None else str(was.get(name) or "")
+            if compact(now) != compact(before):
+                return "it was filled in (a unit's return)"
+    return None
