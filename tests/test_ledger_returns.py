@@ -308,3 +308,19 @@ def test_a_second_send_does_not_overwrite_a_return(tmp_path: Path) -> None:
         ledger.fill_in_workbooks(tmp_path / "sent", on=SENT, units=[UNIT])
     assert sent.read_bytes() == before
     assert (ledger.returns["event"] == "sent").sum() == 2
+
+
+@pytest.mark.parametrize(("written", "accepted"), [
+    ("县水利局（盖章）", True), (" 县 水利局 (盖章)", True), ("水利局", False)])
+def test_a_seal_note_after_the_unit_is_not_another_unit(tmp_path: Path, written: str,
+                                                         accepted: bool) -> None:
+    ledger, sent = _send(tmp_path)
+
+    def unit(ws: openpyxl.worksheet.worksheet.Worksheet, *_: object) -> None:
+        ws.cell(2, 2).value = written
+
+    path = fill(sent, tmp_path / "back.xlsx", {"TQ-018-N4": {PCT: 30}}, post=unit)
+    result = ledger.merge_returns({path: "2011-12-22"}, on=MERGED, apply=False)
+    assert result.returns["status"].tolist() == ["accepted" if accepted else "rejected"]
+    assert (result.problems["code"].tolist() == []) == accepted
+    assert any("盖章" in n for n in result.notes) == accepted

@@ -31,7 +31,13 @@ from planning.ledger._fill_in import (
     text_of,
 )
 from planning.ledger._merge_result import MergeResult, Problems, ReturnInfo
-from planning.ledger._returns_read import Returned, mtime_day, read_return, resolve_paths
+from planning.ledger._returns_read import (
+    Meta,
+    Returned,
+    mtime_day,
+    read_return,
+    resolve_paths,
+)
 from planning.ledger._view import HistoryView
 from planning.ledger._vocab import REPORT_STATES
 
@@ -94,7 +100,8 @@ def plan_merge(ledger: HistoryView, paths: object, *, day: pd.Timestamp,
             continue
         before = merged.get(item.read.content)
         # a return seen before (merged or refused) is recognised and left alone
-        _identify(item, sent, current, problems if before is None else Problems(), day)
+        _identify(item, sent, current, problems if before is None else Problems(), day,
+                  notes=notes if before is None else [])
         if before is not None:
             item.status = "already_merged"
             notes.append(f"{item.source}: received before ({text_of(before['received'])}, "
@@ -181,7 +188,7 @@ def _read(item: _Return, problems: Problems) -> None:
 
 
 def _identify(item: _Return, sent: pd.DataFrame, current: _Nodes, problems: Problems,
-              day: pd.Timestamp) -> None:
+              day: pd.Timestamp, *, notes: list[str]) -> None:
     """Who the return is from and which send it answers; return-level checks."""
     read = item.read
     assert read is not None
@@ -210,13 +217,8 @@ def _identify(item: _Return, sent: pd.DataFrame, current: _Nodes, problems: Prob
                      "was changed; checked against the ledger as it stood on the day sent",
                      "报表隐藏的发送记录被改动，已按发送当日台账核对", unit=item.unit,
                      source=item.source)
-    if meta is not None and read.unit is not None and compact(read.unit) != compact(meta.unit):
-        item.status = "rejected"
-        problems.add("wrong_unit", "error", f"the workbook sent to {meta.unit} comes back "
-                     f"filled in by {read.unit}; nothing of it was merged: ask {meta.unit} for "
-                     "its own return", f"该表发给{meta.unit}，却由{read.unit}填报，未合并；"
-                     f"请{meta.unit}报送本单位报表", unit=meta.unit, source=item.source,
-                     row=read.unit_row, column="填报单位", value=read.unit)
+    if meta is not None:
+        _check_unit(item, meta, problems, notes)
     if item.sent_on is not None and item.sent_on > day:
         item.status = "rejected"
         problems.add("sent_after_merge", "error", f"the workbook of {item.sent_on.date()} "
@@ -229,6 +231,29 @@ def _identify(item: _Return, sent: pd.DataFrame, current: _Nodes, problems: Prob
                      f"逾期报送：{text_of(item.received)}收到，超过截止日期"
                      f"{text_of(item.deadline)}{days}天", unit=item.unit, source=item.source,
                      value=text_of(item.received))
+
+
+def _check_unit(item: _Return, meta: Meta, problems: Problems, notes: list[str]) -> None:
+    """The cover's 填报单位 is the unit sent to (a seal note （盖章） and spaces aside)."""
+    read = item.read
+    assert read is not None
+    if read.unit is None or compact(read.unit) == compact(meta.unit):
+        return
+    if _unsealed(read.unit) == compact(meta.unit):
+        notes.append(f"{item.source}: 填报单位 {read.unit!r} read as {meta.unit} (the unit sent "
+                     "to, with （盖章） and spaces left out)")
+        return
+    item.status = "rejected"
+    problems.add("wrong_unit", "error", f"the workbook sent to {meta.unit} comes back "
+                 f"filled in by {read.unit}; nothing of it was merged: ask {meta.unit} for "
+                 "its own return", f"该表发给{meta.unit}，却由{read.unit}填报，未合并；"
+                 f"请{meta.unit}报送本单位报表", unit=meta.unit, source=item.source,
+                 row=read.unit_row, column="填报单位", value=read.unit)
+
+
+def _unsealed(unit: str) -> str:
+    """A unit's name without spaces and a seal note (县水利局（盖章） -> 县水利局)."""
+    return compact(unit).replace("(盖章)", "").replace("盖章", "")
 
 
 def _duplicates(returns: list[_Return], problems: Problems) -> None:
