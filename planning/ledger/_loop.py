@@ -132,6 +132,13 @@ class RoundTrip(Updates):
             send is recorded in :attr:`returns` (so that missing returns are counted); save
             the workspace to keep it.
 
+        Raises
+        ------
+        InputError
+            A file of ``folder`` the send would write over was filled in (a unit's return
+            saved under its sent name) or is no fill-in workbook as written: nothing is
+            written; write the send to another folder.
+
         Examples
         --------
         >>> import planning, tempfile
