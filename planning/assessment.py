@@ -429,12 +429,21 @@ def _combine(scores: pd.DataFrame, sanitation: pd.DataFrame, overdue_now: pd.Ser
     return table.reset_index()
 
 
+def _unranked_note(sanitation: bool, returns: bool) -> str:
+    """Why a unit is not ranked, naming the scores it has (卫生得分, 报送得分)."""
+    has = [name for name, present in (("卫生得分", sanitation), ("报送得分", returns)) if present]
+    if not has:
+        return "无考核节点、卫生得分和报送得分，未排名"
+    return f"无考核节点，仅有{'和'.join(has)}，未排名"
+
+
 def _ranked(table: pd.DataFrame, *, rank_without_nodes: bool) -> pd.DataFrame:
     has_nodes = table["nodes"] > 0
     ranked = table["total"].notna() & (has_nodes | rank_without_nodes)
-    table = table.assign(ranked=ranked, note=np.where(
-        ranked, "", np.where(table["total"].isna(), "无考核节点和卫生得分，未排名",
-                             "无考核节点，仅有卫生得分，未排名")))
+    table = table.assign(ranked=ranked, note=[
+        "" if r else _unranked_note(s, t) for r, s, t in zip(
+            ranked, table["sanitation_score"].notna(), table["returns_score"].notna(),
+            strict=True)])
     table["rank"] = table["total"].where(ranked).rank(method="min", ascending=False
                                                       ).astype("Int64")
     table = table.assign(_order=table["total"].where(ranked)).sort_values(

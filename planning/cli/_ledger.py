@@ -127,7 +127,8 @@ def _print_merge(result: MergeResult) -> None:
     for row in result.problems.to_dict("records"):
         where = ", ".join(str(v) for v in (row["source"], row["row"] and f"row {row['row']}",
                                            row["column"]) if v and str(v) != "<NA>")
-        print(f"  {row['severity']}: {row['unit']}: {where}: {row['message_zh']}")
+        print(f"  {row['severity']}: {row['unit']}: {where}: {row['message_zh']} "
+              f"({row['message']})")
     for note in result.notes:
         print(f"note: {note}")
     late = result.meeting[result.meeting["status"].isin(["late", "missing"])]

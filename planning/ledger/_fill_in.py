@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -259,7 +259,8 @@ def _validations(sheet: Sheet, first: int, last: int, *, day: pd.Timestamp) -> N
     latest = (day + pd.Timedelta(days=366)).date()
     dates = Validation("date", minimum=pd.Timestamp("2000-01-01").date(), maximum=latest,
                        title="实际完成时间", prompt="节点完成的日期，如 2011-12-15；未完成的不填",
-                       error="请填写日期（yyyy-mm-dd），不得晚于填报日期")
+                       error=f"请填写2000-01-01至{latest.isoformat()}之间的日期（yyyy-mm-dd）；"
+                             "完成时间晚于报送当日的，合并时不予采用")
     rules = {
         "done_date": dates,
         "report_state": Validation("list", options=tuple(REPORT_STATES.values()),
@@ -289,13 +290,13 @@ def _guide_sheet(unit: str, rows: pd.DataFrame, *, day: pd.Timestamp, deadline: 
         f"一、本表列出贵单位负责的{len(rows)}个时间节点，其中逾期未完成{overdue}个。",
         "二、未着色的列（项目编号、项目名称、计划开工时间、节点编号、节点内容、完成时限、责任单位）"
         "由领导小组办公室维护，已锁定，请勿修改；需调整完成时限或责任单位的，请在工作例会上提出。",
-        "三、黄色的列由贵单位填写：实际完成时间（节点完成的日期，不得晚于填报日期）；推进状态"
+        "三、黄色的列由贵单位填写：实际完成时间（节点完成的日期，不得晚于报送当日）；推进状态"
         "（下拉选择：" + "、".join(REPORT_STATES.values()) + "）；完成进度（0-100，节点完成时填"
         "100）；进展情况；存在问题（需要协调解决的问题）。表头下方一行请填写填报人、联系电话和"
         "填报日期。",
         "四、节点已完成的，请填写实际完成时间并将推进状态选为“已完成”；未完成的，请填写完成进度"
         "和进展情况。",
-        "五、可以排序、筛选，行、列的顺序不影响读取；请勿增删行、改动表头或节点编号。",
+        "五、可以筛选（表格已保护，Excel不能对含锁定单元格的区域排序）；另行录入的报表行、列顺序不影响读取；请勿增删行、改动表头或节点编号。",
         f"六、进度红黄绿灯：完成进度低于序时进度（节点时限已过去的比例）的{rule.red_below:.0%}为"
         f"红灯，低于{rule.yellow_below:.0%}为黄灯；逾期未完成的节点为红灯"
         + (f"；连续{rule.yellows_to_red}次黄灯升为红灯" if rule.yellows_to_red else "") + "。",
@@ -338,8 +339,12 @@ def file_name(day: pd.Timestamp, unit: str, taken: set[str]) -> str:
 
 def write_send(ledger: HistoryView, folder: Path, *, day: pd.Timestamp,
                deadline: pd.Timestamp, units: Iterable[str] | None, include_done: bool,
-               rule: ProgressRule) -> FillInSend:
-    """Write every unit's workbook and the dispatch list (see ``Ledger.fill_in_workbooks``)."""
+               rule: ProgressRule, guard: Callable[[Path], str | None] | None = None
+               ) -> FillInSend:
+    """Write every unit's workbook and the dispatch list (see ``Ledger.fill_in_workbooks``).
+
+    ``guard(path)`` says why an existing file must not be overwritten (None: it may be); when
+    one must not, nothing is written."""
     if deadline < day:
         msg = (f"deadline ({deadline.date()}) is before the day of the ledger sent "
                f"({day.date()}); give a later deadline=")
@@ -348,12 +353,15 @@ def write_send(ledger: HistoryView, folder: Path, *, day: pd.Timestamp,
     chosen, notes = chosen_units(rows, ledger, units, day)
     send_id = send_id_of(day)
     taken: set[str] = set()
+    names = {unit: file_name(day, unit, taken) for unit in chosen}
+    if guard is not None:
+        _check_targets([folder / name for name in names.values()], guard)
     written = []
     for unit in chosen:
         own = rows[rows["responsible"] == unit].reset_index(drop=True)
         sheets, locked = build_workbook(unit, own, day=day, deadline=deadline,
                                         send_id=send_id, rule=rule)
-        name = file_name(day, unit, taken)
+        name = names[unit]
         if Path(name).stem != f"{day:%Y%m%d}_{unit}_台账填报":
             notes.append(f"{unit}: written as {name} (a file name cannot hold all of its "
                          "characters, or two names clash)")
@@ -364,6 +372,17 @@ def write_send(ledger: HistoryView, folder: Path, *, day: pd.Timestamp,
     table = pd.DataFrame(written, columns=["unit", "path", "nodes", "overdue", "checksum"])
     dispatch = _dispatch(folder, table, day=day, deadline=deadline, send_id=send_id)
     return FillInSend(send_id, day, deadline, folder, table, dispatch, tuple(notes))
+
+
+def _check_targets(paths: list[Path], guard: Callable[[Path], str | None]) -> None:
+    """Refuse to write over a file a unit filled in (a return saved under its sent name)."""
+    kept = [(p, why) for p in paths if p.exists() and (why := guard(p)) is not None]
+    if kept:
+        shown = "; ".join(f"{p.name}: {why}" for p, why in kept)
+        msg = (f"fill_in_workbooks would overwrite {len(kept)} file(s) in {paths[0].parent} "
+               f"that differ from what was sent ({shown}); nothing was written: write the send "
+               "to another folder (or move the returns out first)")
+        raise InputError(msg)
 
 
 def _dispatch(folder: Path, table: pd.DataFrame, *, day: pd.Timestamp,

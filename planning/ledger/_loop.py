@@ -27,6 +27,7 @@ from planning.ledger._lights import Lights, ProgressRule, progress_lights
 from planning.ledger._merge_result import MergeResult
 from planning.ledger._notices import Notice, SupervisionLetter, build_letters, build_notice
 from planning.ledger._returns import plan_merge
+from planning.ledger._returns_read import filled_in
 from planning.ledger._updates import Updates
 from planning.ledger._view import HistoryView
 
@@ -131,6 +132,13 @@ class RoundTrip(Updates):
             send is recorded in :attr:`returns` (so that missing returns are counted); save
             the workspace to keep it.
 
+        Raises
+        ------
+        InputError
+            A file of ``folder`` the send would write over was filled in (a unit's return
+            saved under its sent name) or is no fill-in workbook as written: nothing is
+            written; write the send to another folder.
+
         Examples
         --------
         >>> import planning, tempfile
@@ -145,7 +153,8 @@ class RoundTrip(Updates):
         due = (day + pd.Timedelta(days=DEFAULT_DEADLINE_DAYS) if deadline is None
                else as_day(deadline, "deadline", partial="end"))
         send = write_send(self._view(), Path(folder), day=day, deadline=due, units=units,
-                          include_done=include_done, rule=rule or ProgressRule.read())
+                          include_done=include_done, rule=rule or ProgressRule.read(),
+                          guard=filled_in)
         self._returns_log = _rl.append(self._returns_log, [
             {"event": "sent", "send_id": send.send_id, "unit": row["unit"], "sent_on": day,
              "deadline": due, "file": Path(row["path"]).name, "checksum": row["checksum"],

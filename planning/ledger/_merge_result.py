@@ -182,7 +182,8 @@ class MergeResult:
                 Column("row", "行", kind="int"),
                 Column("column", "列"), Column("node_id", "节点编号"), Column("value", "内容"),
                 Column("problem_zh", "问题"), Column("severity_zh", "处理"),
-                Column("message_zh", "说明", wrap=True)],
+                Column("message_zh", "说明", wrap=True),
+                Column("message", "详细说明（英文）", wrap=True)],
                 title=(f"台账填报问题清单（{day}合并）",)),
             Table("合并变更", self.changes, [
                 Column("unit", "责任单位"), Column("source", "文件"),

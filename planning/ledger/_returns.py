@@ -31,8 +31,15 @@ from planning.ledger._fill_in import (
     text_of,
 )
 from planning.ledger._merge_result import MergeResult, Problems, ReturnInfo
-from planning.ledger._returns_read import Returned, mtime_day, read_return, resolve_paths
+from planning.ledger._returns_read import (
+    Meta,
+    Returned,
+    mtime_day,
+    read_return,
+    resolve_paths,
+)
 from planning.ledger._view import HistoryView
+from planning.ledger._vocab import REPORT_STATES
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +83,16 @@ def plan_merge(ledger: HistoryView, paths: object, *, day: pd.Timestamp,
     log_frame = ledger.returns
     current = _Nodes(ledger.node_reports(on=day))
     states = _States(ledger, current)
-    returns = [_Return(path, _received(path, given, received, day)) for path, given in pairs]
+    _check_received_names(pairs, received)
+    returns = [_Return(path, day) for path, _ in pairs]
     notes: list[str] = []
-    for item in returns:
+    for item, (_, given) in zip(returns, pairs, strict=True):
         _read(item, problems)
+        item.received, where = _received(item, given, received, day)
+        if where:
+            notes.append(where)
+        if item.read is not None:
+            notes.extend(item.read.notes)
     merged = _rl.known_checksums(log_frame)
     sent = _rl.sent_records(log_frame)
     for item in returns:
@@ -87,7 +100,8 @@ def plan_merge(ledger: HistoryView, paths: object, *, day: pd.Timestamp,
             continue
         before = merged.get(item.read.content)
         # a return seen before (merged or refused) is recognised and left alone
-        _identify(item, sent, current, problems if before is None else Problems(), day)
+        _identify(item, sent, current, problems if before is None else Problems(), day,
+                  notes=notes if before is None else [])
         if before is not None:
             item.status = "already_merged"
             notes.append(f"{item.source}: received before ({text_of(before['received'])}, "
@@ -105,8 +119,7 @@ def plan_merge(ledger: HistoryView, paths: object, *, day: pd.Timestamp,
                          "此前已合并过该单位本期报表，本次作为更正合并", unit=item.unit,
                          source=item.source)
         _check_rows(item, states, problems)
-    records = [_log_record(item, problems) for item in returns
-               if item.read is not None and item.status not in ("already_merged", "duplicate")]
+    records = _log_records(returns, log_frame, problems, notes)
     changes = [c for item in returns for c in item.changes]
     result = MergeResult.build(
         on=day, problems=problems.frame(), changes=changes,
@@ -117,9 +130,25 @@ def plan_merge(ledger: HistoryView, paths: object, *, day: pd.Timestamp,
     return result, updates, records
 
 
-def _received(path: Path, given: object, mapping: Mapping[Any, object] | None,
-              day: pd.Timestamp) -> pd.Timestamp:
-    """The day a return came in: as given, else the file's modification day (at most ``day``)."""
+def _check_received_names(pairs: list[tuple[Path, object]],
+                          mapping: Mapping[Any, object] | None) -> None:
+    """Every name of ``received=`` names one of the files merged."""
+    if not mapping:
+        return
+    known = {k for path, _ in pairs for k in (path, str(path), path.name)}
+    unknown = [str(k) for k in mapping if k not in known and str(k) not in known]
+    if unknown:
+        msg = (f"received= names {', '.join(unknown)}, which is not one of the files merged "
+               f"({', '.join(p.name for p, _ in pairs)}): give the file's name or path as "
+               "merged")
+        raise InputError(msg)
+
+
+def _received(item: _Return, given: object, mapping: Mapping[Any, object] | None,
+              day: pd.Timestamp) -> tuple[pd.Timestamp, str]:
+    """The day a return came in and, unless given, a note saying where it came from: as
+    given, else the 填报日期 of its cover, else the file's modification day (at most ``day``)."""
+    path = item.path
     if given is None and mapping is not None:
         given = mapping.get(path, mapping.get(str(path), mapping.get(path.name)))
     if given is not None:
@@ -128,9 +157,19 @@ def _received(path: Path, given: object, mapping: Mapping[Any, object] | None,
             msg = (f"received={given!r} for {path.name} is after on={day.date()}: a return "
                    "is merged on or after the day it came in")
             raise InputError(msg)
-        return when
+        return when, ""
+    how = "give the day it came in with received= (--received FILE=DATE on the command line)"
+    stated = item.read.report_date if item.read is not None else None
+    if stated is not None:
+        when = min(stated, day)
+        what = f"its 填报日期 {text_of(stated)}" + (
+            f", after the merge day, so the merge day {text_of(day)}" if stated > day else "")
+        return when, f"{path.name}: received on {text_of(when)} taken from {what}; {how}"
     modified = mtime_day(path)
-    return day if modified is None or modified > day else modified
+    when = day if modified is None or modified > day else modified
+    what = ("the merge day (the file's modification day is unknown or later)"
+            if when == day and modified != day else "the file's modification day")
+    return when, f"{path.name}: received on {text_of(when)} taken from {what}; {how}"
 
 
 def _read(item: _Return, problems: Problems) -> None:
@@ -138,8 +177,9 @@ def _read(item: _Return, problems: Problems) -> None:
         item.read = read_return(item.path)
     except (LayerFileError, SheetError) as exc:
         item.status = "unreadable"
-        problems.add("unreadable_file", "error", str(exc).split("\n")[0],
-                     "文件无法读取，请按原表重报", source=item.source)
+        reason = str(exc).split("\n")[0]
+        problems.add("unreadable_file", "error", reason,
+                     f"文件无法读取，请按原表重报（{reason}）", source=item.source)
         return
     for cell in item.read.problems:
         problems.add("unreadable_cell", "error", cell.message, cell.message_zh,
@@ -148,7 +188,7 @@ def _read(item: _Return, problems: Problems) -> None:
 
 
 def _identify(item: _Return, sent: pd.DataFrame, current: _Nodes, problems: Problems,
-              day: pd.Timestamp) -> None:
+              day: pd.Timestamp, *, notes: list[str]) -> None:
     """Who the return is from and which send it answers; return-level checks."""
     read = item.read
     assert read is not None
@@ -177,13 +217,8 @@ def _identify(item: _Return, sent: pd.DataFrame, current: _Nodes, problems: Prob
                      "was changed; checked against the ledger as it stood on the day sent",
                      "报表隐藏的发送记录被改动，已按发送当日台账核对", unit=item.unit,
                      source=item.source)
-    if meta is not None and read.unit is not None and compact(read.unit) != compact(meta.unit):
-        item.status = "rejected"
-        problems.add("wrong_unit", "error", f"the workbook sent to {meta.unit} comes back "
-                     f"filled in by {read.unit}; nothing of it was merged: ask {meta.unit} for "
-                     "its own return", f"该表发给{meta.unit}，却由{read.unit}填报，未合并；"
-                     f"请{meta.unit}报送本单位报表", unit=meta.unit, source=item.source,
-                     row=read.unit_row, column="填报单位", value=read.unit)
+    if meta is not None:
+        _check_unit(item, meta, problems, notes)
     if item.sent_on is not None and item.sent_on > day:
         item.status = "rejected"
         problems.add("sent_after_merge", "error", f"the workbook of {item.sent_on.date()} "
@@ -196,6 +231,29 @@ def _identify(item: _Return, sent: pd.DataFrame, current: _Nodes, problems: Prob
                      f"逾期报送：{text_of(item.received)}收到，超过截止日期"
                      f"{text_of(item.deadline)}{days}天", unit=item.unit, source=item.source,
                      value=text_of(item.received))
+
+
+def _check_unit(item: _Return, meta: Meta, problems: Problems, notes: list[str]) -> None:
+    """The cover's 填报单位 is the unit sent to (a seal note （盖章） and spaces aside)."""
+    read = item.read
+    assert read is not None
+    if read.unit is None or compact(read.unit) == compact(meta.unit):
+        return
+    if _unsealed(read.unit) == compact(meta.unit):
+        notes.append(f"{item.source}: 填报单位 {read.unit!r} read as {meta.unit} (the unit sent "
+                     "to, with （盖章） and spaces left out)")
+        return
+    item.status = "rejected"
+    problems.add("wrong_unit", "error", f"the workbook sent to {meta.unit} comes back "
+                 f"filled in by {read.unit}; nothing of it was merged: ask {meta.unit} for "
+                 "its own return", f"该表发给{meta.unit}，却由{read.unit}填报，未合并；"
+                 f"请{meta.unit}报送本单位报表", unit=meta.unit, source=item.source,
+                 row=read.unit_row, column="填报单位", value=read.unit)
+
+
+def _unsealed(unit: str) -> str:
+    """A unit's name without spaces and a seal note (县水利局（盖章） -> 县水利局)."""
+    return compact(unit).replace("(盖章)", "").replace("盖章", "")
 
 
 def _duplicates(returns: list[_Return], problems: Problems) -> None:
@@ -382,13 +440,28 @@ def _check_rows(item: _Return, states: _States, problems: Problems) -> None:
         if _locked_edits(check, form=read.kind == "fill_in") or not _row_dates(check):
             continue
         _row_changes(check)
-    if intact:
-        assert read.meta is not None
-        for node_id in read.meta.sent["node_id"]:
-            if node_id not in seen:
-                problems.add("row_missing", "warning", "a node sent is not in the return",
-                             "下发的节点未在报表中填报", unit=item.unit, source=item.source,
-                             column=HEADERS["node_id"], node_id=node_id, value=node_id)
+    for node_id in _sent_nodes(item, states):
+        if node_id not in seen:
+            problems.add("row_missing", "warning", "a node sent is not in the return",
+                         "下发的节点未在报表中填报", unit=item.unit, source=item.source,
+                         column=HEADERS["node_id"], node_id=node_id, value=node_id)
+
+
+def _sent_nodes(item: _Return, states: _States) -> list[str]:
+    """The nodes sent to the unit: the hidden record's; for a form retyped (or without its
+    hidden record) answering a send of the log, the unit's nodes not done on the day sent."""
+    read = item.read
+    assert read is not None
+    if read.meta is not None and read.meta.intact:
+        return [str(n) for n in read.meta.sent["node_id"]]
+    if read.kind != "fill_in" or not item.send_id or item.unit is None \
+            or item.sent_on is None:
+        return []
+    nodes = states.on(item.sent_on).frame
+    if not len(nodes):
+        return []
+    mine = nodes[(nodes["responsible"] == item.unit) & nodes["done_date"].isna()]
+    return [str(n) for n in mine["node_id"]]
 
 
 def _unknown(item: _Return, record: Mapping[Hashable, Any], problems: Problems) -> None:
@@ -432,7 +505,9 @@ def _locked_edits(check: _Row, *, form: bool) -> bool:
         if name not in present or name == "node_id":
             continue
         value, was = check.record.get(name), was_row.get(name)
-        if (is_missing(value) and not form) or _norm(value) == _norm(was):
+        # a blank says nothing in a node sheet, a bureau ledger or a retyped form
+        if (is_missing(value) and not (form and meta is not None)) or _norm(value) == _norm(
+                was):
             continue
         found = True
         header, old, new = HEADERS[name], text_of(was) or "空", text_of(value) or "空"
@@ -458,10 +533,12 @@ def _row_dates(check: _Row) -> bool:
         check.add("done_without_date", "error", "marked done without a done date",
                   "推进状态为“已完成”但未填写实际完成时间，未合并", column=header)
         return False
-    if not is_missing(done) and state == "not_started":
-        check.add("state_conflict", "error", "a done date with the state not started",
-                  "填写了完成时间，推进状态却为“未开始”，未合并", column=HEADERS["report_state"],
-                  value="未开始")
+    if not is_missing(done) and state in ("not_started", "in_progress", "blocked"):
+        word = REPORT_STATES[state]
+        check.add("state_conflict", "error", f"a done date with the state {word}: write "
+                  "已完成, or clear the done date", f"填写了完成时间，推进状态却为“{word}”，"
+                  "未合并；请改为“已完成”或清空实际完成时间", column=HEADERS["report_state"],
+                  value=word)
         return False
     return True
 
@@ -499,10 +576,14 @@ def _row_changes(check: _Row) -> None:
         value = check.record.get(name)
         was = check.node.get(name) if check.sent is None else check.sent.get(name)
         if is_missing(value):
-            if name == "done_date" and not is_missing(was):
-                check.add("done_cleared", "warning", "the done date was cleared; not merged: "
-                          "the office corrects a done date", "实际完成时间被清空，未合并；如需更正"
-                          "请与办公室联系", column=HEADERS[name])
+            recorded = check.node.get(name)
+            if name == "done_date" and not (is_missing(was) and is_missing(recorded)):
+                shown = text_of(was if is_missing(recorded) else recorded)
+                check.add("done_cleared", "warning", f"the done date ({shown}) was left blank; "
+                          "a blank does not remove a done date, so it was kept: to remove it, "
+                          "the office records it (update_node with done_date=None)",
+                          f"实际完成时间（台账为{shown}）报回为空，空白不删除完成时间，已保留；"
+                          "如需删除请与办公室联系更正", column=HEADERS[name], value=shown)
             continue  # a blank is no report
         if check.sent is not None and _lt.same(check.sent.get(name), value):
             continue  # the unit left it as sent
@@ -530,6 +611,23 @@ def _updates(returns: list[_Return]) -> list[dict[str, Any]]:
                         f"{text_of(item.received)}）"})
             entry[change["field"]] = change["new"]
     return list(by_node.values())
+
+
+def _log_records(returns: list[_Return], log_frame: pd.DataFrame, problems: Problems,
+                 notes: list[str]) -> list[dict[str, Any]]:
+    """The returns-log records of a merge: one per return read and decided on; a return
+    refused again as it was before is not logged twice (the log stays as it was)."""
+    refused = _rl.known_checksums(log_frame, statuses=("rejected",))
+    records = []
+    for item in returns:
+        if item.read is None or item.status in ("already_merged", "duplicate"):
+            continue
+        if item.status == "rejected" and item.read.content in refused:
+            notes.append(f"{item.source}: refused before as well "
+                         f"({text_of(refused[item.read.content]['received'])}); not logged again")
+            continue
+        records.append(_log_record(item, problems))
+    return records
 
 
 def _log_record(item: _Return, problems: Problems) -> dict[str, Any]:

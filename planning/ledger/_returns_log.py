@@ -82,9 +82,14 @@ def sent_records(log: pd.DataFrame, day: pd.Timestamp | None = None) -> pd.DataF
     return sent.sort_values("seq").drop_duplicates(["send_id", "unit"], keep="last")
 
 
-def known_checksums(log: pd.DataFrame) -> dict[str, pd.Series]:
-    """Checksum of every return received -> its record (the first one)."""
-    returned = log[(log["event"] == "returned") & (log["checksum"] != "")]
+def known_checksums(log: pd.DataFrame, statuses: Iterable[str] = ("accepted", "superseded")
+                    ) -> dict[str, pd.Series]:
+    """Checksum of every return merged (accepted, or replaced by a later one) -> its record
+    (the first one). A rejected return is not among them: once its cause is fixed (merged
+    before the send, two returns the same day) it can be merged again. ``statuses``: the
+    records to consider (``("rejected",)``: the returns refused)."""
+    returned = log[(log["event"] == "returned") & (log["checksum"] != "")
+                   & log["status"].isin(list(statuses))]
     first = returned.sort_values("seq").drop_duplicates("checksum")
     return {str(row["checksum"]): row for _, row in first.iterrows()}
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from planning._core.dates import parse_date
-from planning._core.text import clean_text, compact, is_blank
+from planning._core.text import clean_text, compact, instruction_row, is_blank
 from planning._errors import LayerFileError, SheetError
 from planning._validate import Checker
 from planning.io import Grid, read_grid
@@ -45,8 +45,10 @@ from planning.ledger._fill_in import (
     text_of,
 )
 from planning.ledger._read_excel import (
+    _HEADER_SCAN_ROWS,
     _find_header,
     _header_columns,
+    _lookup,
     _title_date,
     header_mapping,
     read_ledger_sheet,
@@ -70,6 +72,9 @@ ROW_FIELDS = ("node_id", "project_id", "project_name", "name_zh", "start_date", 
 _DATE_FIELDS = {"start_date": "start", "due_date": "end", "done_date": "end"}
 _UNIT_LABELS = ("填报单位", "报送单位", "单位名称", "填报单位(盖章)", "报送单位(盖章)")
 _FILE_NAME = re.compile(r"^(\d{8})_(.+?)_台账填报")
+#: the header fields of the columns a unit reports
+_REPORT_HEADERS = frozenset({"node_done", "node_state", "node_pct", "progress", "problems"})
+_MONTH_SHEET = re.compile(r"^\s*(\d{4})年(\d{1,2})月\s*$")
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,8 @@ class Returned:
 def read_return(path: Path) -> Returned:
     """Read one returned file (see the module documentation)."""
     meta, notes = _read_meta(path)
-    grid, header = _data_sheet(path, meta)
+    grid, header, sheet_notes = _data_sheet(path, meta)
+    notes += sheet_notes
     kind: Kind
     if meta is not None:
         kind = "fill_in"
@@ -149,7 +155,8 @@ def read_return(path: Path) -> Returned:
     if kind == "ledger":
         rows, problems, present = _ledger_rows(path, grid.title)
     else:
-        rows, problems, present = _node_rows(grid, header)
+        rows, problems, present, row_notes = _node_rows(grid, header)
+        notes += [f"{path.name}: {n}" for n in row_notes]
     return Returned(path, path.name, grid.title, kind, meta, unit, unit_row, as_of,
                     report_date, rows, present, problems, [*notes, *grid.notes])
 
@@ -195,21 +202,63 @@ def _read_meta(path: Path) -> tuple[Meta | None, list[str]]:
 # the data sheet
 
 
-def _data_sheet(path: Path, meta: Meta | None) -> tuple[Grid, LedgerHeader]:
-    """The sheet holding the nodes, and its header."""
+def _data_sheet(path: Path, meta: Meta | None) -> tuple[Grid, LedgerHeader, list[str]]:
+    """The sheet holding the nodes, its header, and a note when it is not the one sent.
+
+    The sheet the hidden record names, else the first visible sheet, else the next visible
+    sheet with a time-node header: a renamed sheet is found by its header.
+    """
     mapping = header_mapping()
-    first = read_grid(path, meta.sheet) if meta is not None and meta.sheet else read_grid(path)
+    first = read_grid(path)
+    names = [s.name for s in first.sheets]
+    wanted = meta.sheet if meta is not None and meta.sheet else None
+    if wanted is not None and wanted in names and wanted != first.title:
+        first = read_grid(path, wanted)
     others = [s.name for s in first.sheets if s.visible and s.name != first.title]
+    months = sorted(((int(m.group(1)), int(m.group(2))), s.name) for s in first.sheets
+                    if s.visible and (m := _MONTH_SHEET.match(s.name)))
+    if wanted is None and months:  # a ledger by month: the sheet of the latest month holds
+        latest = months[-1][1]
+        found_month = _node_header(read_grid(path, latest), mapping)
+        if found_month is not None:
+            skipped = [s.name for s in first.sheets if s.visible and s.name != latest]
+            note = (f"{path.name}: a ledger by month; the nodes were read from the sheet of "
+                    f"the latest month, {latest}; the sheets {'、'.join(skipped)} were not read "
+                    "(edit the latest month's sheet, or send that sheet alone)")
+            return found_month[0], found_month[1], [note]
     for grid in itertools.chain([first], (read_grid(path, name) for name in others)):
-        found = _find_header(grid.rows, grid.merged, mapping)
-        if found is None:
-            continue
-        header = _header_columns(grid.rows, *found, mapping, None)
-        if {"node_id", "node_name"} & set(header.columns):
-            return grid, header
-    msg = (f"No sheet of {path.name} has a time-node header (节点编号 or 节点内容 with other "
-           "known columns, planning/data/ledger_headers.csv); it is not a ledger return.")
+        found_header = _node_header(grid, mapping)
+        if found_header is not None:
+            header = found_header[1]
+            notes = []
+            if wanted is not None and grid.title != wanted:
+                notes.append(f"{path.name}: the sheet {wanted} sent has no time-node header "
+                             f"or was renamed; the nodes were read from the sheet "
+                             f"{grid.title}, found by its header")
+            return grid, header, notes
+    msg = (f"No sheet of {path.name} has a time-node header (节点内容 with another known "
+           "column, or 节点编号 with a column the units report such as 完成进度 or 推进状态; "
+           "planning/data/ledger_headers.csv); it is not a ledger return.")
     raise SheetError(msg)
+
+
+def _node_header(grid: Grid, mapping: dict[str, str]) -> tuple[Grid, LedgerHeader] | None:
+    """The grid and its header when it has a time-node header: the ledger's (a name column
+    and another known one), or 节点编号 with a column the units report (完成进度, ...)."""
+    found = _find_header(grid.rows, grid.merged, mapping) or _node_id_header(grid, mapping)
+    if found is None:
+        return None
+    header = _header_columns(grid.rows, *found, mapping, None)
+    return (grid, header) if {"node_id", "node_name"} & set(header.columns) else None
+
+
+def _node_id_header(grid: Grid, mapping: dict[str, str]) -> tuple[int, int] | None:
+    """The header row of a sheet with 节点编号 and a reported column but no node name."""
+    for r in range(min(_HEADER_SCAN_ROWS, grid.n_rows)):
+        fields = {_lookup(str(v), mapping)[0] for v in grid.rows[r] if isinstance(v, str)}
+        if "node_id" in fields and fields & _REPORT_HEADERS:
+            return r, r
+    return None
 
 
 def _cover(grid: Grid, header: LedgerHeader) -> tuple[str | None, int | None, pd.Timestamp | None]:
@@ -220,8 +269,10 @@ def _cover(grid: Grid, header: LedgerHeader) -> tuple[str | None, int | None, pd
     for r in range(header.first):
         cells = grid.rows[r]
         for c, value in enumerate(cells):
-            label = compact(value) if isinstance(value, str) else ""
-            following = next((v for v in cells[c + 1:] if not is_blank(v)), None)
+            # labels compared without spaces and colons (填报单位：, 填报单位 :), the value in
+            # the next filled cell or after the colon (填报单位：县水利局)
+            label, _, rest = (compact(value) if isinstance(value, str) else "").partition(":")
+            following = rest or next((v for v in cells[c + 1:] if not is_blank(v)), None)
             if label in _UNIT_LABELS and unit is None:
                 unit, unit_row = _text(following), grid.excel_row(r)
             elif label == "填报日期" and following is not None:
@@ -233,29 +284,69 @@ def _cover(grid: Grid, header: LedgerHeader) -> tuple[str | None, int | None, pd
     return unit, unit_row, day
 
 
+#: the fields a unit reports: a row holding one of them is a report, even without a node
+_REPORTED = ("done_date", "report_state", "progress_pct", "progress", "problems")
+_UNCOMPUTED = ("a formula whose value was never computed: open the file in Excel or WPS, "
+               "save it and send it again, or type the value",
+               "公式未计算出结果：请用Excel或WPS打开后保存再报送，或直接填写数值")
+
+
 def _node_rows(grid: Grid, header: LedgerHeader
-               ) -> tuple[pd.DataFrame, list[CellProblem], frozenset[str]]:
+               ) -> tuple[pd.DataFrame, list[CellProblem], frozenset[str], list[str]]:
+    """The node rows below the header, the cells that cannot be read and notes.
+
+    A number shown as a percentage (Excel turns ``80%`` typed into 0.8 shown ``80%``) is read
+    as the percentage it shows; a formula without a computed value is a problem, not a blank;
+    notes and signature lines (``注：``, ``审核：``) are left out with a note; a row reporting
+    something without a node id or node name is a problem.
+    """
     columns = {_FIELDS[f]: col for f, col in header.columns.items() if f in _FIELDS}
     records: list[dict[str, Any]] = []
     problems: list[CellProblem] = []
+    notes: list[str] = []
     for r in range(header.last + 1, grid.n_rows):
         cells = grid.rows[r]
-        if all(is_blank(v) for v in cells) or _is_total(cells):
+        uncomputed = {name for name, col in columns.items() if (r, col.index) in grid.formulas}
+        if (all(is_blank(v) for v in cells) and not uncomputed) or _is_total(cells):
+            continue
+        row = grid.excel_row(r)
+        text = instruction_row(cells)
+        if text is not None:
+            notes.append(f"row {row} ({text[:40]!r}) is a note or a signature line and was "
+                         "left out")
             continue
         raw = {name: cells[col.index] for name, col in columns.items()}
         if is_blank(raw.get("node_id")) and is_blank(raw.get("name_zh")):
-            continue  # a heading or a note: no node
-        row = grid.excel_row(r)
+            filled = [columns[n].header for n in _REPORTED
+                      if n in columns and (not is_blank(raw.get(n)) or n in uncomputed)]
+            if filled:
+                where = columns.get("node_id") or columns.get("name_zh")
+                problems.append(CellProblem(
+                    row, where.header if where is not None else "节点编号", "",
+                    f"the row reports {', '.join(filled)} but has no node id: fill in 节点编号 "
+                    "(or 节点内容 and the project) of the node it is about",
+                    f"该行填报了{'、'.join(filled)}，但没有节点编号：请填写节点编号（或项目和节点内容）"))
+            continue  # a heading: no node
         record: dict[str, Any] = {"row": row}
         for name in ROW_FIELDS:
             value = raw.get(name)
+            if name in uncomputed:
+                problems.append(CellProblem(row, columns[name].header,
+                                            str(grid.formulas[(r, columns[name].index)]),
+                                            *_UNCOMPUTED, node_id=_text(raw.get("node_id"))))
+                record[name] = None
+                continue
+            if (name == "progress_pct" and name in columns
+                    and (r, columns[name].index) in grid.percents
+                    and isinstance(value, int | float) and not isinstance(value, bool)):
+                value = round(float(value) * 100, 10)  # 0.8 shown as 80 %
             parsed, problem = _parse(name, value)
             if problem is not None:
                 problems.append(CellProblem(row, columns[name].header, str(value), *problem,
                                             node_id=_text(raw.get("node_id"))))
             record[name] = parsed
         records.append(record)
-    return _frame(records), problems, frozenset(columns)
+    return _frame(records), problems, frozenset(columns), notes
 
 
 def _is_total(cells: list[Any]) -> bool:
@@ -359,3 +450,27 @@ def resolve_paths(paths: object) -> list[tuple[Path, object]]:
     if isinstance(paths, Mapping):
         return [(Path(p), d) for p, d in paths.items()]
     return [(Path(p), None) for p in paths]  # type: ignore[attr-defined]
+
+
+def filled_in(path: Path) -> str | None:
+    """Why an existing file must not be overwritten by a new send (None: a fill-in workbook
+    as written, nothing typed into it): a unit's return saved under the name it was sent
+    with, or a file that is no fill-in workbook."""
+    try:
+        read = read_return(path)
+    except (LayerFileError, SheetError):
+        return "it is not a fill-in workbook this toolkit wrote"
+    meta = read.meta
+    if meta is None or not meta.intact:
+        return "it is not a fill-in workbook as sent (no hidden record, or a changed one)"
+    if read.problems or read.report_date is not None:
+        return "it was filled in (a unit's return)"
+    sent = {str(r["node_id"]): r for r in meta.sent.to_dict("records")}
+    for record in read.rows.to_dict("records"):
+        was = sent.get(str(record["node_id"]))
+        for name in ("done_date", "report_state", "progress_pct", "progress", "problems"):
+            now = "" if is_blank(record[name]) or record[name] is pd.NaT else text_of(record[name])
+            before = "" if was is None else str(was.get(name) or "")
+            if compact(now) != compact(before):
+                return "it was filled in (a unit's return)"
+    return None
