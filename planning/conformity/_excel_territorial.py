@@ -6,7 +6,7 @@ are written in Chinese; plan codes (GHFQDM, YDYHFLDM) are the standards' own cod
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Literal, Protocol
 
 import pandas as pd
 
@@ -39,8 +39,8 @@ _BREAKDOWN_ZH = {"agricultural_m2": "农用地", "cultivated_m2": "其中耕地"
                  "unused_m2": "未利用地", "surveyed_m2": "已调查面积",
                  "not_surveyed_m2": "无调查数据"}
 #: the breakdown's areas in each unit: (header suffix, factor from m², column kind, decimals)
-_BREAKDOWN_UNITS = (("(平方米)", 1.0, "m2", 2), ("(亩)", MU_PER_M2, "mu", 4),
-                    ("(公顷)", HA_PER_M2, "ha", 4))
+_BREAKDOWN_UNITS: tuple[tuple[str, float, Literal["m2", "mu", "ha"], int], ...] = (
+    ("(平方米)", 1.0, "m2", 2), ("(亩)", MU_PER_M2, "mu", 4), ("(公顷)", HA_PER_M2, "ha", 4))
 _PROJECT_COLUMNS = (
     Column("序号", kind="int"), Column("项目编号"), Column("项目名称"), Column("拟用地性质"),
     Column("用地用海分类"), Column("选址形式"), Column("用地面积(平方米)", kind="m2"),
