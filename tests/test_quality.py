@@ -321,3 +321,30 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         err = capsys.readouterr().err
         assert err.count("\n") == 1, err
         assert phrase in err, err
+
+
+def test_missing_values_in_any_field_give_findings_not_a_crash(
+        clean: dict[str, gpd.GeoDataFrame]) -> None:
+    layers = {k: v.copy() for k, v in clean.items() if k in
+              ("land_survey", "admin_units", "settlement_land")}
+    for frame in layers.values():
+        for column in frame.columns:
+            if column != frame.geometry.name:
+                frame[column] = frame[column].astype(object)
+                frame.loc[3, column] = pd.NA
+    found = survey.inspect_quality(layers).findings
+    blank = found[(found["rule_id"] == "S04") & (found["layer"] == "land_survey")]
+    assert {"ZLDWDM", "DLBM", "TBMJ"} <= set(blank["field"])
+    assert set(blank["row"]) == {3}
+    assert "L09" not in set(found["rule_id"])  # a blank code is S04's, not a mismatch
+    a03 = found[found["rule_id"] == "A03"]
+    assert a03["message"].str.contains("TBMJ is blank").all() and len(a03) == 1
+
+
+def test_a_blank_location_code_is_a_finding(clean: dict[str, gpd.GeoDataFrame]) -> None:
+    d = clean["land_survey"].copy()
+    d.loc[3, "ZLDWDM"] = None
+    found = survey.inspect_quality({"land_survey": d,
+                                    "admin_units": clean["admin_units"]}).findings
+    s04 = found[found["rule_id"] == "S04"]
+    assert s04[["row", "field"]].values.tolist() == [[3, "ZLDWDM"]]

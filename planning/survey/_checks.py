@@ -46,7 +46,8 @@ def findings(frame: gpd.GeoDataFrame, rows: npt.ArrayLike, field: str | None,
     if values is None:
         values = (frame[field].to_numpy(dtype=object)[idx] if field and field in frame
                   else np.full(len(idx), None, dtype=object))
-    text = np.array([None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+    text = np.array([None if v is None or v is pd.NA or v is pd.NaT
+                     or (isinstance(v, float) and math.isnan(v)) else str(v)
                      for v in np.asarray(values, dtype=object)], dtype=object)
     message = (np.full(len(idx), messages, dtype=object) if isinstance(messages, str)
                else np.asarray(messages, dtype=object))
@@ -354,7 +355,9 @@ def area_ellipsoidal(rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
     tol = rule.number("atol_m2", 0.05) + rule.number("rtol", 1e-6) * np.abs(area)
     bad = np.flatnonzero(~np.isfinite(stored) | (np.abs(stored - area) > tol))
     return findings(frame, bad, field, [f"{field} {s:.2f} differs from the ellipsoidal area "
-                                        f"{a:.2f} m² by {s - a:+.2f}" for s, a in
+                                        f"{a:.2f} m² by {s - a:+.2f}" if np.isfinite(s) else
+                                        f"{field} is blank; the ellipsoidal area is {a:.2f} m²"
+                                        for s, a in
                                         zip(stored[bad], area[bad], strict=True)],
                     values=stored[bad])
 

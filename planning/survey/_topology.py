@@ -183,14 +183,21 @@ def location_matches(rule: Rule, name: str, layers: Layers, _engine: Engine) -> 
     tree = shapely.STRtree(np.asarray(units.geometry.array))
     p, u = tree.query(points, predicate="within")
     where = np.full(len(frame), None, dtype=object)
-    where[chosen[p]] = text_of(units, rule.text("unit_code")).str[:digits].to_numpy(
-        dtype=object)[u]
-    given = text_of(frame, rule.text("code")).str[:digits].to_numpy(dtype=object)
-    bad = np.flatnonzero(np.array([w is not None and g != w for w, g in
+    where[chosen[p]] = _plain(text_of(units, rule.text("unit_code")).str[:digits])[u]
+    given = _plain(text_of(frame, rule.text("code")).str[:digits])
+    # a blank code is the required-values check's finding (S04), not a location mismatch
+    bad = np.flatnonzero(np.array([w is not None and g is not None and g != w for w, g in
                                    zip(where, given, strict=True)], dtype=bool))
     code = rule.text("code")
     return findings(frame, bad, code, [f"the patch lies in {by} {where[i]}, not in "
                                        f"{given[i]}" for i in bad])
+
+
+def _plain(values: pd.Series) -> Geoms:
+    """Text values as an object array with None for missing values (pd.NA has no truth
+    value)."""
+    out: Geoms = values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+    return out
 
 
 def _extent(frame: gpd.GeoDataFrame) -> Geoms:
