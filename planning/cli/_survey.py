@@ -114,8 +114,13 @@ def cmd_inspect_quality(args: argparse.Namespace) -> int:
     print(f"质检: {len(report.findings)} findings, "
           f"{int((rules['status'] == 'failed').sum())} of {len(rules)} rules failed, "
           f"{int((rules['status'] == 'not run').sum())} not run")
+    for note in report.notes:
+        print(f"  note: {note}")
     for row in rules[rules["status"] == "failed"].itertuples(index=False):
         print(f"  {row.rule_id} {row.description_zh}: {row.findings}")
+    if not (rules["status"] != "not run").any():
+        print("  no rule ran: the workspace has none of the layers the rules check "
+              "(nothing was inspected)")
     path = report.to_gpkg(args.output)
     print(f"wrote {path}")
     if args.excel:

@@ -379,7 +379,7 @@ def area_sums(rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
     field, ctrl = rule.text("field"), rule.text("control")
     return findings(units, bad, ctrl, [
         f"sum of {field} of the unit's patches differs from {ctrl} by {d:+.2f} m²"
-        for d in diff[bad]])
+        for d in diff[bad]]).assign(layer=by)  # the findings are about the units
 
 
 def min_area(rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
