@@ -405,3 +405,77 @@ def test_balance_workbook(balance: tuple[survey.LandBalance, gpd.GeoDataFrame],
     assert grid.rows[-1][0] == "H11"
     checks = planning.io.read_grid(path, sheet="规划指标核查")
     assert any("第4.3.1条" in str(cell) for row in checks.rows for cell in row)
+
+
+# --- nothing dropped, clear errors -------------------------------------------------------
+
+
+def test_a_blank_area_without_adjustment_is_an_error(sample_ro: planning.Workspace) -> None:
+    d = sample_ro["land_survey"].copy()
+    d.loc[[0, 7], ["TBMJ", "TBDLMJ"]] = np.nan
+    with pytest.raises(InputError, match="drop --no-adjust") as err:
+        survey.land_summary(d, sample_ro["admin_units"], adjust=False)
+    assert [p.row for p in err.value.problems] == [0, 7]
+    # adjusted, the blank areas start from the geometry and the county adds up
+    s = survey.land_summary(d, sample_ro["admin_units"])
+    county = s.units.iloc[0]
+    assert county["total_m2"] == pytest.approx(county["control_m2"], abs=0.005)
+
+
+def test_patches_with_a_blank_location_are_a_row_of_their_own(
+        sample_ro: planning.Workspace) -> None:
+    d, u = sample_ro["land_survey"].copy(), sample_ro["admin_units"]
+    area = float(d.loc[0, "TBMJ"])
+    d.loc[0, "ZLDWDM"] = None
+    s = survey.land_summary(d, u, adjust=False)
+    lost = s.units[s.units["level"] == "unlocated"]
+    assert lost["name"].tolist() == ["未落入村级单位"]
+    assert lost["total_m2"].iloc[0] == pytest.approx(area, abs=0.005)
+    recon = s.reconciliation()
+    county = recon.iloc[0]
+    assert county["分类面积合计(平方米)"] == pytest.approx(
+        float(sample_ro["land_survey"]["TBMJ"].sum()), abs=0.01)
+    town = recon[recon["单位代码"] == sample_ro["land_survey"].loc[0, "ZLDWDM"][:9]].iloc[0]
+    assert town["分类面积-控制面积(平方米)"] == pytest.approx(-area, abs=0.01)
+    adjusted = survey.land_summary(d, u)
+    assert adjusted.reconciliation().iloc[0]["分类面积-控制面积(平方米)"] == pytest.approx(
+        area, abs=0.01)  # kept outside the control areas, and shown
+    assert any(p.column == "ZLDWDM" for p in adjusted.problems)
+    assert "平差问题" in [t.name for t in adjusted.sheets()]
+
+
+def test_a_village_without_patches_keeps_its_control_area(
+        sample_ro: planning.Workspace) -> None:
+    d, u = sample_ro["land_survey"], sample_ro["admin_units"]
+    first = u["XZQDM"].iloc[0][:12]
+    s = survey.land_summary(d[~d["ZLDWDM"].str.startswith(first)], u)
+    county = s.units.iloc[0]
+    assert county["control_m2"] == pytest.approx(float(u["KZMJ"].sum()), abs=0.01)
+    row = s.units[s.units["code"] == first].iloc[0]
+    assert row["total_m2"] == 0
+    assert row["control_m2"] == pytest.approx(float(u["KZMJ"].iloc[0]))
+    assert s.reconciliation().iloc[0]["分类面积-控制面积(平方米)"] == pytest.approx(
+        -float(u["KZMJ"].iloc[0]), abs=0.01)
+    assert any("no patches" in p.message for p in s.problems)
+
+
+def test_a_patch_without_geometry_is_reported(sample_ro: planning.Workspace) -> None:
+    d = sample_ro["land_survey"].copy()
+    d.loc[4, "geometry"] = None
+    adj = survey.adjust_to_control(d, sample_ro["admin_units"])
+    assert adj.land_survey.loc[4, "TBMJ"] == 0
+    assert [p.row for p in adj.problems if p.column == "geometry"] == [4]
+    assert survey.check_tbmj(d)["row"].tolist() == [4]
+
+
+def test_bad_control_areas_units_and_empty_layers_are_errors(
+        sample_ro: planning.Workspace, summary: survey.LandSummary) -> None:
+    u = sample_ro["admin_units"].copy()
+    u.loc[2, "KZMJ"] = -5.0
+    with pytest.raises(InputError, match="negative control area") as err:
+        survey.adjust_to_control(sample_ro["land_survey"], u)
+    assert err.value.problems[0].row == 2
+    with pytest.raises(InputError, match="'ha', 'mu'"):
+        summary.table(unit="亩")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="the land_survey layer is empty"):
+        survey.land_summary(sample_ro["land_survey"].iloc[:0], sample_ro["admin_units"])

@@ -82,6 +82,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     worst = recon["分类面积-控制面积(平方米)"].abs().max()
     if recon["控制面积(平方米)"].notna().any():
         print(f"  classes against the control areas: largest difference {worst:.2f} m²")
+    unlocated = summary.units[summary.units["level"] == "unlocated"]
+    for row in unlocated.itertuples(index=False):
+        print(f"  {row.name}: {row.total_m2:,.2f} m² of patches with a blank ZLDWDM")
+    for problem in summary.problems[:20]:
+        print(f"  adjustment: {problem}")
+    if len(summary.problems) > 20:
+        print(f"  ... and {len(summary.problems) - 20} more (sheet 平差问题)")
     if "urban_plan" in ws.layers and not args.no_balance:
         plan = ws.layers["urban_plan"]
         area = plan.dissolve()[[plan.geometry.name]]
