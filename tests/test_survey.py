@@ -479,3 +479,39 @@ def test_bad_control_areas_units_and_empty_layers_are_errors(
         summary.table(unit="亩")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="the land_survey layer is empty"):
         survey.land_summary(sample_ro["land_survey"].iloc[:0], sample_ro["admin_units"])
+
+
+def test_present_state_outside_the_survey_gives_zero_tables(
+        sample_ro: planning.Workspace) -> None:
+    d = sample_ro["land_survey"]
+    far = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 10, 10)], crs=d.crs)
+    for area in (far, far.iloc[:0]):
+        now = survey.present_state(d, area=area)
+        assert len(now) == 0
+        b = survey.balance_tables(now, sample_ro["urban_plan"])
+        assert (b.a02["present_hm2"] == 0).all()
+        assert any("no patches" in n for n in b.notes)
+
+
+def test_present_state_without_czcsxm_says_so(sample_ro: planning.Workspace) -> None:
+    d = sample_ro["land_survey"].drop(columns=["CZCSXM", "settlement_type"], errors="ignore")
+    with pytest.warns(UserWarning, match="no CZCSXM"):
+        now = survey.present_state(d)
+    assert set(now["class_code"]) & {"H12", "H14"} == set()
+    b = survey.balance_tables(now, None)
+    assert any("CZCSXM" in n for n in b.notes)
+    assert b.sheets()[0].name == "说明"
+
+
+def test_a01_is_the_whole_county_and_a02_the_city(sample_ro: planning.Workspace) -> None:
+    d, plan = sample_ro["land_survey"], sample_ro["urban_plan"]
+    city = survey.present_state(d, area=plan.dissolve()[["geometry"]])
+    county = survey.present_state(d)
+    b = survey.balance_tables(city, plan, whole=county)
+    a01 = b.a01.set_index("code")
+    assert a01.loc["合计", "present_hm2"] == pytest.approx(
+        float(county["area_m2"].sum()) / 10_000, rel=1e-6)
+    assert a01.loc["H14", "present_hm2"] > 0  # the villages are in the county's table
+    h11 = b.a02.set_index("code").loc["H11", "present_hm2"]
+    alone = survey.balance_tables(city, plan).a02.set_index("code").loc["H11", "present_hm2"]
+    assert h11 == pytest.approx(alone)

@@ -94,15 +94,20 @@ def cmd_stats(args: argparse.Namespace) -> int:
         area = plan.dissolve()[[plan.geometry.name]]
         population, where = ((args.population, "--population") if args.population
                              else _population(ws, area))
-        balance = balance_tables(present_state(ws.layers["land_survey"], area=area), plan,
+        # A.0.1 is the whole county (县域), A.0.2 the central city (the urban plan's area)
+        survey_layer = ws.layers["land_survey"]
+        balance = balance_tables(present_state(survey_layer, area=area), plan,
                                  population=population, plan_population=args.plan_population,
-                                 climate_zone=args.climate_zone)
+                                 climate_zone=args.climate_zone,
+                                 whole=present_state(survey_layer))
         sheets += balance.sheets()
         planned = (f"{args.plan_population:,.0f}" if args.plan_population
                    else "not given (pass --plan-population)")
         print(f"GB 50137 balance tables: urban population now "
               f"{f'{population:,.0f} ({where})' if population else 'not given'}, "
               f"planned {planned}")
+        for note in balance.notes:
+            print(f"  note: {note}")
         for message in balance.failures["message"]:
             print(f"  - {message}")
     out = write_workbook(args.output, sheets).path
