@@ -448,3 +448,11 @@ def test_the_error_layer_declares_the_geometries_it_holds(
     assert len(back) == len(report.findings)
     assert set(back.geom_type) <= {"MultiPolygon", "MultiLineString", "MultiPoint"}
     assert "MultiLineString" in set(back.geom_type)
+
+
+def test_chinese_field_names_inspect_clean(clean: dict[str, gpd.GeoDataFrame]) -> None:
+    names = survey.schema("DLTB").set_index("field")["name_zh"].to_dict()
+    d = clean["land_survey"]
+    zh = d[[c for c in d.columns if c in names] + ["geometry"]].rename(columns=names)
+    report = survey.inspect_quality({**clean, "land_survey": zh})
+    assert report.passed, report.findings[["rule_id", "message"]].head().to_string()

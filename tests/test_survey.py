@@ -515,3 +515,34 @@ def test_a01_is_the_whole_county_and_a02_the_city(sample_ro: planning.Workspace)
     h11 = b.a02.set_index("code").loc["H11", "present_hm2"]
     alone = survey.balance_tables(city, plan).a02.set_index("code").loc["H11", "present_hm2"]
     assert h11 == pytest.approx(alone)
+
+
+def test_chinese_field_names_are_mapped(sample_ro: planning.Workspace, tmp_path: Path,
+                                        caplog: pytest.LogCaptureFixture) -> None:
+    names = survey.schema("DLTB").set_index("field")["name_zh"].to_dict()
+    d = sample_ro["land_survey"]
+    zh = d[[c for c in d.columns if c in names] + ["geometry"]].rename(columns=names)
+    std = survey.standardize(zh, "DLTB")
+    assert {"DLBM", "TBMJ", "ZLDWDM"} <= set(std.columns)
+    assert std["TBMJ"].tolist() == d["TBMJ"].tolist()
+    s = survey.land_summary(zh, sample_ro["admin_units"])
+    assert s.units.iloc[0]["total_m2"] == pytest.approx(float(
+        sample_ro["admin_units"]["KZMJ"].sum()), abs=0.01)
+    path = tmp_path / "dltb.gpkg"
+    zh.iloc[:20].to_file(path, layer="DLTB")
+    with caplog.at_level("WARNING"):
+        back = survey.read_survey_layer(path, "DLTB")
+    assert "地类编码 -> DLBM" in back.attrs["mapped_fields"]
+    assert "地类编码 -> DLBM" in caplog.text
+    assert back["DLBM"].tolist() == d["DLBM"].iloc[:20].tolist()
+
+
+def test_a_multi_layer_file_asks_for_file_layer(sample_ro: planning.Workspace,
+                                                tmp_path: Path) -> None:
+    path = tmp_path / "two.gpkg"
+    sample_ro["land_survey"].iloc[:3].to_file(path, layer="a")
+    sample_ro["admin_units"].iloc[:3].to_file(path, layer="b")
+    with pytest.raises(InputError, match=r"file_layer=\.\.\.") as err:
+        survey.read_survey_layer(path, "DLTB")
+    assert " layer=..." not in str(err.value)
+    assert len(survey.read_survey_layer(path, "DLTB", file_layer="a")) == 3

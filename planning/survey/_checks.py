@@ -107,7 +107,7 @@ def fields_present(_rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
     table = _schema_of(name, frame)
     if table is None:
         return none()
-    have = {str(c).upper() for c in frame.columns}
+    have = {str(c).upper() for c in _standard(name, layers)[0].columns}  # type: ignore[index]
     missing = [f for f in table["field"] if f not in have]
     rows = pd.DataFrame({"row": -1, "field": missing, "value": None, "geometry": None,
                          "message": [f"field {f} ({n}) of the {survey_layer(name, frame)} "

@@ -158,7 +158,7 @@ def covered_by(rule: Rule, name: str, layers: Layers, engine: Engine) -> pd.Data
     by = rule.text("by")
     if by not in layers:
         return none()
-    frame, cover = layers[name], layers[by]
+    frame, cover = _layer(rule, name, layers), _layer(rule, by, layers)  # standard names
     chosen = _selected(frame, rule.parameters.get("where"))
     covering = _selected(cover, rule.parameters.get("by_where"))
     rows, parts = _uncovered(np.asarray(frame.geometry.array)[chosen],
