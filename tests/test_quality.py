@@ -456,3 +456,39 @@ def test_chinese_field_names_inspect_clean(clean: dict[str, gpd.GeoDataFrame]) -
     zh = d[[c for c in d.columns if c in names] + ["geometry"]].rename(columns=names)
     report = survey.inspect_quality({**clean, "land_survey": zh})
     assert report.passed, report.findings[["rule_id", "message"]].head().to_string()
+
+
+@pytest.mark.parametrize(("rule", "old", "new", "expected"), [
+    ("D01", "field=DLBM", "field=DLMB", "did you mean field=DLMC"),
+    ("A05", "by=admin_units", "by=admin_unit", "did you mean by=admin_units"),
+    ("A05", "control=KZMJ", "control=KZJM", "did you mean control=KZMJ"),
+    ("T05", "by=admin_units", "by=admin_unti", "did you mean by=admin_units"),
+    ("T06", "where=CZCSXM", "where=CZCSMX", "did you mean where=CZCSXM"),
+    ("A01", "right=TBMJ-KCMJ", "right=TBMJ/KCMJ", "is not an area expression"),
+    ("D01", "domain=sandiao", "domain=sandio", "did you mean domain=sandiao"),
+])
+def test_typos_in_the_rules_are_errors_naming_the_rule(rule: str, old: str, new: str,
+                                                       expected: str) -> None:
+    table = survey.rules_table()
+    row = table.index[table["rule_id"] == rule][0]
+    assert old in table.loc[row, "parameters"]
+    table.loc[row, "parameters"] = table.loc[row, "parameters"].replace(old, new)
+    with pytest.raises(InputError, match=expected) as err:
+        survey.load_rules(table)
+    (problem,) = err.value.problems
+    assert problem.message.startswith(f"rule {rule}:")
+    assert problem.row == row + 2
+    assert problem.column == "parameters"
+
+
+def test_a_rule_without_id_is_an_error_and_nan_is_blank(tmp_path: Path) -> None:
+    table = survey.rules_table()
+    table.loc[3, "rule_id"] = ""
+    with pytest.raises(InputError, match="no rule_id") as err:
+        survey.load_rules(table)
+    assert err.value.problems[0].row == 5
+    path = tmp_path / "rules.xlsx"
+    survey.rules_table().to_excel(path, index=False)
+    read = pd.read_excel(path)  # blank cells are NaN
+    assert read["parameters"].isna().any()
+    assert [r.rule_id for r in survey.load_rules(read)] == list(survey.rules_table()["rule_id"])
