@@ -546,3 +546,15 @@ def test_a_multi_layer_file_asks_for_file_layer(sample_ro: planning.Workspace,
         survey.read_survey_layer(path, "DLTB")
     assert " layer=..." not in str(err.value)
     assert len(survey.read_survey_layer(path, "DLTB", file_layer="a")) == 3
+
+
+def test_invalid_classes_are_never_counted_under_a_real_class(
+        sample_ro: planning.Workspace) -> None:
+    from planning._errors import UnknownCodeError
+
+    d = sample_ro["land_survey"].copy()
+    d.loc[3, "DLBM"] = "0199"
+    d.loc[9, "DLBM"] = "01990"
+    with pytest.raises(UnknownCodeError, match="not a class") as err:
+        survey.land_summary(d, sample_ro["admin_units"])
+    assert [(p.row, p.value) for p in err.value.problems] == [(3, "0199"), (9, "01990")]

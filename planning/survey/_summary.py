@@ -23,7 +23,7 @@ import pandas as pd
 
 from planning import classes
 from planning._core.units import M2_PER_MU
-from planning._errors import InputError, Problem
+from planning._errors import InputError, Problem, UnknownCodeError
 from planning._validate import Checker, check_columns, require_frame
 from planning.io import Column, Table, write_workbook
 from planning.survey._adjust import _numbers, adjust_to_control
@@ -219,6 +219,27 @@ def _blank_areas(frame: pd.DataFrame) -> None:
         raise InputError(msg, problems)
 
 
+def _exact(values: pd.Series, column: str) -> pd.Series:
+    """The codes of ``values``, which must be codes of the classification exactly: an
+    invalid code (0199, 01990) is an error naming its rows, never counted under the class
+    it starts with."""
+    pad = str(classes.available().set_index("key").loc[CLASSIFICATION].get("pad", "") or "")
+    norm = pd.Series(classes.normalize_codes(values, pad=pad), index=values.index,
+                     dtype=object)
+    known = set(classes.table(CLASSIFICATION)["code"])
+    bad = np.flatnonzero(norm.notna().to_numpy(dtype=bool)
+                         & ~norm.isin(known).to_numpy(dtype=bool))
+    if len(bad):
+        problems = [Problem("land_survey", f"{column} is not a code of the third-survey "
+                            "classification", row=int(r), column=column,
+                            value=str(values.iloc[r])) for r in bad]
+        msg = (f"{len(bad)} patch(es) have a {column} that is not a class of the "
+               f"{CLASSIFICATION} classification; correct them (planning.classes.table"
+               f"({CLASSIFICATION!r}) lists the codes) before the summary.")
+        raise UnknownCodeError(msg, problems)
+    return classes.match_codes(values, CLASSIFICATION, source="land_survey", column=column)
+
+
 def _class_cents(frame: pd.DataFrame) -> pd.DataFrame:
     """Long table: unit (19-digit ZLDWDM), second-level class, cents."""
     info = _class_table()
@@ -226,15 +247,13 @@ def _class_cents(frame: pd.DataFrame) -> pd.DataFrame:
     kcmj = np.nan_to_num(_numbers(frame, "KCMJ"), nan=0.0)
     net = _numbers(frame, "TBDLMJ")
     net = np.where(np.isfinite(net), net, tbmj - kcmj)
-    code = classes.match_codes(frame["DLBM"], CLASSIFICATION, source="land_survey",
-                               column="DLBM").to_numpy()
+    code = _exact(frame["DLBM"], "DLBM").to_numpy()
     where = _unit_keys(frame)
     rows = [pd.DataFrame({"unit": where, "class": info.loc[code, "second"].to_numpy(),
                           "cents": np.round(net * 100).astype(np.int64)})]
     deducted = kcmj != 0
     if deducted.any():
-        kc = classes.match_codes(frame.loc[deducted, "KCDLBM"], CLASSIFICATION,
-                                 source="land_survey", column="KCDLBM").to_numpy()
+        kc = _exact(frame.loc[deducted, "KCDLBM"], "KCDLBM").to_numpy()
         rows.append(pd.DataFrame({"unit": where[deducted],
                                   "class": info.loc[kc, "second"].to_numpy(),
                                   "cents": np.round(kcmj[deducted] * 100).astype(np.int64)}))
