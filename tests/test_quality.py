@@ -492,3 +492,36 @@ def test_a_rule_without_id_is_an_error_and_nan_is_blank(tmp_path: Path) -> None:
     read = pd.read_excel(path)  # blank cells are NaN
     assert read["parameters"].isna().any()
     assert [r.rule_id for r in survey.load_rules(read)] == list(survey.rules_table()["rule_id"])
+
+
+def test_the_command_line_on_broken_survey_layers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        clean: dict[str, gpd.GeoDataFrame]) -> None:
+    d, units = clean["land_survey"].copy(), clean["admin_units"]
+    d.loc[0, ["TBMJ", "TBDLMJ"]] = float("nan")
+    d.loc[3, "ZLDWDM"] = None
+    ws = planning.Workspace({"land_survey": d, "admin_units": units},
+                            county=planning.TAIQIAN)  # a workspace holds one CRS
+    ws.save(tmp_path / "broken.gpkg")
+    assert main(["stats", str(tmp_path / "broken.gpkg"), "--no-adjust", "--no-balance",
+                 "-o", str(tmp_path / "s.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "drop --no-adjust" in err
+    assert main(["stats", str(tmp_path / "broken.gpkg"), "--no-balance",
+                 "-o", str(tmp_path / "s.xlsx")]) == 0
+    printed = capsys.readouterr().out
+    assert "未落入村级单位" in printed
+    assert "adjustment:" in printed
+    assert main(["inspect-quality", str(tmp_path / "broken.gpkg"), "-o",
+                 str(tmp_path / "b.gpkg")]) == 1
+    printed = capsys.readouterr().out
+    assert "S04" in printed  # the blank ZLDWDM, no traceback
+    assert "L09" not in printed
+    empty = planning.Workspace({"land_survey": d.iloc[:0], "admin_units": units},
+                               county=planning.TAIQIAN)
+    empty.save(tmp_path / "empty.gpkg")
+    assert main(["stats", str(tmp_path / "empty.gpkg"), "-o", str(tmp_path / "e.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "the land_survey layer is empty" in err
+    assert err.count("\n") == 1, err
