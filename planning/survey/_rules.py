@@ -233,8 +233,7 @@ def _rule(row: object, line: int, source: str, checker: Checker) -> Rule | None:
 #: survey layers whose field names the rules are checked against (their schemas)
 _SCHEMAS = {"land_survey": ("DLTB",), "admin_units": ("XZQ", "CJDCQ"),
             "settlement_land": ("CZCDYD",)}
-#: parameters naming fields of the rule's layer, and of the ``by`` layer
-_OWN_FIELDS = ("field", "code", "name", "when", "where", "fields")
+#: parameters naming fields of the ``by`` layer
 _BY_FIELDS = ("unit_code", "control", "by_where")
 #: parameters naming a layer
 _LAYER_PARAMS = {"by": ("covered_by", "location_matches", "area_sums"), "within": ("gaps",)}
@@ -286,13 +285,13 @@ def _check_names(rule: Rule, line: int, source: str, checker: Checker,
             bad(f"{key}={p[key]} is not an area expression: write FIELD, FIELD-FIELD, "
                 "FIELD+FIELD or FIELD*FIELD (for example right=TBMJ-KCMJ)")
 
-    def fields(layer: str, keys: tuple[str, ...], extra: list[str]) -> None:
+    def fields(layer: str, keys: tuple[str, ...], extra: list[tuple[str, str]]) -> None:
         known = _fields_of(layer)
         if known is None:
             return
-        given = [(k, v.strip()) for k in keys if k in p
+        given: list[tuple[str, str]] = [(k, v.strip()) for k in keys if k in p
                  for v in (p[k].split("|") if k == "fields" else [p[k]]) if v.strip()]
-        given += [(k, v) for k, v in extra]
+        given += extra
         for key, value in given:
             if value not in known:
                 close = difflib.get_close_matches(value, sorted(known), n=1)
@@ -300,8 +299,9 @@ def _check_names(rule: Rule, line: int, source: str, checker: Checker,
                     + (f"; did you mean {key}={close[0]}?" if close else "")
                     + " (the fields are those of the layer's schema, planning.survey.schema)")
 
-    terms = [(k, t) for k in ("left", "right") if k in p and (m := _TERM.match(p[k]))
-             for t in (m.group(1), m.group(3)) if t]
+    terms: list[tuple[str, str]] = [
+        (k, t) for k in ("left", "right") if k in p and (m := _TERM.match(p[k]))
+        for t in (m.group(1), m.group(3)) if t]
     own = ("field", "code", "name", "when", "where", "fields",
            *(("within",) if rule.check == "unique" else ()))
     for layer in rule.layers:
