@@ -525,3 +525,19 @@ def test_the_command_line_on_broken_survey_layers(
     err = capsys.readouterr().err
     assert "the land_survey layer is empty" in err
     assert err.count("\n") == 1, err
+
+
+def test_layers_by_survey_name_or_as_text_and_whole_digits(
+        clean: dict[str, gpd.GeoDataFrame]) -> None:
+    layers = {k: clean[k] for k in ("land_survey", "admin_units")}
+    one = survey.inspect_quality(layers, layers="land_survey")
+    assert set(one.rules["layers_checked"]) <= {"land_survey", ""}
+    assert (one.rules["layers_checked"] == "land_survey").any()
+    by_name = survey.inspect_quality(layers, layers=["DLTB"])
+    assert by_name.rules["layers_checked"].tolist() == one.rules["layers_checked"].tolist()
+    table = survey.rules_table()
+    row = table.index[table["rule_id"] == "L09"][0]
+    table.loc[row, "parameters"] = table.loc[row, "parameters"].replace("digits=12",
+                                                                        "digits=12.5")
+    with pytest.raises(InputError, match="rule L09: parameter digits is a number of code"):
+        survey.load_rules(table)

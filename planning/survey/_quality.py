@@ -141,6 +141,10 @@ def _layers(data: Any, names: list[str] | None) -> dict[str, gpd.GeoDataFrame]:
             name = str(layer_row(name)["contract"])
         out[name] = frame
     if names is not None:
+        names = [names] if isinstance(names, str) else list(names)  # one layer as text
+        names = [str(layer_row(n)["contract"]) if n.upper() in ("DLTB", "XZQ", "CJDCQ",
+                                                                 "CZCDYD") else n
+                 for n in names]
         missing = [n for n in names if n not in out]
         if missing:
             msg = (f"No layer {', '.join(missing)} to inspect; the layers are "

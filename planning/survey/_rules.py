@@ -15,6 +15,7 @@ import difflib
 import importlib.resources
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,6 +185,22 @@ def _no_id(values: dict[str, str], line: int, source: str, checker: Checker) -> 
                             "D01, ...) or delete the row", row=line, column="rule_id"))
 
 
+def _check_numbers(params: dict[str, str], bad: Callable[[str, str], None]) -> None:
+    for name in ("min_area_m2", "tolerance_m2", "rtol", "atol_m2", "digits", "construction",
+                 "agricultural", "unused"):
+        if name in params:
+            try:
+                ok = float(params[name]) >= 0
+            except ValueError:
+                ok = False
+            if not ok:
+                bad("parameters", f"parameter {name} must be a number of at least 0, got "
+                    f"{params[name]!r}")
+            elif name == "digits" and not float(params[name]).is_integer():
+                bad("parameters", f"parameter digits is a number of code digits (a whole "
+                    f"number such as 12), got {params[name]!r}")
+
+
 def _rule(row: object, line: int, source: str, checker: Checker) -> Rule | None:
     values = {c: str(getattr(row, c)).strip() for c in RULE_COLUMNS}
     rule_id = values["rule_id"]
@@ -213,16 +230,7 @@ def _rule(row: object, line: int, source: str, checker: Checker) -> Rule | None:
     for name in sorted(set(params) - set(required) - set(optional)):
         bad("parameters", f"unknown parameter {name!r} for the check {check} (it takes "
             f"{', '.join(required + optional) or 'none'})")
-    for name in ("min_area_m2", "tolerance_m2", "rtol", "atol_m2", "digits", "construction",
-                 "agricultural", "unused"):
-        if name in params:
-            try:
-                ok = float(params[name]) >= 0
-            except ValueError:
-                ok = False
-            if not ok:
-                bad("parameters", f"parameter {name} must be a number of at least 0, got "
-                    f"{params[name]!r}")
+    _check_numbers(params, bad)
     layers = tuple(v.strip() for v in values["layer"].split(";") if v.strip())
     if not layers:
         bad("layer", "layer is empty (give layer names separated by ';', or *)")
