@@ -558,3 +558,30 @@ def test_invalid_classes_are_never_counted_under_a_real_class(
     with pytest.raises(UnknownCodeError, match="not a class") as err:
         survey.land_summary(d, sample_ro["admin_units"])
     assert [(p.row, p.value) for p in err.value.problems] == [(3, "0199"), (9, "01990")]
+
+
+def test_a_thresholds_table_is_checked(balance: tuple[survey.LandBalance, gpd.GeoDataFrame],
+                                       sample_ro: planning.Workspace, tmp_path: Path) -> None:
+    plan = sample_ro["urban_plan"]
+    now = survey.present_state(sample_ro["land_survey"], area=plan.dissolve()[["geometry"]])
+
+    def run(limits: object) -> survey.LandBalance:
+        return survey.balance_tables(now, plan, population=41_000, plan_population=90_000,
+                                     limits=limits)  # type: ignore[arg-type]
+
+    bundled = run(None).checks
+    path = tmp_path / "limits.csv"
+    survey.thresholds().to_csv(path, index=False)
+    assert run(str(path)).checks.equals(bundled)  # a path is read as a file
+    assert run(pd.read_csv(path)).checks.equals(bundled)
+    with pytest.raises(InputError, match="lacks the column"):
+        run(survey.thresholds().drop(columns=["maximum"]))
+    t = survey.thresholds()
+    t["minimum"] = t["minimum"].astype(object)
+    row = t.index[t["rule"] == "4.3.3"][0]
+    t.loc[row, "minimum"] = "12,0"
+    t.loc[row, "class"] = "SS"
+    with pytest.raises(InputError, match="cannot be used") as err:
+        run(t)
+    assert {(p.row, p.column) for p in err.value.problems} == {(row + 2, "minimum"),
+                                                                (row + 2, "class")}

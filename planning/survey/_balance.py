@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 
 from planning import classes
-from planning._errors import InputError
+from planning._errors import InputError, Problem
 from planning._validate import Checker, check_columns, require_frame
 from planning.areas import ellipsoidal_area
-from planning.io import Column, Table, write_workbook
+from planning.io import Column, Table, read_grid, write_workbook
 from planning.overlay import intersection
 from planning.survey._schema import CLASSIFICATION, standardize
 
@@ -300,8 +300,10 @@ def balance_tables(
         The urban population now and in the plan year (the per-person figures need them).
     climate_zone : str, default "II"
         Building climate zone (GB 50178): I to VII (Taiqian, Henan: II).
-    limits : DataFrame, optional
-        Thresholds as :func:`thresholds` returns them (a bureau's own table).
+    limits : DataFrame or path, optional
+        Thresholds as :func:`thresholds` returns them (a bureau's own table, or its CSV /
+        Excel file); checked: every column, indicator, class, climate zone and number, the
+        errors naming column and row.
     whole : GeoDataFrame, optional
         The present state of the whole administrative area (县域: :func:`present_state`
         without ``area``) for the present columns of table A.0.1, which covers the whole
@@ -352,8 +354,73 @@ def balance_tables(
         a02[f"{key}_hm2"] = two / 10_000
         a02[f"{key}_pct"] = two / two[-1] * 100 if two[-1] else np.nan
         a02[f"{key}_m2_per_person"] = two / people[key] if people[key] else np.nan
-    checks = _checks(a02, str(climate_zone).upper(), thresholds() if limits is None else limits)
+    checks = _checks(a02, str(climate_zone).upper(), _limits(limits))
     return LandBalance(a01.round(4), a02.round(4), checks, tuple(notes))
+
+
+_LIMIT_NUMBERS = ("present_min", "present_max", "minimum", "maximum", "change_min",
+                  "change_max")
+_LIMIT_COLUMNS = ("rule", "clause", "indicator", "class", "climate_zones", "name_zh",
+                  *_LIMIT_NUMBERS)
+
+
+def _limits(limits: pd.DataFrame | str | os.PathLike[str] | None) -> pd.DataFrame:
+    """The thresholds table, checked (a path is read as a CSV / Excel file)."""
+    if limits is None:
+        return thresholds()
+    source = "limits"
+    if isinstance(limits, str | os.PathLike):
+        source = str(limits)
+        grid = read_grid(Path(limits))
+        header = [str(c or "").strip() for c in (grid.rows[0] if grid.rows else [])]
+        limits = pd.DataFrame([["" if v is None else str(v) for v in row]
+                               for row in grid.rows[1:]], columns=header)
+    if not isinstance(limits, pd.DataFrame):
+        msg = f"limits is a DataFrame or a CSV / Excel file; got {type(limits).__name__}."
+        raise InputError(msg)
+    missing = [c for c in _LIMIT_COLUMNS if c not in limits.columns]
+    if missing:
+        msg = (f"The thresholds table ({source}) lacks the column(s) {', '.join(missing)}; "
+               "it needs the columns of planning.survey.thresholds().")
+        raise InputError(msg)
+    table = limits.copy()
+    problems = []
+    classes_ok = {c for c, _ in A02_ROWS} | {"H11"}
+    for i, record in enumerate(table.to_dict("records")):
+        row = i + 2  # as in the file, the header being row 1
+
+        def bad(column: str, message: str, value: object, row: int = row) -> None:
+            problems.append(Problem(source, message, row=row, column=column,
+                                    value=str(value)))
+
+        if str(record["indicator"]).strip() not in ("per_capita", "share"):
+            bad("indicator", "indicator is per_capita or share", record["indicator"])
+        if str(record["class"]).strip() not in classes_ok:
+            bad("class", "class is a row of table A.0.2 (R, A, ..., G1) or H11", record["class"])
+        zones = "" if pd.isna(record["climate_zones"]) else str(record["climate_zones"])
+        for zone in (z.strip() for z in zones.split(",") if z.strip()):
+            if zone not in CLIMATE_ZONES:
+                bad("climate_zones", f"climate zone {zone!r} is not one of "
+                    f"{', '.join(CLIMATE_ZONES)}", record["climate_zones"])
+    for column in _LIMIT_NUMBERS:
+        text = table[column].astype(object).where(table[column].notna(), "").astype(str)
+        text = text.str.strip()
+        number = pd.to_numeric(text.where(text != ""), errors="coerce")
+        for i in np.flatnonzero((text != "").to_numpy() & number.isna().to_numpy()):
+            problems.append(Problem(source, f"{column} must be a number (a decimal point, "
+                                    "not a comma) or blank", row=int(i) + 2, column=column,
+                                    value=text.iloc[i]))
+        table[column] = number.to_numpy(dtype=float)
+    if problems:
+        msg = f"The thresholds table ({source}) cannot be used."
+        raise InputError(msg, problems)
+    table["climate_zones"] = table["climate_zones"].astype(object).where(
+        table["climate_zones"].notna(), "").astype(str)
+    table["rule"] = table["rule"].astype(str).str.strip()
+    table["clause"] = table["clause"].astype(str).str.strip()
+    table["class"] = table["class"].astype(str).str.strip()
+    table["indicator"] = table["indicator"].astype(str).str.strip()
+    return table
 
 
 def _in(value: float, low: float, high: float) -> bool:
