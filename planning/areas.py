@@ -729,17 +729,18 @@ def _check_coordinates(geoms: npt.NDArray[np.object_], index: pd.Index, crs: pyp
                        ) -> None:
     """Coordinates that cannot be measured: NaN / infinite, not lon/lat under a geographic
     CRS, degrees under a projected one, eastings with and without the zone prefix mixed."""
-    xy, owner = shapely.get_coordinates(geoms, return_index=True)
-    per_row = np.zeros(len(geoms), dtype=bool)
-    np.logical_or.at(per_row, owner, ~np.isfinite(xy).all(axis=1))
-    if per_row.any():
+    xy = shapely.get_coordinates(geoms)
+    if not np.isfinite(xy).all():  # (bounds skip NaN): find the rows only when there are some
+        xy, owner = shapely.get_coordinates(geoms, return_index=True)
+        per_row = np.bincount(owner[~np.isfinite(xy).all(axis=1)], minlength=len(geoms)) > 0
         msg = (f"{int(per_row.sum())} geometr(ies) have coordinates that are not finite "
                f"numbers (NaN or infinite), rows {_rows(index, per_row)}: repair or remove "
                "them before measuring areas.")
         raise GeometryError(msg)
-    x, y = np.abs(xy[:, 0]), np.abs(xy[:, 1])
+    bounds = shapely.bounds(geoms)
+    x, y = np.abs(bounds[:, [0, 2]]), np.abs(bounds[:, [1, 3]])
     if crs.is_geographic:
-        np.logical_or.at(per_row, owner, (x > 180) | (y > 90))
+        per_row = (x > 180).any(axis=1) | (y > 90).any(axis=1)
         if per_row.any():
             msg = (f"The layer's CRS is geographic ({crs.name}), but rows "
                    f"{_rows(index, per_row)} have coordinates outside longitude -180..180 / "
@@ -751,14 +752,14 @@ def _check_coordinates(geoms: npt.NDArray[np.object_], index: pd.Index, crs: pyp
     zoned = gk_zone_info(crs) is not None  # Gauss-Kruger eastings are never below 180 m
     unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
     if zoned and len(x) and (x <= 180).all() and (y <= 90).all():
-        msg = (f"The coordinates look like degrees (x {xy[:, 0].min():.4f} to "
-               f"{xy[:, 0].max():.4f}, y {xy[:, 1].min():.4f} to {xy[:, 1].max():.4f}) but "
+        msg = (f"The coordinates look like degrees (x {bounds[:, 0].min():.4f} to "
+               f"{bounds[:, 2].max():.4f}, y {bounds[:, 1].min():.4f} to "
+               f"{bounds[:, 3].max():.4f}) but "
                f"the CRS is EPSG:{crs.to_epsg()} ({crs.name}, in {unit}s): set the CRS to "
                "EPSG:4490 (CGCS2000 lon/lat) with gdf.set_crs(4490, allow_override=True).")
         raise CRSError(msg)
     if zoned:
-        prefixed = np.zeros(len(geoms), dtype=bool)
-        np.logical_or.at(prefixed, owner, x >= 1e7)
+        prefixed = (x >= 1e7).any(axis=1)
         if prefixed.any() and not prefixed.all():
             msg = (f"The layer mixes eastings with the zone prefix (8 digits, rows "
                    f"{_rows(index, prefixed)}) and without it (6 digits, rows "
