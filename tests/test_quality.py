@@ -541,3 +541,20 @@ def test_layers_by_survey_name_or_as_text_and_whole_digits(
                                                                         "digits=12.5")
     with pytest.raises(InputError, match="rule L09: parameter digits is a number of code"):
         survey.load_rules(table)
+
+
+def test_a_cjdcq_admin_layer_is_checked_by_its_own_fields(
+        clean: dict[str, gpd.GeoDataFrame]) -> None:
+    cj = clean["admin_units"].rename(columns={"XZQDM": "ZLDWDM", "KZMJ": "DCMJ",
+                                              "XZQMC": "ZLDWMC"})
+    cj = cj.drop(columns=["admin_code", "control_area_m2", "admin_name"], errors="ignore")
+    assert survey.inspect_quality({"DLTB": clean["land_survey"], "CJDCQ": cj}).passed
+    d = clean["land_survey"].copy()
+    d.loc[5, "TBMJ"] += 10
+    d.loc[5, "TBDLMJ"] += 10
+    found = survey.inspect_quality({"DLTB": d, "CJDCQ": cj}).findings
+    a05 = found[found["rule_id"] == "A05"]
+    assert a05["layer"].tolist() == ["admin_units"]
+    assert a05["message"].str.contains("DCMJ by").all()
+    village = cj.index[cj["ZLDWDM"].str[:12] == d.loc[5, "ZLDWDM"][:12]][0]
+    assert a05["row"].tolist() == [village]

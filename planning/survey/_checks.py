@@ -38,6 +38,17 @@ def survey_layer(name: str, frame: pd.DataFrame) -> str | None:
     return layer
 
 
+#: the XZQ fields a rule names, in a CJDCQ admin layer (村级调查区: ZLDWDM, DCMJ)
+CJDCQ_FIELDS = {"XZQDM": "ZLDWDM", "XZQMC": "ZLDWMC", "KZMJ": "DCMJ"}
+
+
+def unit_field(name: str, layers: Layers, field: str) -> str:
+    """``field`` of the admin layer ``name``: its CJDCQ name when the layer is a CJDCQ one."""
+    if survey_layer(name, layers[name]) == "CJDCQ":
+        return CJDCQ_FIELDS.get(field, field)
+    return field
+
+
 def findings(frame: gpd.GeoDataFrame, rows: npt.ArrayLike, field: str | None,
              messages: npt.ArrayLike | str, values: npt.ArrayLike | None = None
              ) -> pd.DataFrame:
@@ -371,12 +382,13 @@ def area_sums(rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
     digits = int(rule.number("digits", 12))
     unit_of = text_of(frame, rule.text("code")).str[:digits]
     sums = pd.Series(numbers(frame, rule.text("field"))).groupby(unit_of.to_numpy()).sum()
-    codes = text_of(units, rule.text("unit_code")).str[:digits]
-    control = pd.Series(numbers(units, rule.text("control")), index=codes.to_numpy())
+    codes = text_of(units, unit_field(by, layers, rule.text("unit_code"))).str[:digits]
+    ctrl = unit_field(by, layers, rule.text("control"))
+    control = pd.Series(numbers(units, ctrl), index=codes.to_numpy())
     diff = sums.reindex(control.index).fillna(0.0).to_numpy() - control.to_numpy()
     bad = np.flatnonzero(np.isfinite(control.to_numpy())
                          & (np.abs(diff) > rule.number("tolerance_m2", 0.005)))
-    field, ctrl = rule.text("field"), rule.text("control")
+    field = rule.text("field")
     return findings(units, bad, ctrl, [
         f"sum of {field} of the unit's patches differs from {ctrl} by {d:+.2f} m²"
         for d in diff[bad]]).assign(layer=by)  # the findings are about the units

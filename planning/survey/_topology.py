@@ -27,6 +27,7 @@ from planning.survey._checks import (
     findings,
     none,
     text_of,
+    unit_field,
 )
 from planning.survey._rules import Rule
 
@@ -198,7 +199,8 @@ def location_matches(rule: Rule, name: str, layers: Layers, _engine: Engine) -> 
     tree = shapely.STRtree(np.asarray(units.geometry.array))
     p, u = tree.query(points, predicate="within")
     where = np.full(len(frame), None, dtype=object)
-    where[chosen[p]] = _plain(text_of(units, rule.text("unit_code")).str[:digits])[u]
+    unit_code = unit_field(by, layers, rule.text("unit_code"))  # ZLDWDM in a CJDCQ layer
+    where[chosen[p]] = _plain(text_of(units, unit_code).str[:digits])[u]
     given = _plain(text_of(frame, rule.text("code")).str[:digits])
     # a blank code is the required-values check's finding (S04), not a location mismatch
     bad = np.flatnonzero(np.array([w is not None and g is not None and g != w for w, g in
