@@ -363,7 +363,7 @@ def test_a05_points_at_the_admin_unit(clean: dict[str, gpd.GeoDataFrame]) -> Non
 
 
 def test_layers_in_other_crss_are_reprojected_for_the_topology(
-        clean: dict[str, gpd.GeoDataFrame]) -> None:
+        clean: dict[str, gpd.GeoDataFrame], tmp_path: Path) -> None:
     layers = {k: clean[k] for k in ("land_survey", "admin_units", "settlement_land")}
     report = survey.inspect_quality({**layers, "admin_units": layers["admin_units"].to_crs(4490),
                                      "settlement_land": layers["settlement_land"].to_crs(4527)})
@@ -373,6 +373,12 @@ def test_layers_in_other_crss_are_reprojected_for_the_topology(
     assert any("admin_units" in n and "reprojected" in n for n in report.notes)
     assert any("settlement_land" in n and "reprojected" in n for n in report.notes)
     assert report.findings.crs.to_epsg() == 4548
+    import openpyxl
+
+    book = openpyxl.load_workbook(report.to_excel(tmp_path / "q.xlsx"), read_only=True)
+    assert book.sheetnames[0] == "说明"
+    text = " ".join(str(c) for row in book["说明"].iter_rows(values_only=True) for c in row)
+    assert "admin_units" in text
 
 
 def test_lonlat_layers_find_gaps_and_overlaps_in_m2(
