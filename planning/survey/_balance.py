@@ -406,10 +406,10 @@ def _limits(limits: pd.DataFrame | str | os.PathLike[str] | None) -> pd.DataFram
         text = table[column].astype(object).where(table[column].notna(), "").astype(str)
         text = text.str.strip()
         number = pd.to_numeric(text.where(text != ""), errors="coerce")
-        for i in np.flatnonzero((text != "").to_numpy() & number.isna().to_numpy()):
+        for j in np.flatnonzero((text != "").to_numpy() & number.isna().to_numpy()):
             problems.append(Problem(source, f"{column} must be a number (a decimal point, "
-                                    "not a comma) or blank", row=int(i) + 2, column=column,
-                                    value=text.iloc[i]))
+                                    "not a comma) or blank", row=int(j) + 2, column=column,
+                                    value=text.iloc[int(j)]))
         table[column] = number.to_numpy(dtype=float)
     if problems:
         msg = f"The thresholds table ({source}) cannot be used."
