@@ -81,7 +81,7 @@ import pyproj
 import shapely
 
 from planning._core.threads import usable_cpus
-from planning._errors import CRSError, InputError
+from planning._errors import CRSError, GeometryError, InputError
 from planning.crs import gk_crs, gk_zone_info, zone_from_easting
 
 log = logging.getLogger(__name__)
@@ -686,7 +686,10 @@ def ellipsoidal_area(
     ------
     CRSError
         No CRS; a CRS without an ellipsoid; eastings that do not match the zone (prefix) of
-        the CRS; coordinates outside the projection's domain.
+        the CRS, or that mix prefixed and unprefixed eastings; coordinates outside the
+        projection's domain; lon/lat out of range; degrees under a projected CRS.
+    GeometryError
+        NaN or infinite coordinates (the message names the rows).
 
     Examples
     --------
@@ -708,12 +711,62 @@ def ellipsoidal_area(
     result[missing] = np.nan
     present = np.flatnonzero(~missing & ~shapely.is_empty(geoms))
     if len(present):
+        _check_coordinates(geoms[present], index[present], parsed)
         rings, owner, sign = _rings(geoms[present])
         if len(rings):
             frame = _frame(parsed, np.asarray(shapely.total_bounds(rings)))
             areas = _ring_areas(rings, frame, float(max_edge_m), workers or usable_cpus())
             result[present] = np.bincount(owner, weights=sign * areas, minlength=len(present))
     return pd.Series(result, index=index, name="area_m2")
+
+
+def _rows(index: pd.Index, which: npt.NDArray[np.bool_]) -> str:
+    labels = [str(v) for v in index[which][:10]]
+    return ", ".join(labels) + (f" ... ({int(which.sum())} in all)" if which.sum() > 10 else "")
+
+
+def _check_coordinates(geoms: npt.NDArray[np.object_], index: pd.Index, crs: pyproj.CRS
+                       ) -> None:
+    """Coordinates that cannot be measured: NaN / infinite, not lon/lat under a geographic
+    CRS, degrees under a projected one, eastings with and without the zone prefix mixed."""
+    xy = shapely.get_coordinates(geoms)
+    if not np.isfinite(xy).all():  # (bounds skip NaN): find the rows only when there are some
+        xy, owner = shapely.get_coordinates(geoms, return_index=True)
+        per_row = np.bincount(owner[~np.isfinite(xy).all(axis=1)], minlength=len(geoms)) > 0
+        msg = (f"{int(per_row.sum())} geometr(ies) have coordinates that are not finite "
+               f"numbers (NaN or infinite), rows {_rows(index, per_row)}: repair or remove "
+               "them before measuring areas.")
+        raise GeometryError(msg)
+    bounds = shapely.bounds(geoms)
+    x, y = np.abs(bounds[:, [0, 2]]), np.abs(bounds[:, [1, 3]])
+    if crs.is_geographic:
+        per_row = (x > 180).any(axis=1) | (y > 90).any(axis=1)
+        if per_row.any():
+            msg = (f"The layer's CRS is geographic ({crs.name}), but rows "
+                   f"{_rows(index, per_row)} have coordinates outside longitude -180..180 / "
+                   "latitude -90..90: they are not latitudes and longitudes. Set the "
+                   "layer's real CRS (for Gauss-Kruger metres, e.g. gdf.set_crs(4548, "
+                   "allow_override=True)).")
+            raise CRSError(msg)
+        return
+    zoned = gk_zone_info(crs) is not None  # Gauss-Kruger eastings are never below 180 m
+    unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
+    if zoned and len(x) and (x <= 180).all() and (y <= 90).all():
+        msg = (f"The coordinates look like degrees (x {bounds[:, 0].min():.4f} to "
+               f"{bounds[:, 2].max():.4f}, y {bounds[:, 1].min():.4f} to "
+               f"{bounds[:, 3].max():.4f}) but "
+               f"the CRS is EPSG:{crs.to_epsg()} ({crs.name}, in {unit}s): set the CRS to "
+               "EPSG:4490 (CGCS2000 lon/lat) with gdf.set_crs(4490, allow_override=True).")
+        raise CRSError(msg)
+    if zoned:
+        prefixed = (x >= 1e7).any(axis=1)
+        if prefixed.any() and not prefixed.all():
+            msg = (f"The layer mixes eastings with the zone prefix (8 digits, rows "
+                   f"{_rows(index, prefixed)}) and without it (6 digits, rows "
+                   f"{_rows(index, ~prefixed)}): no one CRS fits both. Give the features one "
+                   "form (subtract zone × 1 000 000 from the prefixed eastings) and the CRS "
+                   "that matches it.")
+            raise CRSError(msg)
 
 
 def _ring_areas(rings: npt.NDArray[np.object_], frame: _Frame, max_edge_m: float,

@@ -5,6 +5,7 @@ zone prefixes; the constants; the CRSs; the geometry kinds."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 import planning
 from planning import areas
-from planning._errors import CRSError, InputError
+from planning._errors import CRSError, GeometryError, InputError
 from planning.crs import gk_crs
 from tests._geod import geodesic_areas, scale_factor_area
 
@@ -233,3 +234,29 @@ def test_pieces_add_up_to_the_whole(sample_ro: planning.Workspace) -> None:
     parts = planning.ellipsoidal_area(inside).sum() + planning.ellipsoidal_area(outside).sum()
     assert parts == pytest.approx(whole, rel=1e-11)
     assert isinstance(planning.ellipsoidal_area(inside), pd.Series)
+
+
+@pytest.mark.parametrize(("geoms", "crs", "error", "match"), [
+    ([shapely.box(397_000, 3_983_000, 398_000, 3_984_000),
+      [(397_000, 3_983_000), (np.inf, 3_983_000), (397_000, 3_984_000)]],
+     "EPSG:4548", GeometryError, r"not finite numbers .*rows 1"),
+    ([[(115.0, 36.0), (np.nan, 36.0), (115.0, 36.1)]], "EPSG:4490",
+     GeometryError, "rows 0"),
+    ([shapely.box(400.0, 35.0, 401.0, 36.0)], "EPSG:4490", CRSError,
+     "outside longitude -180..180"),
+    ([shapely.box(115.9, 35.9, 115.91, 35.91)], "EPSG:4548", CRSError,
+     r"look like degrees .* set the CRS to EPSG:4490"),
+    ([shapely.box(397_000, 3_983_000, 397_100, 3_983_100),
+      shapely.box(39_397_000, 3_983_000, 39_397_100, 3_983_100)], "EPSG:4548", CRSError,
+     r"mixes eastings with the zone prefix \(8 digits, rows 1\) and without it"),
+    ([shapely.box(397_000, 3_983_000, 397_100, 3_983_100),
+      shapely.box(39_397_000, 3_983_000, 39_397_100, 3_983_100)], "EPSG:4527", CRSError,
+     "mixes eastings"),
+])
+def test_bad_coordinates_are_clear_errors(geoms: list[shapely.Geometry | list], crs: str,
+                                          error: type[Exception], match: str) -> None:
+    with warnings.catch_warnings():  # GEOS warns about the NaN / infinite coordinates
+        warnings.simplefilter("ignore", RuntimeWarning)
+        geoms = [g if isinstance(g, shapely.Geometry) else shapely.Polygon(g) for g in geoms]
+    with pytest.raises(error, match=match):
+        planning.ellipsoidal_area(geoms, crs=crs)

@@ -76,7 +76,7 @@ def _plant(layers: dict[str, gpd.GeoDataFrame]) -> tuple[dict[str, gpd.GeoDataFr
     put("A02", banks[2], "KCMJ", d.loc[banks[2], "KCMJ"] + 1)
     put("A03", farm[21], "TBMJ", d.loc[farm[21], "TBMJ"] + 10)
     put("A04", 2, "JSMJ", units.loc[2, "JSMJ"] + 10, layer="admin_units")
-    expected["A05"] = ("land_survey", None)  # the village of farm[21] no longer adds up
+    expected["A05"] = ("admin_units", None)  # the village of farm[21] no longer adds up
     put("A06", farm[22], "TBMJ", 100.0)
     out["urban_plan"] = out["urban_plan"].set_crs(2384, allow_override=True)  # Xian 1980
     expected["M01"] = ("urban_plan", None)
@@ -198,17 +198,17 @@ def test_the_error_layer_opens_in_any_gis(planted: tuple[survey.QualityReport, d
     path = report.to_gpkg(tmp_path / "质检错误.gpkg")
     info = pyogrio.read_info(path, layer="quality_errors")
     assert info["features"] == len(report.findings)
-    assert info["geometry_type"] == "MultiPolygon"
+    assert info["geometry_type"] == "Unknown"  # GEOMETRY: findings of line layers are lines
     assert info["crs"] == "EPSG:4548"
     assert {"rule_id", "category", "layer", "row", "feature_id", "message"} <= set(info["fields"])
     with fiona.open(path, layer="quality_errors") as source:
         features = list(source)
-        assert source.schema["geometry"] == "MultiPolygon"
+        assert source.schema["geometry"] in {"Unknown", "Geometry"}
     assert len(features) == len(report.findings)
     assert sorted({f.properties["rule_id"] for f in features}) == sorted(
         set(report.findings["rule_id"]))
     back = gpd.read_file(path, layer="quality_errors")
-    assert (back.geometry.is_empty | back.geometry.isna() | back.geometry.is_valid | True).all()
+    assert set(back.geom_type.dropna()) == {"MultiPolygon"}  # polygon layers' findings
     assert back["message"].tolist() == report.findings["message"].tolist()
     rules = pyogrio.read_dataframe(path, layer="quality_rules")
     assert len(rules) == len(report.rules)
@@ -321,3 +321,246 @@ def test_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         err = capsys.readouterr().err
         assert err.count("\n") == 1, err
         assert phrase in err, err
+
+
+def test_missing_values_in_any_field_give_findings_not_a_crash(
+        clean: dict[str, gpd.GeoDataFrame]) -> None:
+    layers = {k: v.copy() for k, v in clean.items() if k in
+              ("land_survey", "admin_units", "settlement_land")}
+    for frame in layers.values():
+        for column in frame.columns:
+            if column != frame.geometry.name:
+                frame[column] = frame[column].astype(object)
+                frame.loc[3, column] = pd.NA
+    found = survey.inspect_quality(layers).findings
+    blank = found[(found["rule_id"] == "S04") & (found["layer"] == "land_survey")]
+    assert {"ZLDWDM", "DLBM", "TBMJ"} <= set(blank["field"])
+    assert set(blank["row"]) == {3}
+    assert "L09" not in set(found["rule_id"])  # a blank code is S04's, not a mismatch
+    a03 = found[found["rule_id"] == "A03"]
+    assert a03["message"].str.contains("TBMJ is blank").all()
+    assert len(a03) == 1
+
+
+def test_a_blank_location_code_is_a_finding(clean: dict[str, gpd.GeoDataFrame]) -> None:
+    d = clean["land_survey"].copy()
+    d.loc[3, "ZLDWDM"] = None
+    found = survey.inspect_quality({"land_survey": d,
+                                    "admin_units": clean["admin_units"]}).findings
+    s04 = found[found["rule_id"] == "S04"]
+    assert s04[["row", "field"]].values.tolist() == [[3, "ZLDWDM"]]
+
+
+def test_a05_points_at_the_admin_unit(clean: dict[str, gpd.GeoDataFrame]) -> None:
+    d, units = clean["land_survey"].copy(), clean["admin_units"]
+    d.loc[5, "TBMJ"] += 10
+    found = survey.inspect_quality({"land_survey": d, "admin_units": units}).findings
+    a05 = found[found["rule_id"] == "A05"]
+    village = units.index[units["XZQDM"].str[:12] == d.loc[5, "ZLDWDM"][:12]][0]
+    assert a05[["layer", "row", "feature_id"]].values.tolist() == [
+        ["admin_units", village, str(units.loc[village, "BSM"])]]
+    assert a05.geometry.iloc[0].equals(units.geometry[village])
+
+
+def test_layers_in_other_crss_are_reprojected_for_the_topology(
+        clean: dict[str, gpd.GeoDataFrame], tmp_path: Path) -> None:
+    layers = {k: clean[k] for k in ("land_survey", "admin_units", "settlement_land")}
+    report = survey.inspect_quality({**layers, "admin_units": layers["admin_units"].to_crs(4490),
+                                     "settlement_land": layers["settlement_land"].to_crs(4527)})
+    # no false gaps, overlaps or outside pieces; the lon/lat admin layer is M02's finding
+    assert set(report.findings["rule_id"]) == {"M02"}
+    assert set(report.findings["layer"]) == {"admin_units"}
+    assert any("admin_units" in n and "reprojected" in n for n in report.notes)
+    assert any("settlement_land" in n and "reprojected" in n for n in report.notes)
+    assert report.findings.crs.to_epsg() == 4548
+    import openpyxl
+
+    book = openpyxl.load_workbook(report.to_excel(tmp_path / "q.xlsx"), read_only=True)
+    assert book.sheetnames[0] == "说明"
+    text = " ".join(str(c) for row in book["说明"].iter_rows(values_only=True) for c in row)
+    assert "admin_units" in text
+
+
+def test_lonlat_layers_find_gaps_and_overlaps_in_m2(
+        clean: dict[str, gpd.GeoDataFrame]) -> None:
+    layers = {k: clean[k].to_crs(4490) for k in ("land_survey", "admin_units")}
+    d = layers["land_survey"].copy()
+    d.loc[0, "geometry"] = gpd.GeoSeries([clean["land_survey"].geometry[0].buffer(5.0)],
+                                         crs=4548).to_crs(4490).iloc[0]  # into neighbours
+    d.loc[2, "geometry"] = gpd.GeoSeries([clean["land_survey"].geometry[2].buffer(-3.0)],
+                                         crs=4548).to_crs(4490).iloc[0]
+    report = survey.inspect_quality({**layers, "land_survey": d})
+    found = report.findings
+    assert {"T02", "T03"} <= set(found["rule_id"])
+    t03 = found[found["rule_id"] == "T03"]
+    ring = clean["land_survey"].geometry[2].difference(
+        clean["land_survey"].geometry[2].buffer(-3.0))
+    area = float(t03["message"].str.extract(r"gap of ([\d.]+) m²")[0].astype(float).sum())
+    assert area == pytest.approx(float(planning.ellipsoidal_area(
+        gpd.GeoSeries([ring], crs=4548)).iloc[0]), rel=1e-3)
+    assert found.crs.to_epsg() == 4490
+    assert any("lon/lat" in n for n in report.notes)
+
+
+def test_empty_layers_are_noted_not_a_crash(clean: dict[str, gpd.GeoDataFrame]) -> None:
+    layers = {k: clean[k].iloc[:0] for k in ("land_survey", "admin_units", "settlement_land")}
+    report = survey.inspect_quality(layers)
+    assert report.findings.empty
+    assert any("empty" in n and "land_survey" in n for n in report.notes)
+    assert report.rules["note"].str.contains("empty layer").any()
+    half = survey.inspect_quality({"land_survey": clean["land_survey"].iloc[:0],
+                                   "admin_units": clean["admin_units"]})
+    # its villages have no patches: gaps and control areas that do not add up
+    assert set(half.findings["rule_id"]) == {"T03", "A05"}
+    assert (half.findings["row"] == -1).sum() == (half.findings["rule_id"] == "T03").sum()
+
+
+def test_a_run_that_checked_nothing_does_not_pass(clean: dict[str, gpd.GeoDataFrame],
+                                                  tmp_path: Path) -> None:
+    plain = pd.DataFrame(clean["land_survey"].drop(columns="geometry"))
+    report = survey.inspect_quality({"land_survey": plain})
+    assert set(report.rules["status"]) == {"not run"}
+    assert not report.passed
+
+
+def test_a_layer_without_crs_is_m01s_finding(clean: dict[str, gpd.GeoDataFrame]) -> None:
+    d = clean["land_survey"].set_crs(None, allow_override=True)
+    report = survey.inspect_quality({"land_survey": d, "admin_units": clean["admin_units"]})
+    m01 = report.findings[report.findings["rule_id"] == "M01"]
+    assert m01["layer"].tolist() == ["land_survey"]
+    a03 = report.rules.set_index("rule_id").loc["A03"]
+    assert a03["status"] == "not run"
+    assert "CRS" in a03["note"]
+    assert not report.passed
+
+
+def test_the_error_layer_declares_the_geometries_it_holds(
+        clean: dict[str, gpd.GeoDataFrame], tmp_path: Path) -> None:
+    import sqlite3
+
+    x, y = clean["land_survey"].geometry[0].representative_point().coords[0]
+    roads = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[
+        shapely.LineString([(x, y), (x + 50, y)]), shapely.LineString([(x, y), (x, y)])],
+        crs=clean["land_survey"].crs)
+    report = survey.inspect_quality({"land_survey": clean["land_survey"], "roads": roads})
+    kinds = set(report.findings.geometry.geom_type)
+    assert "LineString" in kinds  # the degenerate road (T01)
+    path = report.to_gpkg(tmp_path / "errors.gpkg")
+    with sqlite3.connect(path) as db:
+        declared = db.execute("SELECT geometry_type_name FROM gpkg_geometry_columns "
+                              "WHERE table_name = 'quality_errors'").fetchone()[0]
+    assert declared == "GEOMETRY"
+    back = gpd.read_file(path, layer="quality_errors")
+    assert len(back) == len(report.findings)
+    assert set(back.geom_type) <= {"MultiPolygon", "MultiLineString", "MultiPoint"}
+    assert "MultiLineString" in set(back.geom_type)
+
+
+def test_chinese_field_names_inspect_clean(clean: dict[str, gpd.GeoDataFrame]) -> None:
+    names = survey.schema("DLTB").set_index("field")["name_zh"].to_dict()
+    d = clean["land_survey"]
+    zh = d[[c for c in d.columns if c in names] + ["geometry"]].rename(columns=names)
+    report = survey.inspect_quality({**clean, "land_survey": zh})
+    assert report.passed, report.findings[["rule_id", "message"]].head().to_string()
+
+
+@pytest.mark.parametrize(("rule", "old", "new", "expected"), [
+    ("D01", "field=DLBM", "field=DLMB", "did you mean field=DLMC"),
+    ("A05", "by=admin_units", "by=admin_unit", "did you mean by=admin_units"),
+    ("A05", "control=KZMJ", "control=KZJM", "did you mean control=KZMJ"),
+    ("T05", "by=admin_units", "by=admin_unti", "did you mean by=admin_units"),
+    ("T06", "where=CZCSXM", "where=CZCSMX", "did you mean where=CZCSXM"),
+    ("A01", "right=TBMJ-KCMJ", "right=TBMJ/KCMJ", "is not an area expression"),
+    ("D01", "domain=sandiao", "domain=sandio", "did you mean domain=sandiao"),
+])
+def test_typos_in_the_rules_are_errors_naming_the_rule(rule: str, old: str, new: str,
+                                                       expected: str) -> None:
+    table = survey.rules_table()
+    row = table.index[table["rule_id"] == rule][0]
+    assert old in table.loc[row, "parameters"]
+    table.loc[row, "parameters"] = table.loc[row, "parameters"].replace(old, new)
+    with pytest.raises(InputError, match=expected) as err:
+        survey.load_rules(table)
+    (problem,) = err.value.problems
+    assert problem.message.startswith(f"rule {rule}:")
+    assert problem.row == row + 2
+    assert problem.column == "parameters"
+
+
+def test_a_rule_without_id_is_an_error_and_nan_is_blank(tmp_path: Path) -> None:
+    table = survey.rules_table()
+    table.loc[3, "rule_id"] = ""
+    with pytest.raises(InputError, match="no rule_id") as err:
+        survey.load_rules(table)
+    assert err.value.problems[0].row == 5
+    path = tmp_path / "rules.xlsx"
+    survey.rules_table().to_excel(path, index=False)
+    read = pd.read_excel(path)  # blank cells are NaN
+    assert read["parameters"].isna().any()
+    assert [r.rule_id for r in survey.load_rules(read)] == list(survey.rules_table()["rule_id"])
+
+
+def test_the_command_line_on_broken_survey_layers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        clean: dict[str, gpd.GeoDataFrame]) -> None:
+    d, units = clean["land_survey"].copy(), clean["admin_units"]
+    d.loc[0, ["TBMJ", "TBDLMJ"]] = float("nan")
+    d.loc[3, "ZLDWDM"] = None
+    ws = planning.Workspace({"land_survey": d, "admin_units": units},
+                            county=planning.TAIQIAN)  # a workspace holds one CRS
+    ws.save(tmp_path / "broken.gpkg")
+    assert main(["stats", str(tmp_path / "broken.gpkg"), "--no-adjust", "--no-balance",
+                 "-o", str(tmp_path / "s.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "drop --no-adjust" in err
+    assert main(["stats", str(tmp_path / "broken.gpkg"), "--no-balance",
+                 "-o", str(tmp_path / "s.xlsx")]) == 0
+    printed = capsys.readouterr().out
+    assert "未落入村级单位" in printed
+    assert "adjustment:" in printed
+    assert main(["inspect-quality", str(tmp_path / "broken.gpkg"), "-o",
+                 str(tmp_path / "b.gpkg")]) == 1
+    printed = capsys.readouterr().out
+    assert "S04" in printed  # the blank ZLDWDM, no traceback
+    assert "L09" not in printed
+    empty = planning.Workspace({"land_survey": d.iloc[:0], "admin_units": units},
+                               county=planning.TAIQIAN)
+    empty.save(tmp_path / "empty.gpkg")
+    assert main(["stats", str(tmp_path / "empty.gpkg"), "-o", str(tmp_path / "e.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "the land_survey layer is empty" in err
+    assert err.count("\n") == 1, err
+
+
+def test_layers_by_survey_name_or_as_text_and_whole_digits(
+        clean: dict[str, gpd.GeoDataFrame]) -> None:
+    layers = {k: clean[k] for k in ("land_survey", "admin_units")}
+    one = survey.inspect_quality(layers, layers="land_survey")
+    assert set(one.rules["layers_checked"]) <= {"land_survey", ""}
+    assert (one.rules["layers_checked"] == "land_survey").any()
+    by_name = survey.inspect_quality(layers, layers=["DLTB"])
+    assert by_name.rules["layers_checked"].tolist() == one.rules["layers_checked"].tolist()
+    table = survey.rules_table()
+    row = table.index[table["rule_id"] == "L09"][0]
+    table.loc[row, "parameters"] = table.loc[row, "parameters"].replace("digits=12",
+                                                                        "digits=12.5")
+    with pytest.raises(InputError, match="rule L09: parameter digits is a number of code"):
+        survey.load_rules(table)
+
+
+def test_a_cjdcq_admin_layer_is_checked_by_its_own_fields(
+        clean: dict[str, gpd.GeoDataFrame]) -> None:
+    cj = clean["admin_units"].rename(columns={"XZQDM": "ZLDWDM", "KZMJ": "DCMJ",
+                                              "XZQMC": "ZLDWMC"})
+    cj = cj.drop(columns=["admin_code", "control_area_m2", "admin_name"], errors="ignore")
+    assert survey.inspect_quality({"DLTB": clean["land_survey"], "CJDCQ": cj}).passed
+    d = clean["land_survey"].copy()
+    d.loc[5, "TBMJ"] += 10
+    d.loc[5, "TBDLMJ"] += 10
+    found = survey.inspect_quality({"DLTB": d, "CJDCQ": cj}).findings
+    a05 = found[found["rule_id"] == "A05"]
+    assert a05["layer"].tolist() == ["admin_units"]
+    assert a05["message"].str.contains("DCMJ by").all()
+    village = cj.index[cj["ZLDWDM"].str[:12] == d.loc[5, "ZLDWDM"][:12]][0]
+    assert a05["row"].tolist() == [village]

@@ -405,3 +405,183 @@ def test_balance_workbook(balance: tuple[survey.LandBalance, gpd.GeoDataFrame],
     assert grid.rows[-1][0] == "H11"
     checks = planning.io.read_grid(path, sheet="规划指标核查")
     assert any("第4.3.1条" in str(cell) for row in checks.rows for cell in row)
+
+
+# --- nothing dropped, clear errors -------------------------------------------------------
+
+
+def test_a_blank_area_without_adjustment_is_an_error(sample_ro: planning.Workspace) -> None:
+    d = sample_ro["land_survey"].copy()
+    d.loc[[0, 7], ["TBMJ", "TBDLMJ"]] = np.nan
+    with pytest.raises(InputError, match="drop --no-adjust") as err:
+        survey.land_summary(d, sample_ro["admin_units"], adjust=False)
+    assert [p.row for p in err.value.problems] == [0, 7]
+    # adjusted, the blank areas start from the geometry and the county adds up
+    s = survey.land_summary(d, sample_ro["admin_units"])
+    county = s.units.iloc[0]
+    assert county["total_m2"] == pytest.approx(county["control_m2"], abs=0.005)
+
+
+def test_patches_with_a_blank_location_are_a_row_of_their_own(
+        sample_ro: planning.Workspace) -> None:
+    d, u = sample_ro["land_survey"].copy(), sample_ro["admin_units"]
+    area = float(d.loc[0, "TBMJ"])
+    d.loc[0, "ZLDWDM"] = None
+    s = survey.land_summary(d, u, adjust=False)
+    lost = s.units[s.units["level"] == "unlocated"]
+    assert lost["name"].tolist() == ["未落入村级单位"]
+    assert lost["total_m2"].iloc[0] == pytest.approx(area, abs=0.005)
+    recon = s.reconciliation()
+    county = recon.iloc[0]
+    assert county["分类面积合计(平方米)"] == pytest.approx(
+        float(sample_ro["land_survey"]["TBMJ"].sum()), abs=0.01)
+    town = recon[recon["单位代码"] == sample_ro["land_survey"].loc[0, "ZLDWDM"][:9]].iloc[0]
+    assert town["分类面积-控制面积(平方米)"] == pytest.approx(-area, abs=0.01)
+    adjusted = survey.land_summary(d, u)
+    assert adjusted.reconciliation().iloc[0]["分类面积-控制面积(平方米)"] == pytest.approx(
+        area, abs=0.01)  # kept outside the control areas, and shown
+    assert any(p.column == "ZLDWDM" for p in adjusted.problems)
+    assert "平差问题" in [t.name for t in adjusted.sheets()]
+
+
+def test_a_village_without_patches_keeps_its_control_area(
+        sample_ro: planning.Workspace) -> None:
+    d, u = sample_ro["land_survey"], sample_ro["admin_units"]
+    first = u["XZQDM"].iloc[0][:12]
+    s = survey.land_summary(d[~d["ZLDWDM"].str.startswith(first)], u)
+    county = s.units.iloc[0]
+    assert county["control_m2"] == pytest.approx(float(u["KZMJ"].sum()), abs=0.01)
+    row = s.units[s.units["code"] == first].iloc[0]
+    assert row["total_m2"] == 0
+    assert row["control_m2"] == pytest.approx(float(u["KZMJ"].iloc[0]))
+    assert s.reconciliation().iloc[0]["分类面积-控制面积(平方米)"] == pytest.approx(
+        -float(u["KZMJ"].iloc[0]), abs=0.01)
+    assert any("no patches" in p.message for p in s.problems)
+
+
+def test_a_patch_without_geometry_is_reported(sample_ro: planning.Workspace) -> None:
+    d = sample_ro["land_survey"].copy()
+    d.loc[4, "geometry"] = None
+    adj = survey.adjust_to_control(d, sample_ro["admin_units"])
+    assert adj.land_survey.loc[4, "TBMJ"] == 0
+    assert [p.row for p in adj.problems if p.column == "geometry"] == [4]
+    assert survey.check_tbmj(d)["row"].tolist() == [4]
+
+
+def test_bad_control_areas_units_and_empty_layers_are_errors(
+        sample_ro: planning.Workspace, summary: survey.LandSummary) -> None:
+    u = sample_ro["admin_units"].copy()
+    u.loc[2, "KZMJ"] = -5.0
+    with pytest.raises(InputError, match="negative control area") as err:
+        survey.adjust_to_control(sample_ro["land_survey"], u)
+    assert err.value.problems[0].row == 2
+    with pytest.raises(InputError, match="'ha', 'mu'"):
+        summary.table(unit="亩")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="the land_survey layer is empty"):
+        survey.land_summary(sample_ro["land_survey"].iloc[:0], sample_ro["admin_units"])
+
+
+def test_present_state_outside_the_survey_gives_zero_tables(
+        sample_ro: planning.Workspace) -> None:
+    d = sample_ro["land_survey"]
+    far = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 10, 10)], crs=d.crs)
+    for area in (far, far.iloc[:0]):
+        now = survey.present_state(d, area=area)
+        assert len(now) == 0
+        b = survey.balance_tables(now, sample_ro["urban_plan"])
+        assert (b.a02["present_hm2"] == 0).all()
+        assert any("no patches" in n for n in b.notes)
+
+
+def test_present_state_without_czcsxm_says_so(sample_ro: planning.Workspace) -> None:
+    d = sample_ro["land_survey"].drop(columns=["CZCSXM", "settlement_type"], errors="ignore")
+    with pytest.warns(UserWarning, match="no CZCSXM"):
+        now = survey.present_state(d)
+    assert set(now["class_code"]) & {"H12", "H14"} == set()
+    b = survey.balance_tables(now, None)
+    assert any("CZCSXM" in n for n in b.notes)
+    assert b.sheets()[0].name == "说明"
+
+
+def test_a01_is_the_whole_county_and_a02_the_city(sample_ro: planning.Workspace) -> None:
+    d, plan = sample_ro["land_survey"], sample_ro["urban_plan"]
+    city = survey.present_state(d, area=plan.dissolve()[["geometry"]])
+    county = survey.present_state(d)
+    b = survey.balance_tables(city, plan, whole=county)
+    a01 = b.a01.set_index("code")
+    assert a01.loc["合计", "present_hm2"] == pytest.approx(
+        float(county["area_m2"].sum()) / 10_000, rel=1e-6)
+    assert a01.loc["H14", "present_hm2"] > 0  # the villages are in the county's table
+    h11 = b.a02.set_index("code").loc["H11", "present_hm2"]
+    alone = survey.balance_tables(city, plan).a02.set_index("code").loc["H11", "present_hm2"]
+    assert h11 == pytest.approx(alone)
+
+
+def test_chinese_field_names_are_mapped(sample_ro: planning.Workspace, tmp_path: Path,
+                                        caplog: pytest.LogCaptureFixture) -> None:
+    names = survey.schema("DLTB").set_index("field")["name_zh"].to_dict()
+    d = sample_ro["land_survey"]
+    zh = d[[c for c in d.columns if c in names] + ["geometry"]].rename(columns=names)
+    std = survey.standardize(zh, "DLTB")
+    assert {"DLBM", "TBMJ", "ZLDWDM"} <= set(std.columns)
+    assert std["TBMJ"].tolist() == d["TBMJ"].tolist()
+    s = survey.land_summary(zh, sample_ro["admin_units"])
+    assert s.units.iloc[0]["total_m2"] == pytest.approx(float(
+        sample_ro["admin_units"]["KZMJ"].sum()), abs=0.01)
+    path = tmp_path / "dltb.gpkg"
+    zh.iloc[:20].to_file(path, layer="DLTB")
+    with caplog.at_level("WARNING"):
+        back = survey.read_survey_layer(path, "DLTB")
+    assert "地类编码 -> DLBM" in back.attrs["mapped_fields"]
+    assert "地类编码 -> DLBM" in caplog.text
+    assert back["DLBM"].tolist() == d["DLBM"].iloc[:20].tolist()
+
+
+def test_a_multi_layer_file_asks_for_file_layer(sample_ro: planning.Workspace,
+                                                tmp_path: Path) -> None:
+    path = tmp_path / "two.gpkg"
+    sample_ro["land_survey"].iloc[:3].to_file(path, layer="a")
+    sample_ro["admin_units"].iloc[:3].to_file(path, layer="b")
+    with pytest.raises(InputError, match=r"file_layer=\.\.\.") as err:
+        survey.read_survey_layer(path, "DLTB")
+    assert " layer=..." not in str(err.value)
+    assert len(survey.read_survey_layer(path, "DLTB", file_layer="a")) == 3
+
+
+def test_invalid_classes_are_never_counted_under_a_real_class(
+        sample_ro: planning.Workspace) -> None:
+    from planning._errors import UnknownCodeError
+
+    d = sample_ro["land_survey"].copy()
+    d.loc[3, "DLBM"] = "0199"
+    d.loc[9, "DLBM"] = "01990"
+    with pytest.raises(UnknownCodeError, match="not a class") as err:
+        survey.land_summary(d, sample_ro["admin_units"])
+    assert [(p.row, p.value) for p in err.value.problems] == [(3, "0199"), (9, "01990")]
+
+
+def test_a_thresholds_table_is_checked(balance: tuple[survey.LandBalance, gpd.GeoDataFrame],
+                                       sample_ro: planning.Workspace, tmp_path: Path) -> None:
+    plan = sample_ro["urban_plan"]
+    now = survey.present_state(sample_ro["land_survey"], area=plan.dissolve()[["geometry"]])
+
+    def run(limits: object) -> survey.LandBalance:
+        return survey.balance_tables(now, plan, population=41_000, plan_population=90_000,
+                                     limits=limits)  # type: ignore[arg-type]
+
+    bundled = run(None).checks
+    path = tmp_path / "limits.csv"
+    survey.thresholds().to_csv(path, index=False)
+    assert run(str(path)).checks.equals(bundled)  # a path is read as a file
+    assert run(pd.read_csv(path)).checks.equals(bundled)
+    with pytest.raises(InputError, match="lacks the column"):
+        run(survey.thresholds().drop(columns=["maximum"]))
+    t = survey.thresholds()
+    t["minimum"] = t["minimum"].astype(object)
+    row = t.index[t["rule"] == "4.3.3"][0]
+    t.loc[row, "minimum"] = "12,0"
+    t.loc[row, "class"] = "SS"
+    with pytest.raises(InputError, match="cannot be used") as err:
+        run(t)
+    assert {(p.row, p.column) for p in err.value.problems} == {(row + 2, "minimum"),
+                                                                (row + 2, "class")}

@@ -82,20 +82,32 @@ def cmd_stats(args: argparse.Namespace) -> int:
     worst = recon["分类面积-控制面积(平方米)"].abs().max()
     if recon["控制面积(平方米)"].notna().any():
         print(f"  classes against the control areas: largest difference {worst:.2f} m²")
+    unlocated = summary.units[summary.units["level"] == "unlocated"]
+    for row in unlocated.itertuples(index=False):
+        print(f"  {row.name}: {row.total_m2:,.2f} m² of patches with a blank ZLDWDM")
+    for problem in summary.problems[:20]:
+        print(f"  adjustment: {problem}")
+    if len(summary.problems) > 20:
+        print(f"  ... and {len(summary.problems) - 20} more (sheet 平差问题)")
     if "urban_plan" in ws.layers and not args.no_balance:
         plan = ws.layers["urban_plan"]
         area = plan.dissolve()[[plan.geometry.name]]
         population, where = ((args.population, "--population") if args.population
                              else _population(ws, area))
-        balance = balance_tables(present_state(ws.layers["land_survey"], area=area), plan,
+        # A.0.1 is the whole county (县域), A.0.2 the central city (the urban plan's area)
+        survey_layer = ws.layers["land_survey"]
+        balance = balance_tables(present_state(survey_layer, area=area), plan,
                                  population=population, plan_population=args.plan_population,
-                                 climate_zone=args.climate_zone)
+                                 climate_zone=args.climate_zone,
+                                 whole=present_state(survey_layer))
         sheets += balance.sheets()
         planned = (f"{args.plan_population:,.0f}" if args.plan_population
                    else "not given (pass --plan-population)")
         print(f"GB 50137 balance tables: urban population now "
               f"{f'{population:,.0f} ({where})' if population else 'not given'}, "
               f"planned {planned}")
+        for note in balance.notes:
+            print(f"  note: {note}")
         for message in balance.failures["message"]:
             print(f"  - {message}")
     out = write_workbook(args.output, sheets).path
@@ -114,8 +126,13 @@ def cmd_inspect_quality(args: argparse.Namespace) -> int:
     print(f"质检: {len(report.findings)} findings, "
           f"{int((rules['status'] == 'failed').sum())} of {len(rules)} rules failed, "
           f"{int((rules['status'] == 'not run').sum())} not run")
+    for note in report.notes:
+        print(f"  note: {note}")
     for row in rules[rules["status"] == "failed"].itertuples(index=False):
         print(f"  {row.rule_id} {row.description_zh}: {row.findings}")
+    if not (rules["status"] != "not run").any():
+        print("  no rule ran: the workspace has none of the layers the rules check "
+              "(nothing was inspected)")
     path = report.to_gpkg(args.output)
     print(f"wrote {path}")
     if args.excel:

@@ -85,7 +85,8 @@ def check_tbmj(
     area = ellipsoidal_area(frame).to_numpy()
     stored = _numbers(frame, "TBMJ")
     diff = stored - area
-    bad = ~np.isfinite(stored) | (np.abs(diff) > atol_m2 + rtol * np.abs(area))
+    bad = (~np.isfinite(stored) | ~np.isfinite(area)  # no area given, or no geometry
+           | (np.abs(diff) > atol_m2 + rtol * np.abs(area)))
     rows = np.flatnonzero(bad)
     out = pd.DataFrame({"row": rows})
     for column in ("BSM", "ZLDWDM", "DLBM"):
@@ -139,6 +140,13 @@ def _unit_table(admin_units: pd.DataFrame, code: str, control: str, digits: int
              else pd.Series(pd.NA, index=units.index, dtype="string"))
     table = pd.DataFrame({"code": codes.to_numpy(), "name": names.to_numpy(),
                           "control_m2": _numbers(units, control)})
+    negative = np.flatnonzero(table["control_m2"].to_numpy() < 0)
+    if len(negative):
+        problems = [Problem("admin_units", f"{control} is negative", row=int(r), column=control,
+                            value=f"{table['control_m2'].iloc[r]:g}") for r in negative]
+        msg = (f"admin_units has {len(negative)} negative control area(s) ({control}): a "
+               "control area is the unit's area in m²; correct them.")
+        raise InputError(msg, problems)
     dup = table["code"].duplicated(keep=False) & table["code"].notna()
     if dup.any():
         values = sorted(set(table.loc[dup, "code"].astype(str)))
@@ -215,6 +223,15 @@ def adjust_to_control(
     out = _with_areas(frame, cents, start)
     table = _unit_summary(units, group, start, cents)
     problems = _problems(unit_of, group, table, level)
+    blank = np.flatnonzero(~np.isfinite(start))
+    if len(blank):
+        what = "geometry" if basis == "ellipsoidal" else "TBMJ"
+        problems.append(Problem(
+            "land_survey", f"{len(blank)} patch(es) have no {what} "
+            "to start from: their TBMJ is 0 after the adjustment (the other patches of the "
+            f"unit take their share); rows {', '.join(map(str, blank[:20]))}"
+            + (" ..." if len(blank) > 20 else ""), row=int(blank[0]),
+            column=what))
     log.info("adjusted %d patches of %d units to their control areas", int(adjusted.sum()),
              int((table["patches"] > 0).sum()))
     return Adjustment(out, table, problems)

@@ -21,6 +21,7 @@ import importlib.resources
 import logging
 import math
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,10 +33,10 @@ import numpy as np
 import pandas as pd
 
 from planning import classes
-from planning._errors import InputError
+from planning._errors import InputError, Problem
 from planning._validate import Checker, check_columns, require_frame
 from planning.areas import ellipsoidal_area
-from planning.io import Column, Table, write_workbook
+from planning.io import Column, Table, read_grid, write_workbook
 from planning.overlay import intersection
 from planning.survey._schema import CLASSIFICATION, standardize
 
@@ -125,6 +126,12 @@ def present_state(
     checker = Checker()
     check_columns(frame, ["DLBM"], "land_survey", checker)
     checker.raise_if_any("The present state needs the patches' classes (DLBM).")
+    notes = []
+    if "CZCSXM" not in frame.columns or (len(frame) and frame["CZCSXM"].isna().all()):
+        notes.append("land_survey has no CZCSXM (城镇村属性码): urban uses cannot be told apart "
+                     "by settlement, so all of them count as H9 (其他建设用地) and H11 / H12 / "
+                     "H14 are 0; add the field to the DLTB layer")
+        warnings.warn(notes[-1], UserWarning, stacklevel=2)
     keep = [c for c in ("DLBM", "CZCSXM") if c in frame.columns]
     frame = gpd.GeoDataFrame(frame[keep], geometry=frame.geometry.array, crs=frame.crs)
     if area is not None:
@@ -134,7 +141,7 @@ def present_state(
     gb = rows["gb50137"].astype(str).to_numpy(dtype=object)
     settlement = (frame["CZCSXM"].astype("string").str.strip().fillna("").to_numpy(dtype=object)
                   if "CZCSXM" in frame else np.full(len(frame), "", dtype=object))
-    urban = np.array([str(c)[:1] in URBAN for c in gb])
+    urban = np.array([str(c)[:1] in URBAN for c in gb], dtype=bool)
     in_city = np.isin(settlement, list(city))
     other = np.array([SETTLEMENT_H.get(s, "H9") for s in settlement], dtype=object)
     code = np.where(urban & ~in_city, other, gb)
@@ -142,7 +149,8 @@ def present_state(
     out = gpd.GeoDataFrame({"class_code": code, "DLBM": frame["DLBM"].to_numpy(),
                             "CZCSXM": settlement}, geometry=frame.geometry.array,
                            crs=frame.crs)
-    out["area_m2"] = ellipsoidal_area(out).to_numpy()
+    out["area_m2"] = ellipsoidal_area(out).to_numpy() if len(out) else np.zeros(0)
+    out.attrs["notes"] = notes  # balance_tables carries them into its notes
     return out
 
 
@@ -207,11 +215,15 @@ class LandBalance:
     checks : pandas.DataFrame
         One row per threshold: ``rule``, ``clause``, ``name_zh``, ``value``, ``unit``,
         ``allowed``, ``result`` (pass / fail / not checked), ``message``.
+    notes : tuple of str
+        What limits the tables (the present state without CZCSXM, an area with no patches);
+        the sheet 说明 lists them.
     """
 
     a01: pd.DataFrame
     a02: pd.DataFrame
     checks: pd.DataFrame
+    notes: tuple[str, ...] = ()
 
     @property
     def failures(self) -> pd.DataFrame:
@@ -236,7 +248,10 @@ class LandBalance:
             return [Column(str(c)) if i < text else Column(str(c), kind="float", decimals=2)
                     for i, c in enumerate(frame.columns)]
 
+        notes = ([Table("说明", pd.DataFrame({"说明": list(self.notes)}), title="说明")]
+                 if self.notes else [])
         return [
+            *notes,
             Table("A.0.1城乡用地汇总表", a01, columns(a01, 2),
                   title=["城乡用地汇总表（GB 50137-2011 附录A 表A.0.1）", "面积为椭球面积"]),
             Table("A.0.2城市建设用地平衡表", a02, columns(a02, 2),
@@ -270,6 +285,7 @@ def balance_tables(
     plan_population: float | None = None,
     climate_zone: str = "II",
     limits: pd.DataFrame | None = None,
+    whole: gpd.GeoDataFrame | None = None,
 ) -> LandBalance:
     """GB 50137-2011 tables A.0.1 and A.0.2 for the present state and the plan, and the
     checks of the plan against the thresholds of chapter 4.
@@ -284,8 +300,15 @@ def balance_tables(
         The urban population now and in the plan year (the per-person figures need them).
     climate_zone : str, default "II"
         Building climate zone (GB 50178): I to VII (Taiqian, Henan: II).
-    limits : DataFrame, optional
-        Thresholds as :func:`thresholds` returns them (a bureau's own table).
+    limits : DataFrame or path, optional
+        Thresholds as :func:`thresholds` returns them (a bureau's own table, or its CSV /
+        Excel file); checked: every column, indicator, class, climate zone and number, the
+        errors naming column and row.
+    whole : GeoDataFrame, optional
+        The present state of the whole administrative area (县域: :func:`present_state`
+        without ``area``) for the present columns of table A.0.1, which covers the whole
+        county; ``present`` (over the central city) then gives table A.0.2 only. Without it
+        both tables use ``present``.
 
     Returns
     -------
@@ -311,6 +334,12 @@ def balance_tables(
               "plan": _number(plan_population, "plan_population")}
     areas = {k: (_areas_by(require_frame(f, k), k) if f is not None else None)
              for k, f in (("present", present), ("plan", plan))}
+    county = _areas_by(require_frame(whole, "whole"), "whole") if whole is not None else None
+    notes = list(dict.fromkeys(n for f in (whole, present) if f is not None
+                               for n in f.attrs.get("notes", [])))
+    if present is not None and not len(present):
+        notes.append("the present state has no patches in the area (no overlap with the "
+                     "survey): its columns are 0")
     a01 = pd.DataFrame({"code": [c for c, _ in A01_ROWS] + ["合计"],
                         "name": [n for _, n in A01_ROWS] + ["城乡用地"]})
     a02 = pd.DataFrame({"code": [c for c, _ in A02_ROWS] + ["H11"],
@@ -318,14 +347,80 @@ def balance_tables(
     for key, series in areas.items():
         if series is None:
             continue
-        one, two = _a01(series).to_numpy(), _a02(series).to_numpy()
+        one = _a01(county if key == "present" and county is not None else series).to_numpy()
+        two = _a02(series).to_numpy()
         a01[f"{key}_hm2"] = one / 10_000
         a01[f"{key}_pct"] = one / one[-1] * 100 if one[-1] else np.nan
         a02[f"{key}_hm2"] = two / 10_000
         a02[f"{key}_pct"] = two / two[-1] * 100 if two[-1] else np.nan
         a02[f"{key}_m2_per_person"] = two / people[key] if people[key] else np.nan
-    checks = _checks(a02, str(climate_zone).upper(), thresholds() if limits is None else limits)
-    return LandBalance(a01.round(4), a02.round(4), checks)
+    checks = _checks(a02, str(climate_zone).upper(), _limits(limits))
+    return LandBalance(a01.round(4), a02.round(4), checks, tuple(notes))
+
+
+_LIMIT_NUMBERS = ("present_min", "present_max", "minimum", "maximum", "change_min",
+                  "change_max")
+_LIMIT_COLUMNS = ("rule", "clause", "indicator", "class", "climate_zones", "name_zh",
+                  *_LIMIT_NUMBERS)
+
+
+def _limits(limits: pd.DataFrame | str | os.PathLike[str] | None) -> pd.DataFrame:
+    """The thresholds table, checked (a path is read as a CSV / Excel file)."""
+    if limits is None:
+        return thresholds()
+    source = "limits"
+    if isinstance(limits, str | os.PathLike):
+        source = str(limits)
+        grid = read_grid(Path(limits))
+        header = [str(c or "").strip() for c in (grid.rows[0] if grid.rows else [])]
+        limits = pd.DataFrame([["" if v is None else str(v) for v in row]
+                               for row in grid.rows[1:]], columns=header)
+    if not isinstance(limits, pd.DataFrame):
+        msg = f"limits is a DataFrame or a CSV / Excel file; got {type(limits).__name__}."
+        raise InputError(msg)
+    missing = [c for c in _LIMIT_COLUMNS if c not in limits.columns]
+    if missing:
+        msg = (f"The thresholds table ({source}) lacks the column(s) {', '.join(missing)}; "
+               "it needs the columns of planning.survey.thresholds().")
+        raise InputError(msg)
+    table = limits.copy()
+    problems = []
+    classes_ok = {c for c, _ in A02_ROWS} | {"H11"}
+    for i, record in enumerate(table.to_dict("records")):
+        row = i + 2  # as in the file, the header being row 1
+
+        def bad(column: str, message: str, value: object, row: int = row) -> None:
+            problems.append(Problem(source, message, row=row, column=column,
+                                    value=str(value)))
+
+        if str(record["indicator"]).strip() not in ("per_capita", "share"):
+            bad("indicator", "indicator is per_capita or share", record["indicator"])
+        if str(record["class"]).strip() not in classes_ok:
+            bad("class", "class is a row of table A.0.2 (R, A, ..., G1) or H11", record["class"])
+        zones = "" if pd.isna(record["climate_zones"]) else str(record["climate_zones"])
+        for zone in (z.strip() for z in zones.split(",") if z.strip()):
+            if zone not in CLIMATE_ZONES:
+                bad("climate_zones", f"climate zone {zone!r} is not one of "
+                    f"{', '.join(CLIMATE_ZONES)}", record["climate_zones"])
+    for column in _LIMIT_NUMBERS:
+        text = table[column].astype(object).where(table[column].notna(), "").astype(str)
+        text = text.str.strip()
+        number = pd.to_numeric(text.where(text != ""), errors="coerce")
+        for j in np.flatnonzero((text != "").to_numpy() & number.isna().to_numpy()):
+            problems.append(Problem(source, f"{column} must be a number (a decimal point, "
+                                    "not a comma) or blank", row=int(j) + 2, column=column,
+                                    value=text.iloc[int(j)]))
+        table[column] = number.to_numpy(dtype=float)
+    if problems:
+        msg = f"The thresholds table ({source}) cannot be used."
+        raise InputError(msg, problems)
+    table["climate_zones"] = table["climate_zones"].astype(object).where(
+        table["climate_zones"].notna(), "").astype(str)
+    table["rule"] = table["rule"].astype(str).str.strip()
+    table["clause"] = table["clause"].astype(str).str.strip()
+    table["class"] = table["class"].astype(str).str.strip()
+    table["indicator"] = table["indicator"].astype(str).str.strip()
+    return table
 
 
 def _in(value: float, low: float, high: float) -> bool:

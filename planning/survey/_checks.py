@@ -38,6 +38,17 @@ def survey_layer(name: str, frame: pd.DataFrame) -> str | None:
     return layer
 
 
+#: the XZQ fields a rule names, in a CJDCQ admin layer (村级调查区: ZLDWDM, DCMJ)
+CJDCQ_FIELDS = {"XZQDM": "ZLDWDM", "XZQMC": "ZLDWMC", "KZMJ": "DCMJ"}
+
+
+def unit_field(name: str, layers: Layers, field: str) -> str:
+    """``field`` of the admin layer ``name``: its CJDCQ name when the layer is a CJDCQ one."""
+    if survey_layer(name, layers[name]) == "CJDCQ":
+        return CJDCQ_FIELDS.get(field, field)
+    return field
+
+
 def findings(frame: gpd.GeoDataFrame, rows: npt.ArrayLike, field: str | None,
              messages: npt.ArrayLike | str, values: npt.ArrayLike | None = None
              ) -> pd.DataFrame:
@@ -46,7 +57,8 @@ def findings(frame: gpd.GeoDataFrame, rows: npt.ArrayLike, field: str | None,
     if values is None:
         values = (frame[field].to_numpy(dtype=object)[idx] if field and field in frame
                   else np.full(len(idx), None, dtype=object))
-    text = np.array([None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+    text = np.array([None if v is None or v is pd.NA or v is pd.NaT
+                     or (isinstance(v, float) and math.isnan(v)) else str(v)
                      for v in np.asarray(values, dtype=object)], dtype=object)
     message = (np.full(len(idx), messages, dtype=object) if isinstance(messages, str)
                else np.asarray(messages, dtype=object))
@@ -106,7 +118,7 @@ def fields_present(_rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
     table = _schema_of(name, frame)
     if table is None:
         return none()
-    have = {str(c).upper() for c in frame.columns}
+    have = {str(c).upper() for c in _standard(name, layers)[0].columns}  # type: ignore[index]
     missing = [f for f in table["field"] if f not in have]
     rows = pd.DataFrame({"row": -1, "field": missing, "value": None, "geometry": None,
                          "message": [f"field {f} ({n}) of the {survey_layer(name, frame)} "
@@ -354,7 +366,9 @@ def area_ellipsoidal(rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
     tol = rule.number("atol_m2", 0.05) + rule.number("rtol", 1e-6) * np.abs(area)
     bad = np.flatnonzero(~np.isfinite(stored) | (np.abs(stored - area) > tol))
     return findings(frame, bad, field, [f"{field} {s:.2f} differs from the ellipsoidal area "
-                                        f"{a:.2f} m² by {s - a:+.2f}" for s, a in
+                                        f"{a:.2f} m² by {s - a:+.2f}" if np.isfinite(s) else
+                                        f"{field} is blank; the ellipsoidal area is {a:.2f} m²"
+                                        for s, a in
                                         zip(stored[bad], area[bad], strict=True)],
                     values=stored[bad])
 
@@ -368,15 +382,16 @@ def area_sums(rule: Rule, name: str, layers: Layers) -> pd.DataFrame:
     digits = int(rule.number("digits", 12))
     unit_of = text_of(frame, rule.text("code")).str[:digits]
     sums = pd.Series(numbers(frame, rule.text("field"))).groupby(unit_of.to_numpy()).sum()
-    codes = text_of(units, rule.text("unit_code")).str[:digits]
-    control = pd.Series(numbers(units, rule.text("control")), index=codes.to_numpy())
+    codes = text_of(units, unit_field(by, layers, rule.text("unit_code"))).str[:digits]
+    ctrl = unit_field(by, layers, rule.text("control"))
+    control = pd.Series(numbers(units, ctrl), index=codes.to_numpy())
     diff = sums.reindex(control.index).fillna(0.0).to_numpy() - control.to_numpy()
     bad = np.flatnonzero(np.isfinite(control.to_numpy())
                          & (np.abs(diff) > rule.number("tolerance_m2", 0.005)))
-    field, ctrl = rule.text("field"), rule.text("control")
+    field = rule.text("field")
     return findings(units, bad, ctrl, [
         f"sum of {field} of the unit's patches differs from {ctrl} by {d:+.2f} m²"
-        for d in diff[bad]])
+        for d in diff[bad]]).assign(layer=by)  # the findings are about the units
 
 
 def min_area(rule: Rule, name: str, layers: Layers) -> pd.DataFrame:

@@ -15,9 +15,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 
-from planning._errors import InputError
+from planning._errors import CRSError, InputError
+from planning.crs import gk_crs_for
 from planning.io import Column, Table, atomic_output, write_workbook
 from planning.overlay import Engine, get_engine
 from planning.survey._checks import ATTRIBUTE_CHECKS, FINDING_COLUMNS
@@ -50,15 +50,21 @@ class QualityReport:
     rules : pandas.DataFrame
         One row per rule: the rule's columns, ``layers_checked``, ``findings``, ``status``
         (``passed``, ``failed``, or ``not run`` with the reason in ``note``), ``seconds``.
+    notes : tuple of str
+        What the inspection did to run: layers reprojected to one CRS for the topology
+        checks, empty layers.
     """
 
     findings: gpd.GeoDataFrame
     rules: pd.DataFrame
+    notes: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
-        """True when no rule found anything."""
-        return bool(self.findings.empty)
+        """True when no rule found anything and at least one rule ran (a run that checked
+        nothing does not pass)."""
+        ran = bool((self.rules["status"] != "not run").any()) if len(self.rules) else False
+        return bool(self.findings.empty) and ran
 
     def summary(self) -> pd.DataFrame:
         """Findings per category and rule."""
@@ -71,20 +77,17 @@ class QualityReport:
                 f"{len(self.rules)} rules failed>")
 
     def to_gpkg(self, path: str | os.PathLike[str]) -> Path:
-        """Write the error layer (``quality_errors``: MultiPolygon, one feature per finding,
+        """Write the error layer (``quality_errors``: declared GEOMETRY, one feature per
+        finding — polygons as MultiPolygon, lines as MultiLineString, points as MultiPoint;
         features about a whole layer drawn as its extent) and the rules table
         (``quality_rules``) to a new GeoPackage, atomically."""
         target = Path(path)
         frame = self.findings.copy()
-        geoms = np.asarray(frame.geometry.array, dtype=object)
-        multi = np.array([shapely.MultiPolygon([g]) if g is not None and g.geom_type ==
-                          "Polygon" else g for g in geoms], dtype=object)
-        frame = frame.set_geometry(gpd.GeoSeries(multi, crs=frame.crs, index=frame.index))
         for column in ("field", "value", "feature_id", "layer", "message", "description_zh"):
             frame[column] = frame[column].astype("string")
-        with atomic_output(target) as tmp:
+        with atomic_output(target) as tmp:  # findings of line layers are lines: GEOMETRY
             pyogrio.write_dataframe(frame, tmp, layer=ERROR_LAYER, driver="GPKG",
-                                    geometry_type="MultiPolygon", promote_to_multi=True)
+                                    geometry_type="Unknown", promote_to_multi=True)
             pyogrio.write_dataframe(self.rules.astype({"findings": int, "seconds": float}),
                                     tmp, layer=RULES_LAYER, driver="GPKG")
         log.info("quality errors written to %s", target)
@@ -109,7 +112,9 @@ class QualityReport:
         used = rules[["规则编号", "类别", "图层", "检查", "规则说明", "description",
                       "parameters"]].rename(columns={"description": "说明(英文)",
                                                      "parameters": "参数"})
+        notes = pd.DataFrame({"说明": list(self.notes)})
         sheets = [
+            *([Table("说明", notes, title="质检说明")] if self.notes else []),
             Table("质检汇总", summary, [Column(c, kind="int") if c == "问题数" else Column(c)
                                     for c in summary.columns], title="数据质量检查汇总"),
             Table("问题清单", found, [Column(c, kind="int") if c in ("问题编号", "行号")
@@ -136,6 +141,10 @@ def _layers(data: Any, names: list[str] | None) -> dict[str, gpd.GeoDataFrame]:
             name = str(layer_row(name)["contract"])
         out[name] = frame
     if names is not None:
+        names = [names] if isinstance(names, str) else list(names)  # one layer as text
+        names = [str(layer_row(n)["contract"]) if n.upper() in ("DLTB", "XZQ", "CJDCQ",
+                                                                 "CZCDYD") else n
+                 for n in names]
         missing = [n for n in names if n not in out]
         if missing:
             msg = (f"No layer {', '.join(missing)} to inspect; the layers are "
@@ -143,6 +152,45 @@ def _layers(data: Any, names: list[str] | None) -> dict[str, gpd.GeoDataFrame]:
             raise InputError(msg)
         out = {n: out[n] for n in names}
     return out
+
+
+#: the checks that see the layers in their own CRS (the others run on the working layers)
+_OWN_CRS = frozenset({"crs_datum", "crs_zone"})
+
+
+def _working(chosen: dict[str, gpd.GeoDataFrame]) -> tuple[
+        dict[str, gpd.GeoDataFrame], Any, list[str]]:
+    """The layers for the geometric checks, all in one metric CRS: the survey layer's (else
+    the first layer's with a CRS); a lon/lat CRS is replaced by the Gauss-Kruger zone of the
+    data, so that areas are in m². Returns the layers, the CRS of the findings (the survey
+    layer's own) and notes saying what was reprojected. Layers without a CRS stay as they are
+    (M01 reports them)."""
+    with_crs = [n for n, f in chosen.items() if f.crs is not None]
+    if not with_crs:
+        return dict(chosen), None, []
+    lead = "land_survey" if "land_survey" in with_crs else with_crs[0]
+    crs = chosen[lead].crs
+    work_crs = crs
+    notes: list[str] = []
+    if crs.is_geographic:
+        try:
+            work_crs = gk_crs_for(chosen[lead])
+        except CRSError:
+            work_crs = None
+        if work_crs is not None:
+            notes.append(f"{lead} is in lon/lat ({crs.name}): the topology checks ran in "
+                         f"{work_crs.name} (EPSG:{work_crs.to_epsg()}), areas in m²")
+    out = dict(chosen)
+    if work_crs is None:
+        return out, crs, notes
+    for name in with_crs:
+        frame = chosen[name]
+        if frame.crs != work_crs:
+            out[name] = frame.to_crs(work_crs)
+            if name != lead or not crs.is_geographic:
+                notes.append(f"{name} ({frame.crs.name}) was reprojected to "
+                             f"{work_crs.name} for the topology checks")
+    return out, crs, notes
 
 
 def _run(rule: Rule, name: str, layers: dict[str, gpd.GeoDataFrame], engine: Engine
@@ -193,40 +241,60 @@ def inspect_quality(
     ['L01']
     """
     chosen = _layers(data, layers)
-    crs = next((f.crs for f in chosen.values() if f.crs is not None), None)
+    work, crs, notes = _working(chosen)
     runner = get_engine(engine)
     table = rules_table(rules)
     parsed = load_rules(table)
     rows, parts = [], []
     for rule in parsed:
         names = [n for n in chosen if rule.applies_to(n)]
+        source = work if rule.check in TOPOLOGY_CHECKS and rule.check not in _OWN_CRS \
+            else chosen
         t0 = time.perf_counter()
-        count, note = 0, ""
+        count, skipped = 0, []
         for name in names:
-            found = _run(rule, name, chosen, runner)
+            try:
+                found = _run(rule, name, source, runner)
+            except CRSError as exc:  # a layer without a usable CRS: M01 / M02 say so
+                skipped.append(f"not run on {name}: {' '.join(str(exc).split())}")
+                continue
             if len(found):
+                where = found["layer"].to_numpy(dtype=object) if "layer" in found else \
+                    np.full(len(found), name, dtype=object)
                 found = found.assign(rule_id=rule.rule_id, category=rule.category,
-                                     layer=name, description_zh=rule.description_zh)
+                                     layer=where, description_zh=rule.description_zh)
                 rows_ = found["row"].to_numpy(dtype=int)
                 ids = np.full(len(found), None, dtype=object)
-                ids[rows_ >= 0] = _ids(chosen[name])[rows_[rows_ >= 0]]
-                found = found.assign(feature_id=ids)
-                own = chosen[name].crs
-                if crs is not None and own is not None and own != crs:
-                    found["geometry"] = gpd.GeoSeries(list(found["geometry"]),
-                                                      crs=own).to_crs(crs).to_numpy()
+                geoms = np.array(found["geometry"], dtype=object)
+                for layer in set(where):
+                    mine = (where == layer) & (rows_ >= 0)
+                    ids[mine] = _ids(source[layer])[rows_[mine]]
+                    own = source[layer].crs
+                    if crs is not None and own is not None and own != crs:
+                        at = where == layer
+                        geoms[at] = gpd.GeoSeries(list(geoms[at]),
+                                                  crs=own).to_crs(crs).to_numpy()
+                found = found.assign(feature_id=ids, geometry=geoms)
                 parts.append(found)
                 count += len(found)
+        ran = [n for n in names if not any(s.startswith(f"not run on {n}:") for s in skipped)]
+        note = "; ".join(skipped)
         if not names:
             note = "layer(s) not given: " + ", ".join(rule.layers)
-        status = "not run" if not names else ("failed" if count else "passed")
+        empty = [n for n in ran if not len(chosen[n])]
+        if empty:
+            note = "; ".join([*([note] if note else []), "empty layer(s): " + ", ".join(empty)])
+        status = "not run" if not ran else ("failed" if count else "passed")
         rows.append({"rule_id": rule.rule_id, "category": rule.category,
                      "layer": ";".join(rule.layers), "check": rule.check,
                      "description_zh": rule.description_zh, "description": rule.description,
                      "parameters": "; ".join(f"{k}={v}" for k, v in rule.parameters.items()),
-                     "layers_checked": ";".join(names), "findings": count, "status": status,
+                     "layers_checked": ";".join(ran), "findings": count, "status": status,
                      "note": note, "seconds": round(time.perf_counter() - t0, 3)})
-    return QualityReport(_findings(parts, crs), pd.DataFrame(rows))
+    empty = [n for n, f in chosen.items() if not len(f)]
+    if empty:
+        notes.append(f"empty layer(s), no features to check: {', '.join(empty)}")
+    return QualityReport(_findings(parts, crs), pd.DataFrame(rows), tuple(notes))
 
 
 def _findings(parts: list[pd.DataFrame], crs: Any) -> gpd.GeoDataFrame:

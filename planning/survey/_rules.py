@@ -11,8 +11,11 @@ and passes it as ``rules=``.
 
 from __future__ import annotations
 
+import difflib
 import importlib.resources
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,8 +129,8 @@ def rules_table(rules: str | os.PathLike[str] | pd.DataFrame | None = None) -> p
     """
     if rules is None:
         return _bundled()
-    if isinstance(rules, pd.DataFrame):
-        return rules.astype(str).copy()
+    if isinstance(rules, pd.DataFrame):  # read with pd.read_excel / read_csv: NaN is blank
+        return rules.astype(object).where(rules.notna(), "").astype(str)
     path = Path(rules)
     grid = read_grid(path)
     if not grid.rows:
@@ -161,9 +164,11 @@ def load_rules(rules: str | os.PathLike[str] | pd.DataFrame | None = None) -> li
                                 column=column))
     checker.raise_if_any("The quality rules cannot be used.")
     out: list[Rule] = []
+    named = {v.strip() for text in table["layer"] for v in str(text).split(";")}
     for i, row in enumerate(table.itertuples(index=False), start=2):
         rule = _rule(row, i, source, checker)
         if rule is not None:
+            _check_names(rule, i, source, checker, named)
             out.append(rule)
     ids = pd.Series([r.rule_id for r in out])
     for value in sorted(set(ids[ids.duplicated()])):
@@ -173,11 +178,35 @@ def load_rules(rules: str | os.PathLike[str] | pd.DataFrame | None = None) -> li
     return out
 
 
+def _no_id(values: dict[str, str], line: int, source: str, checker: Checker) -> None:
+    """A row without rule_id: an empty line of the sheet, or an error."""
+    if any(values.values()):
+        checker.add(Problem(source, "the rule has no rule_id: give every rule an id (S01, "
+                            "D01, ...) or delete the row", row=line, column="rule_id"))
+
+
+def _check_numbers(params: dict[str, str], bad: Callable[[str, str], None]) -> None:
+    for name in ("min_area_m2", "tolerance_m2", "rtol", "atol_m2", "digits", "construction",
+                 "agricultural", "unused"):
+        if name in params:
+            try:
+                ok = float(params[name]) >= 0
+            except ValueError:
+                ok = False
+            if not ok:
+                bad("parameters", f"parameter {name} must be a number of at least 0, got "
+                    f"{params[name]!r}")
+            elif name == "digits" and not float(params[name]).is_integer():
+                bad("parameters", f"parameter digits is a number of code digits (a whole "
+                    f"number such as 12), got {params[name]!r}")
+
+
 def _rule(row: object, line: int, source: str, checker: Checker) -> Rule | None:
     values = {c: str(getattr(row, c)).strip() for c in RULE_COLUMNS}
     rule_id = values["rule_id"]
     if not rule_id:
-        return None  # an empty line of the sheet
+        _no_id(values, line, source, checker)
+        return None
 
     def bad(column: str, message: str) -> None:
         checker.add(Problem(source, f"rule {rule_id}: {message}", row=line, column=column))
@@ -201,18 +230,89 @@ def _rule(row: object, line: int, source: str, checker: Checker) -> Rule | None:
     for name in sorted(set(params) - set(required) - set(optional)):
         bad("parameters", f"unknown parameter {name!r} for the check {check} (it takes "
             f"{', '.join(required + optional) or 'none'})")
-    for name in ("min_area_m2", "tolerance_m2", "rtol", "atol_m2", "digits", "construction",
-                 "agricultural", "unused"):
-        if name in params:
-            try:
-                ok = float(params[name]) >= 0
-            except ValueError:
-                ok = False
-            if not ok:
-                bad("parameters", f"parameter {name} must be a number of at least 0, got "
-                    f"{params[name]!r}")
+    _check_numbers(params, bad)
     layers = tuple(v.strip() for v in values["layer"].split(";") if v.strip())
     if not layers:
         bad("layer", "layer is empty (give layer names separated by ';', or *)")
     return Rule(rule_id, values["category"], layers, check, values["description_zh"],
                 values["description"], params)
+
+
+#: survey layers whose field names the rules are checked against (their schemas)
+_SCHEMAS = {"land_survey": ("DLTB",), "admin_units": ("XZQ", "CJDCQ"),
+            "settlement_land": ("CZCDYD",)}
+#: parameters naming fields of the ``by`` layer
+_BY_FIELDS = ("unit_code", "control", "by_where")
+#: parameters naming a layer
+_LAYER_PARAMS = {"by": ("covered_by", "location_matches", "area_sums"), "within": ("gaps",)}
+_TERM = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:([-+*])\s*([A-Za-z_]\w*))?\s*$")
+
+
+def _fields_of(layer: str) -> set[str] | None:
+    """The standard field names of a survey layer (None for other layers)."""
+    from planning.survey._schema import schema  # noqa: PLC0415 - _schema reads the data
+
+    names = _SCHEMAS.get(layer) or ((layer.upper(),) if layer.upper() in
+                                    ("DLTB", "XZQ", "CJDCQ", "CZCDYD") else None)
+    if names is None:
+        return None
+    return {f for n in names for f in schema(n)["field"]}
+
+
+def _known_domains() -> set[str]:
+    from planning import classes  # noqa: PLC0415
+    from planning.survey._schema import CLASSIFICATION, domains  # noqa: PLC0415
+
+    return {CLASSIFICATION, *domains()["domain"], *classes.available()["key"]}
+
+
+def _check_names(rule: Rule, line: int, source: str, checker: Checker,
+                 named: set[str]) -> None:
+    """Field names against the schemas of survey layers, layer names, domains and area
+    expressions: a typo is an error naming the rule and column, not a silent pass."""
+
+    def bad(message: str) -> None:
+        checker.add(Problem(source, f"rule {rule.rule_id}: {message}", row=line,
+                            column="parameters"))
+
+    p = rule.parameters
+    layers = set(named) | set(_SCHEMAS) | {"DLTB", "XZQ", "CJDCQ", "CZCDYD"}
+    for key, checks in _LAYER_PARAMS.items():
+        if key in p and rule.check in checks and p[key] not in layers:
+            close = difflib.get_close_matches(p[key], sorted(layers), n=1)
+            bad(f"{key}={p[key]} is not a layer of the rules (the layers are "
+                f"{', '.join(sorted(n for n in layers if n != '*'))})"
+                + (f"; did you mean {key}={close[0]}?" if close else ""))
+    for key in ("domain",):
+        if key in p and p[key] not in _known_domains():
+            close = difflib.get_close_matches(p[key], sorted(_known_domains()), n=1)
+            bad(f"domain={p[key]} is not a known domain"
+                + (f"; did you mean domain={close[0]}?" if close else ""))
+    for key in ("left", "right"):
+        if key in p and _TERM.match(p[key]) is None:
+            bad(f"{key}={p[key]} is not an area expression: write FIELD, FIELD-FIELD, "
+                "FIELD+FIELD or FIELD*FIELD (for example right=TBMJ-KCMJ)")
+
+    def fields(layer: str, keys: tuple[str, ...], extra: list[tuple[str, str]]) -> None:
+        known = _fields_of(layer)
+        if known is None:
+            return
+        given: list[tuple[str, str]] = [(k, v.strip()) for k in keys if k in p
+                 for v in (p[k].split("|") if k == "fields" else [p[k]]) if v.strip()]
+        given += extra
+        for key, value in given:
+            if value not in known:
+                close = difflib.get_close_matches(value, sorted(known), n=1)
+                bad(f"{key}={value}: {layer} has no field {value}"
+                    + (f"; did you mean {key}={close[0]}?" if close else "")
+                    + " (the fields are those of the layer's schema, planning.survey.schema)")
+
+    terms: list[tuple[str, str]] = [
+        (k, t) for k in ("left", "right") if k in p and (m := _TERM.match(p[k]))
+        for t in (m.group(1), m.group(3)) if t]
+    own = ("field", "code", "name", "when", "where", "fields",
+           *(("within",) if rule.check == "unique" else ()))
+    for layer in rule.layers:
+        fields(layer, own, terms)
+    if "by" in p and rule.check in _LAYER_PARAMS["by"]:
+        fields(p["by"], _BY_FIELDS, [])

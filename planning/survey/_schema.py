@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +21,8 @@ import pandas as pd
 from planning import classes
 from planning._errors import InputError
 from planning.io import list_layers, read_layer
+
+log = logging.getLogger(__name__)
 
 #: The land classification the survey layers use (DLBM, KCDLBM): TD/T 1055-2019 appendix A.
 CLASSIFICATION = "sandiao"
@@ -143,7 +146,9 @@ def standardize(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
     """A copy whose survey fields carry their standard names (``DLBM``, ``TBMJ``, ...).
 
     Fields are found case-insensitively (``dlbm``), or by their toolkit name
-    (``class_code``) when the standard field is absent; other columns are kept as they are.
+    (``class_code``) or Chinese name of the standard (``地类编码``, ``图斑面积``: the
+    schema's ``name_zh``) when the standard field is absent; other columns are kept as they
+    are. :func:`read_survey_layer` reports the Chinese names it mapped.
 
     Examples
     --------
@@ -154,15 +159,22 @@ def standardize(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
     """
     table = _schema(str(layer_row(layer)["layer"]))
     present = {str(c).upper(): c for c in frame.columns}
+    chinese = {str(c).strip(): c for c in frame.columns}
     renames: dict[Any, str] = {}
-    for std, name in zip(table["field"], table["name"], strict=True):
+    for std, name, zh in zip(table["field"], table["name"], table["name_zh"], strict=True):
         if std in frame.columns:
             continue
         column = present.get(std)
         if column is None and name and name in frame.columns:
             column = name
+        if column is None and isinstance(zh, str) and zh and zh in chinese:
+            column = chinese[zh]  # the Chinese field name of the standard (地类编码)
         if column is not None and column not in renames:
             renames[column] = std
+    zh_renames = {c: f for c, f in renames.items() if str(c).strip() in set(table["name_zh"])}
+    if zh_renames:
+        log.info("%s: Chinese field names mapped to the standard ones: %s", layer,
+                 ", ".join(f"{c} -> {f}" for c, f in zh_renames.items()))
     return frame.rename(columns=renames)
 
 
@@ -203,8 +215,21 @@ def read_survey_layer(
     pick = file_layer
     if pick is None and str(path).lower().endswith((".gpkg", ".gdb")):
         pick = next((n for n in list_layers(path) if str(n).upper() == row["layer"]), None)
-    frame = read_layer(path, pick, field_map={**field_map(row["layer"]),
-                                              **(extra_fields or {})}, **options)
+    try:
+        frame = read_layer(path, pick, field_map={**field_map(row["layer"]),
+                                                  **(extra_fields or {})}, **options)
+    except InputError as exc:  # read_layer's advice names its own parameter, layer=
+        if "layer=..." not in str(exc):
+            raise
+        raise InputError(str(exc).replace("layer=...", "file_layer=...")) from exc
     out = standardize(frame, row["layer"])
-    out.attrs = frame.attrs
+    table = schema(layer)
+    have = {str(c).strip() for c in frame.columns}
+    mapped = [f"{zh} -> {f}" for f, zh in zip(table["field"], table["name_zh"], strict=True)
+              if f not in frame.columns and zh in have and f in out.columns]
+    out.attrs = dict(frame.attrs)
+    if mapped:
+        log.warning("%s: Chinese field names mapped to the standard ones: %s", path,
+                    ", ".join(mapped))
+        out.attrs["mapped_fields"] = mapped
     return out

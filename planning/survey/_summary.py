@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from planning import classes
 from planning._core.units import M2_PER_MU
+from planning._errors import InputError, Problem, UnknownCodeError
 from planning._validate import Checker, check_columns, require_frame
 from planning.io import Column, Table, write_workbook
 from planning.survey._adjust import _numbers, adjust_to_control
@@ -34,7 +36,10 @@ Unit = Literal["ha", "mu"]
 #: cents of m² per display step, and decimals: 0.01 公顷 = 100 m², 0.1 亩 = 66.67 m²
 _STEPS: dict[str, tuple[float, int, str]] = {"ha": (10_000.0, 2, "公顷"),
                                               "mu": (M2_PER_MU * 10, 1, "亩")}
-LEVEL_ZH = {"county": "县", "township": "乡镇", "village": "村"}
+LEVEL_ZH = {"county": "县", "township": "乡镇", "village": "村",
+            "unlocated": "未落入村级单位"}
+#: the name of the row of patches with a blank ZLDWDM
+UNLOCATED_ZH = "未落入村级单位"
 
 
 def _class_table() -> pd.DataFrame:
@@ -70,11 +75,19 @@ class LandSummary:
         ``units``.
     first_m2 : pandas.DataFrame
         The same for the first-level classes.
+    problems : tuple of Problem
+        What the adjustment to the control areas reported (patches in no unit, units
+        without patches or control area, patches without geometry); the workbook's sheet
+        平差问题 lists them.
+
+    Patches with a blank ZLDWDM are a row of their own (level ``unlocated``, 未落入村级单位)
+    under the county, never dropped.
     """
 
     units: pd.DataFrame
     second_m2: pd.DataFrame
     first_m2: pd.DataFrame
+    problems: tuple[Problem, ...] = ()
 
     def table(self, *, level: Literal[1, 2] = 2, unit: Unit = "ha") -> pd.DataFrame:
         """A summary table in 公顷 (2 decimals) or 亩 (1 decimal): code, name, level, total,
@@ -95,6 +108,10 @@ class LandSummary:
         >>> bool(abs(row.iloc[4:].sum() - row["合计"]) < 1e-6)
         True
         """
+        if unit not in _STEPS:
+            msg = (f"unit must be one of {', '.join(map(repr, _STEPS))} (公顷 / 亩); got "
+                   f"{unit!r}.")
+            raise InputError(msg)
         step, decimals, _ = _STEPS[unit]
         cents = np.round(self.second_m2.to_numpy() * 100).astype(np.int64)
         info = _class_table()
@@ -164,11 +181,63 @@ class LandSummary:
         out.append(Table("面积核对", recon, [Column(str(c)) if i < 3 else
                                          Column(str(c), kind="m2")
                                          for i, c in enumerate(recon.columns)]))
+        if self.problems:
+            issues = pd.DataFrame([{"图层": p.source, "行号": p.row, "字段": p.column,
+                                    "值": p.value, "问题": p.message} for p in self.problems])
+            out.append(Table("平差问题", issues, title="面积平差中发现的问题"))
         return out
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
         """Write the summary workbook atomically; return its path."""
         return write_workbook(path, self.sheets()).path
+
+
+def _unit_keys(frame: pd.DataFrame) -> npt.NDArray[np.object_]:
+    """ZLDWDM as text; a blank one is the county's code (6 digits, the most common prefix):
+    the row of unlocated patches."""
+    codes = frame["ZLDWDM"].astype("string").str.strip()
+    codes = codes.mask(codes == "")
+    county = codes.dropna().str[:6].mode()
+    out: npt.NDArray[np.object_] = codes.fillna(str(county.iloc[0]) if len(county) else
+                                                "").to_numpy(dtype=object)
+    return out
+
+
+def _blank_areas(frame: pd.DataFrame) -> None:
+    """Without the adjustment the stored areas are summed: they must all be given."""
+    tbmj, net = _numbers(frame, "TBMJ"), _numbers(frame, "TBDLMJ")
+    bad = np.flatnonzero(~np.isfinite(tbmj) | (("TBDLMJ" in frame.columns)
+                                              & ~np.isfinite(net) & ~np.isfinite(tbmj)))
+    if len(bad):
+        problems = [Problem("land_survey", "TBMJ / TBDLMJ is blank", row=int(r),
+                            column="TBMJ", value=str(frame["BSM"].iloc[r]) if "BSM" in frame
+                            else None) for r in bad]
+        msg = (f"{len(bad)} patch(es) have no area (blank TBMJ / TBDLMJ), and without the "
+               "adjustment the stored areas are summed: adjust them to the control areas "
+               "(adjust=True with admin_units; on the command line drop --no-adjust), or "
+               "fill TBMJ and TBDLMJ.")
+        raise InputError(msg, problems)
+
+
+def _exact(values: pd.Series, column: str) -> pd.Series:
+    """The codes of ``values``, which must be codes of the classification exactly: an
+    invalid code (0199, 01990) is an error naming its rows, never counted under the class
+    it starts with."""
+    pad = str(classes.available().set_index("key").loc[CLASSIFICATION].get("pad", "") or "")
+    norm = pd.Series(classes.normalize_codes(values, pad=pad), index=values.index,
+                     dtype=object)
+    known = set(classes.table(CLASSIFICATION)["code"])
+    bad = np.flatnonzero(norm.notna().to_numpy(dtype=bool)
+                         & ~norm.isin(known).to_numpy(dtype=bool))
+    if len(bad):
+        problems = [Problem("land_survey", f"{column} is not a code of the third-survey "
+                            "classification", row=int(r), column=column,
+                            value=str(values.iloc[r])) for r in bad]
+        msg = (f"{len(bad)} patch(es) have a {column} that is not a class of the "
+               f"{CLASSIFICATION} classification; correct them (planning.classes.table"
+               f"({CLASSIFICATION!r}) lists the codes) before the summary.")
+        raise UnknownCodeError(msg, problems)
+    return classes.match_codes(values, CLASSIFICATION, source="land_survey", column=column)
 
 
 def _class_cents(frame: pd.DataFrame) -> pd.DataFrame:
@@ -178,15 +247,13 @@ def _class_cents(frame: pd.DataFrame) -> pd.DataFrame:
     kcmj = np.nan_to_num(_numbers(frame, "KCMJ"), nan=0.0)
     net = _numbers(frame, "TBDLMJ")
     net = np.where(np.isfinite(net), net, tbmj - kcmj)
-    code = classes.match_codes(frame["DLBM"], CLASSIFICATION, source="land_survey",
-                               column="DLBM").to_numpy()
-    where = frame["ZLDWDM"].astype("string").str.strip().to_numpy(dtype=object)
+    code = _exact(frame["DLBM"], "DLBM").to_numpy()
+    where = _unit_keys(frame)
     rows = [pd.DataFrame({"unit": where, "class": info.loc[code, "second"].to_numpy(),
                           "cents": np.round(net * 100).astype(np.int64)})]
     deducted = kcmj != 0
     if deducted.any():
-        kc = classes.match_codes(frame.loc[deducted, "KCDLBM"], CLASSIFICATION,
-                                 source="land_survey", column="KCDLBM").to_numpy()
+        kc = _exact(frame.loc[deducted, "KCDLBM"], "KCDLBM").to_numpy()
         rows.append(pd.DataFrame({"unit": where[deducted],
                                   "class": info.loc[kc, "second"].to_numpy(),
                                   "cents": np.round(kcmj[deducted] * 100).astype(np.int64)}))
@@ -226,22 +293,35 @@ def land_summary(
     checker = Checker()
     check_columns(frame, ["DLBM", "ZLDWDM", "TBMJ"], "land_survey", checker)
     checker.raise_if_any("The summary needs the patches' classes, locations and areas.")
+    if not len(frame):
+        msg = ("the land_survey layer is empty (no patches): there is nothing to summarise; "
+               "import the DLTB layer with its patches.")
+        raise InputError(msg)
+    problems: tuple[Problem, ...] = ()
     if admin_units is not None and adjust:
-        frame = adjust_to_control(frame, admin_units).land_survey
+        adjustment = adjust_to_control(frame, admin_units)
+        frame, problems = adjustment.land_survey, tuple(adjustment.problems)
+    else:
+        _blank_areas(frame)
     long = _class_cents(frame)
     village = long["unit"].str[:12]
     table = long.assign(village=village).pivot_table(
         index="village", columns="class", values="cents", aggfunc="sum", fill_value=0)
     order = list(_class_table()["second"].drop_duplicates())  # every class, as the
     table = table.reindex(columns=order, fill_value=0)        # standard tables show them
+    if admin_units is not None and "XZQDM" in standardize(admin_units, "XZQ").columns:
+        known = standardize(admin_units, "XZQ")["XZQDM"].astype("string").str.strip().str[:12]
+        extra = sorted(set(known.dropna()) - set(table.index.astype(str)))
+        if extra:  # villages without patches keep their rows and control areas
+            table = pd.concat([table, pd.DataFrame(0, index=extra, columns=table.columns)])
     patches = pd.Series(np.round(_numbers(frame, "TBMJ") * 100).astype(np.int64)).groupby(
-        frame["ZLDWDM"].astype("string").str[:12].to_numpy()).sum()
+        pd.Series(_unit_keys(frame), dtype=object).str[:12].to_numpy()).sum()
     units = _units(table, patches, admin_units, townships, county_name)
     second = _rollup(table, units)
     first = second.T.groupby(_class_table().loc[second.columns, "first"].to_numpy(),
                              sort=False).sum().T
     log.info("land summary: %d villages", len(table))
-    return LandSummary(units, second / 100, first / 100)
+    return LandSummary(units, second / 100, first / 100, problems)
 
 
 def _units(table: pd.DataFrame, patches: pd.Series, admin_units: pd.DataFrame | None,
@@ -262,18 +342,21 @@ def _units(table: pd.DataFrame, patches: pd.Series, admin_units: pd.DataFrame | 
     county = sorted({v[:6] for v in villages})
     for c in county:
         rows.append(("county", c, county_name or c))
-        for t in sorted({v[:9] for v in villages if v.startswith(c)}):
+        if c in villages:  # patches with a blank ZLDWDM
+            rows.append(("unlocated", c, UNLOCATED_ZH))
+        for t in sorted({v[:9] for v in villages if v.startswith(c) and len(v) > 6}):
             rows.append(("township", t, names.get(t, t)))
             rows.extend(("village", v, names.get(v, v)) for v in sorted(villages)
                         if v.startswith(t))
     out = pd.DataFrame(rows, columns=["level", "code", "name"])
-    by_village = out["code"].where(out["level"] == "village")
+    village_rows = out["level"].isin(["village", "unlocated"])
+    by_village = out["code"].where(village_rows)
     kz = pd.Series(control, dtype=float)
-    village_rows = out["level"] == "village"
     out["control_m2"] = np.nan
     out.loc[village_rows, "control_m2"] = by_village[village_rows].map(kz).to_numpy()
     out["patches_m2"] = np.nan
-    out.loc[village_rows, "patches_m2"] = (by_village[village_rows].map(patches) / 100).to_numpy()
+    out.loc[village_rows, "patches_m2"] = (by_village[village_rows].map(patches).fillna(0)
+                                           / 100).to_numpy()
     for level, digits in (("township", 9), ("county", 6)):
         rows_ = out["level"] == level
         for column in ("control_m2", "patches_m2"):
@@ -291,7 +374,7 @@ def _rollup(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     table.index = table.index.astype(str)
     rows = []
     for level, code in zip(units["level"], units["code"], strict=True):
-        if level == "village":
+        if level in ("village", "unlocated"):
             rows.append(table.loc[code])
         else:
             rows.append(table[table.index.str.startswith(code)].sum())

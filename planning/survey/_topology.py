@@ -16,6 +16,8 @@ import shapely
 
 from planning._core.geometry import keep_polygons
 from planning._core.threads import usable_cpus
+from planning._errors import CRSError
+from planning.areas import ellipsoidal_area
 from planning.crs import gk_zone, gk_zone_info, lonlat_bounds
 from planning.overlay import Engine, overlaps
 from planning.survey._checks import (
@@ -25,6 +27,7 @@ from planning.survey._checks import (
     findings,
     none,
     text_of,
+    unit_field,
 )
 from planning.survey._rules import Rule
 
@@ -66,9 +69,22 @@ def overlap_findings(rule: Rule, name: str, layers: Layers, engine: Engine) -> p
         return none()
     first, second = ok[found["row_1"].to_numpy()], ok[found["row_2"].to_numpy()]
     ids = _ids(frame)
-    return _pieces(first, np.asarray(found.geometry.array), [
-        f"overlaps feature {ids[j]} (row {j}) by {a:.4f} m²"
-        for j, a in zip(second, found["area_m2"], strict=True)])
+    pieces = np.asarray(found.geometry.array)
+    return _pieces(first, pieces, [
+        f"overlaps feature {ids[j]} (row {j}) by {a:.4f} m² (ellipsoidal)"
+        for j, a in zip(second, _m2(pieces, frame.crs), strict=True)])
+
+
+def _m2(geoms: Geoms, crs: pyproj.CRS | None) -> npt.NDArray[np.float64]:
+    """The ellipsoidal areas (m²) of pieces, as the survey measures them (planar areas when
+    the layer's CRS cannot give them)."""
+    if crs is not None and len(geoms):
+        try:
+            return ellipsoidal_area(np.asarray(geoms, dtype=object), crs=crs).to_numpy()
+        except CRSError:
+            pass
+    out: npt.NDArray[np.float64] = shapely.area(np.asarray(geoms, dtype=object))
+    return out
 
 
 def _ids(frame: pd.DataFrame) -> npt.NDArray[np.object_]:
@@ -135,15 +151,15 @@ def gaps(rule: Rule, name: str, layers: Layers, engine: Engine) -> pd.DataFrame:
                              rule.number("min_area_m2", 1e-4))
     ids = _ids(area)
     return _pieces(np.full(len(rows), -1), parts, [
-        f"gap of {shapely.area(p):.4f} m² in {within} {ids[units[r]]} that no feature of "
-        f"{name} covers" for r, p in zip(rows, parts, strict=True)])
+        f"gap of {a:.4f} m² (ellipsoidal) in {within} {ids[units[r]]} that no feature of "
+        f"{name} covers" for r, a in zip(rows, _m2(parts, area.crs), strict=True)])
 
 
 def covered_by(rule: Rule, name: str, layers: Layers, engine: Engine) -> pd.DataFrame:
     by = rule.text("by")
     if by not in layers:
         return none()
-    frame, cover = layers[name], layers[by]
+    frame, cover = _layer(rule, name, layers), _layer(rule, by, layers)  # standard names
     chosen = _selected(frame, rule.parameters.get("where"))
     covering = _selected(cover, rule.parameters.get("by_where"))
     rows, parts = _uncovered(np.asarray(frame.geometry.array)[chosen],
@@ -151,8 +167,8 @@ def covered_by(rule: Rule, name: str, layers: Layers, engine: Engine) -> pd.Data
                              rule.number("min_area_m2", 1e-4))
     scope = f" (where {rule.parameters['by_where']} is given)" if rule.parameters.get(
         "by_where") else ""
-    return _pieces(chosen[rows], parts, [f"{shapely.area(p):.4f} m² lie outside {by}{scope}"
-                                         for p in parts])
+    return _pieces(chosen[rows], parts, [f"{a:.4f} m² (ellipsoidal) lie outside {by}{scope}"
+                                         for a in _m2(parts, frame.crs)])
 
 
 def multipart(_rule: Rule, name: str, layers: Layers, _engine: Engine) -> pd.DataFrame:
@@ -183,14 +199,22 @@ def location_matches(rule: Rule, name: str, layers: Layers, _engine: Engine) -> 
     tree = shapely.STRtree(np.asarray(units.geometry.array))
     p, u = tree.query(points, predicate="within")
     where = np.full(len(frame), None, dtype=object)
-    where[chosen[p]] = text_of(units, rule.text("unit_code")).str[:digits].to_numpy(
-        dtype=object)[u]
-    given = text_of(frame, rule.text("code")).str[:digits].to_numpy(dtype=object)
-    bad = np.flatnonzero(np.array([w is not None and g != w for w, g in
+    unit_code = unit_field(by, layers, rule.text("unit_code"))  # ZLDWDM in a CJDCQ layer
+    where[chosen[p]] = _plain(text_of(units, unit_code).str[:digits])[u]
+    given = _plain(text_of(frame, rule.text("code")).str[:digits])
+    # a blank code is the required-values check's finding (S04), not a location mismatch
+    bad = np.flatnonzero(np.array([w is not None and g is not None and g != w for w, g in
                                    zip(where, given, strict=True)], dtype=bool))
     code = rule.text("code")
     return findings(frame, bad, code, [f"the patch lies in {by} {where[i]}, not in "
                                        f"{given[i]}" for i in bad])
+
+
+def _plain(values: pd.Series) -> Geoms:
+    """Text values as an object array with None for missing values (pd.NA has no truth
+    value)."""
+    out: Geoms = values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+    return out
 
 
 def _extent(frame: gpd.GeoDataFrame) -> Geoms:
@@ -224,6 +248,8 @@ def crs_zone(_rule: Rule, name: str, layers: Layers, _engine: Engine) -> pd.Data
         found = "no CRS" if crs is None else crs.name
         return _layer_finding(frame, f"the layer is not in a 3-degree Gauss-Kruger zone "
                               f"({found})", None if crs is None else crs.to_string())
+    if not len(frame):  # no data, no zone to compare with (the report notes the empty layer)
+        return none()
     bounds = lonlat_bounds(frame)
     if bounds is None or not np.isfinite(bounds).all():
         return _layer_finding(frame, "the layer's coordinates do not fit its CRS "
