@@ -268,7 +268,7 @@ def _swap_in_two_steps(new: Path, target: Path, stage: Path) -> None:
     target.rename(backup)
     try:
         new.rename(target)
-    except BaseException:
+    except BaseException:  # also Ctrl-C between the two renames: put the old one back, re-raise
         if not os.path.lexists(target):
             backup.rename(target)
         raise
