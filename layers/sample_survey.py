@@ -62,12 +62,7 @@ def _villages(townships: gpd.GeoDataFrame, faces: Faces, rng: np.random.Generato
     for town in townships.itertuples():
         poly = town.geometry
         n = max(3, round(poly.area / 6e6))
-        minx, miny, maxx, maxy = poly.bounds
-        seeds: list[Point] = []
-        while len(seeds) < n:
-            p = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
-            if poly.contains(p):
-                seeds.append(p)
+        seeds = _seeds(poly, rng, n)
         cells = shapely.get_parts(shapely.voronoi_polygons(
             shapely.MultiPoint(seeds), extend_to=poly.buffer(2000)))
         pieces = faces(poly, cells)
@@ -83,13 +78,19 @@ def _villages(townships: gpd.GeoDataFrame, faces: Faces, rng: np.random.Generato
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=townships.crs)
 
 
-def _field_cells(outline: BaseGeometry, rng: np.random.Generator, n: int) -> list[BaseGeometry]:
-    minx, miny, maxx, maxy = outline.bounds
+def _seeds(poly: BaseGeometry, rng: np.random.Generator, n: int) -> list[Point]:
+    """``n`` random points inside ``poly`` (rejection sampling in its bounds)."""
+    minx, miny, maxx, maxy = poly.bounds
     pts: list[Point] = []
     while len(pts) < n:
         p = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
-        if outline.contains(p):
+        if poly.contains(p):
             pts.append(p)
+    return pts
+
+
+def _field_cells(outline: BaseGeometry, rng: np.random.Generator, n: int) -> list[BaseGeometry]:
+    pts = _seeds(outline, rng, n)
     return list(shapely.get_parts(shapely.voronoi_polygons(
         shapely.MultiPoint(pts), extend_to=outline.buffer(5000))))
 
